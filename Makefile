@@ -1,0 +1,35 @@
+# Isoflow: `make run` runs the whole system locally, `make test` runs every test.
+# Each target installs what is missing first; a second run skips what is installed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+
+# Flags for `make run`: PORT, AWS_PORT, FAST=1 (a fast demo schedule), AUTH=1 (sign-in against local Cognito).
+PORT ?= 8000
+AWS_PORT ?= 4566
+RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast) $(if $(AUTH),--auth)
+
+.PHONY: run test lint typecheck unit bench deploy destroy clean
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: $(PY_STAMP)
+	$(BIN)/isoflow local $(RUN_FLAGS)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+clean:
+	rm -rf $(VENV) cdk.out .mypy_cache .ruff_cache .pytest_cache

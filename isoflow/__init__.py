@@ -1,0 +1,1 @@
+"""Isoflow: anomalous bank transaction detection."""

@@ -1,0 +1,129 @@
+"""The DynamoDB tables, defined once: the CDK stack and the local stack both build them from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+KeyType = Literal["S", "N"]
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: KeyType = "S"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition: Key
+    sort: Key | None = None
+    # None projects every attribute; a tuple projects the keys and these attributes only.
+    projection: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table: `logical` names it in code, `env` is the variable that carries its physical name."""
+
+    logical: str
+    env: str
+    partition: Key
+    sort: Key | None = None
+    indexes: tuple[Index, ...] = field(default_factory=tuple)
+    ttl_attribute: str | None = None
+
+    def attribute_definitions(self) -> list[dict[str, str]]:
+        keys: dict[str, str] = {}
+        for key in (self.partition, self.sort):
+            if key:
+                keys[key.name] = key.type
+        for index in self.indexes:
+            for key in (index.partition, index.sort):
+                if key:
+                    keys[key.name] = key.type
+        return [{"AttributeName": name, "AttributeType": kind} for name, kind in keys.items()]
+
+    def create_table_request(self, table_name: str) -> dict:
+        """The CreateTable request for boto3 (the local stack and tests use it)."""
+
+        def key_schema(partition: Key, sort: Key | None) -> list[dict[str, str]]:
+            schema = [{"AttributeName": partition.name, "KeyType": "HASH"}]
+            if sort:
+                schema.append({"AttributeName": sort.name, "KeyType": "RANGE"})
+            return schema
+
+        request: dict = {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": self.attribute_definitions(),
+            "KeySchema": key_schema(self.partition, self.sort),
+        }
+        if self.indexes:
+            request["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": key_schema(index.partition, index.sort),
+                    "Projection": (
+                        {"ProjectionType": "ALL"}
+                        if index.projection is None
+                        else {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
+                    ),
+                }
+                for index in self.indexes
+            ]
+        return request
+
+
+# Writes spread over this many partitions of each time-ordered index; readers merge the shards.
+FEED_SHARDS = 8
+STALE_SHARDS = 8
+
+STALE_INDEX = "stale"
+BY_ACCOUNT_INDEX = "byAccount"
+FEED_INDEX = "feed"
+BY_RISK_INDEX = "byRisk"
+
+ACCOUNTS = TableSpec(
+    logical="accounts",
+    env="ACCOUNTS_TABLE",
+    partition=Key("accountId"),
+    indexes=(
+        # Sparse: only stale accounts carry `staleShard`, so finding them is a Query over a few shards.
+        Index(STALE_INDEX, Key("staleShard"), Key("accountId"), projection=("version",)),
+    ),
+)
+
+TRANSACTIONS = TableSpec(
+    logical="transactions",
+    env="TRANSACTIONS_TABLE",
+    partition=Key("transactionId"),
+    indexes=(
+        Index(BY_ACCOUNT_INDEX, Key("accountId"), Key("timestamp")),
+        # Every transaction, newest first, across FEED_SHARDS partitions.
+        Index(FEED_INDEX, Key("feedShard"), Key("timestamp")),
+        # Scored transactions only (sparse), by "<riskLevel>#<shard>".
+        Index(BY_RISK_INDEX, Key("riskShard"), Key("timestamp")),
+    ),
+)
+
+RUNS = TableSpec(
+    logical="runs",
+    env="RUNS_TABLE",
+    partition=Key("executionId"),
+)
+
+IDEMPOTENCY = TableSpec(
+    logical="idempotency",
+    env="IDEMPOTENCY_TABLE",
+    partition=Key("id"),
+    ttl_attribute="expiration",
+)
+
+ALL_TABLES: tuple[TableSpec, ...] = (ACCOUNTS, TRANSACTIONS, RUNS, IDEMPOTENCY)
+
+
+def local_table_name(spec: TableSpec, prefix: str = "isoflow") -> str:
+    """The physical name used wherever no deployment chose one (the local stack and tests)."""
+    return f"{prefix}-{spec.logical}"
