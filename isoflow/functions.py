@@ -34,7 +34,7 @@ API = FunctionSpec(
     name="api",
     handler="handlers.api.handler",
     bundle="api",
-    settings=("accounts_table", "transactions_table", "runs_table", "idempotency_table", "data_bucket",
+    settings=("accounts_table", "transactions_table", "scores_table", "runs_table", "idempotency_table", "data_bucket",
               "state_machine_arn"),
     memory_mb=1024,
     timeout_s=29,

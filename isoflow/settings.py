@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
-from isoflow.tables import ACCOUNTS, IDEMPOTENCY, RUNS, TRANSACTIONS
+from isoflow.tables import ACCOUNTS, IDEMPOTENCY, RUNS, SCORES, TRANSACTIONS
 
 
 class MissingSettingError(RuntimeError):
@@ -21,6 +21,7 @@ class MissingSettingError(RuntimeError):
 ENVIRONMENT = {
     "accounts_table": ACCOUNTS.env,
     "transactions_table": TRANSACTIONS.env,
+    "scores_table": SCORES.env,
     "runs_table": RUNS.env,
     "idempotency_table": IDEMPOTENCY.env,
     "data_bucket": "DATA_BUCKET",
@@ -32,6 +33,7 @@ ENVIRONMENT = {
 class Settings:
     accounts_table: str = ""
     transactions_table: str = ""
+    scores_table: str = ""
     runs_table: str = ""
     idempotency_table: str = ""
     data_bucket: str = ""

@@ -103,7 +103,18 @@ TRANSACTIONS = TableSpec(
         Index(BY_ACCOUNT_INDEX, Key("accountId"), Key("timestamp")),
         # Every transaction, newest first, across FEED_SHARDS partitions.
         Index(FEED_INDEX, Key("feedShard"), Key("timestamp")),
-        # Scored transactions only (sparse), by "<riskLevel>#<shard>".
+    ),
+)
+
+# Scores live apart from transactions so that the detector writes them with BatchWriteItem without ever
+# racing an API write to the transaction: a score counts only while its `revision` equals the transaction's.
+SCORES = TableSpec(
+    logical="scores",
+    env="SCORES_TABLE",
+    partition=Key("accountId"),
+    sort=Key("transactionId"),
+    indexes=(
+        # Scores by "<riskLevel>#<shard>", newest first: the anomaly lists are Queries, never Scans.
         Index(BY_RISK_INDEX, Key("riskShard"), Key("timestamp")),
     ),
 )
@@ -121,7 +132,7 @@ IDEMPOTENCY = TableSpec(
     ttl_attribute="expiration",
 )
 
-ALL_TABLES: tuple[TableSpec, ...] = (ACCOUNTS, TRANSACTIONS, RUNS, IDEMPOTENCY)
+ALL_TABLES: tuple[TableSpec, ...] = (ACCOUNTS, TRANSACTIONS, SCORES, RUNS, IDEMPOTENCY)
 
 
 def local_table_name(spec: TableSpec, prefix: str = "isoflow") -> str:
