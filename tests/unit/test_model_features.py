@@ -1,0 +1,140 @@
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.features import CONTEXT_NAMES, FEATURE_NAMES, Txn, advance, initial_state, replay
+
+START = datetime(2024, 3, 1, tzinfo=UTC)
+
+optional_text = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "Grocer & Co", "x" * 80]))
+transactions = st.lists(
+    st.builds(
+        lambda gap, amount, kind, merchant, category, country, channel: (
+            gap,
+            Txn(START, amount, kind, merchant, category, country, channel),
+        ),
+        st.integers(min_value=0, max_value=3 * 86400),
+        st.floats(min_value=0.01, max_value=1e6, allow_nan=False),
+        st.one_of(st.none(), st.sampled_from(["PURCHASE", "DEPOSIT", "TRANSFER"])),
+        optional_text,
+        optional_text,
+        st.one_of(st.none(), st.sampled_from(["US", "GB", "FR"])),
+        st.one_of(st.none(), st.sampled_from(["ONLINE", "ATM"])),
+    ),
+    max_size=60,
+)
+
+
+def _timed(gaps_and_txns: list[tuple[int, Txn]]) -> list[Txn]:
+    moment, out = START, []
+    for gap, txn in gaps_and_txns:
+        moment += timedelta(seconds=gap)
+        out.append(
+            Txn(
+                moment,
+                *[
+                    getattr(txn, f)
+                    for f in ("amount", "transaction_type", "merchant", "category", "country", "channel")
+                ],
+            )
+        )
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(transactions, st.one_of(st.none(), st.sampled_from(["US", "GB"])))
+def test_incremental_through_stored_json_equals_replay(gaps_and_txns, home):
+    txns = _timed(gaps_and_txns)
+    stored = json.dumps(initial_state(home))
+    incremental = []
+    for txn in txns:
+        features, state = advance(json.loads(stored), txn)
+        incremental.append(features)
+        stored = json.dumps(state)
+    assert incremental == replay(txns, home)
+
+
+def test_feature_dict_holds_model_inputs_then_context():
+    (features,) = replay([Txn(START, 12.5)], "US")
+    assert tuple(features) == FEATURE_NAMES + CONTEXT_NAMES
+    assert all(isinstance(v, float) for v in features.values())
+
+
+def test_advance_leaves_the_given_state_untouched():
+    state = initial_state("US")
+    state, _ = advance(state, Txn(START, 10.0, merchant="a"))[1], None
+    before = copy.deepcopy(state)
+    advance(state, Txn(START + timedelta(hours=1), 20.0, merchant="b"))
+    assert state == before
+
+
+def test_state_stays_small_whatever_the_history_length():
+    state = initial_state("US")
+    for i in range(3000):
+        txn = Txn(
+            START + timedelta(minutes=i),
+            1000000.0 + i,
+            f"TYPE{i % 11}" * 5,
+            f"merchant number {i} with a very long trading name, incorporated",
+            f"category {i} " * 8,
+            f"C{i % 300}",
+            f"CHANNEL{i % 20}",
+        )
+        _, state = advance(state, txn)
+    assert len(json.dumps(state)) < 16 * 1024
+
+
+def _history(amounts: list[float]) -> list[Txn]:
+    return [
+        Txn(START + timedelta(days=i, hours=12), amount, "PURCHASE", "Grocer", "groceries", "US", "ATM")
+        for i, amount in enumerate(amounts)
+    ]
+
+
+def test_small_amounts_and_usual_habits_give_zero_risk_features():
+    history = _history([50.0, 55.0, 45.0, 60.0, 52.0, 48.0, 0.5])
+    small = replay(history, "US")[-1]
+    assert small["amount_log_ratio"] == 0.0
+    assert small["amount_robust_z"] == 0.0
+    assert small["merchant_rarity"] == pytest.approx(0.0, abs=0.2)
+    assert small["foreign_country"] == 0.0
+
+
+def test_large_amount_is_measured_against_the_accounts_median():
+    spike = replay(_history([50.0, 55.0, 45.0, 60.0, 52.0, 48.0, 450.0]), "US")[-1]
+    assert spike["amount_median"] == pytest.approx(51.0)
+    assert spike["amount_log_ratio"] == pytest.approx(2.176, abs=0.01)
+    assert spike["amount_robust_z"] > 5
+
+
+def test_deposits_are_compared_with_deposits():
+    history = _history([50.0, 55.0, 45.0, 60.0, 52.0, 48.0])
+    salaries = [Txn(START + timedelta(days=7 + i, hours=9), 3000.0, "DEPOSIT") for i in range(6)]
+    features = replay([*history, *salaries], "US")
+    assert features[-1]["amount_log_ratio"] == 0.0
+
+
+def test_burst_new_merchant_foreign_country_and_odd_hour_stand_out():
+    history = _history([50.0] * 30)
+    odd_time = START + timedelta(days=29, hours=15, minutes=5)
+    odd = Txn(odd_time, 50.0, "PURCHASE", "Casino", "gambling", "MT", "ONLINE")
+    burst = [Txn(odd.timestamp + timedelta(minutes=i + 1), 50.0, "PURCHASE", "Grocer") for i in range(3)]
+    features = replay([*history, odd, *burst], "US")
+    odd_features, last = features[30], features[-1]
+    assert odd_features["merchant_seen"] == 0.0
+    assert odd_features["merchant_rarity"] > 3
+    assert odd_features["category_rarity"] > 3
+    assert odd_features["foreign_country"] == 1.0
+    assert odd_features["hour_rarity"] > 1
+    assert last["txns_last_hour"] == 3.0  # the odd one and two of the burst
+
+
+def test_naive_timestamps_and_non_positive_amounts_are_rejected():
+    with pytest.raises(ValueError, match="timezone"):
+        advance(initial_state(None), Txn(datetime(2024, 1, 1), 10.0))
+    with pytest.raises(ValueError, match="amount"):
+        advance(initial_state(None), Txn(START, 0.0))
