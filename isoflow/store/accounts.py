@@ -1,0 +1,247 @@
+"""Accounts: create, read, change, delete, list, and the stale-account index the detector reads."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import zlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from isoflow.store.db import Db, batch_write, error_code, from_item, to_item, to_values, with_retries
+from isoflow.store.errors import ConflictError, NotFoundError
+from isoflow.store.paging import Stream, merged_page
+from isoflow.tables import BY_ACCOUNT_INDEX, STALE_INDEX, STALE_SHARDS
+from isoflow.timestamps import now_text
+from model.features import initial_state
+
+# Attributes kept for the system's own use; the API never returns them.
+INTERNAL_ATTRIBUTES = ("featureState", "staleShard", "version")
+
+
+def new_account_id() -> str:
+    return "acc_" + secrets.token_hex(8)
+
+
+def stale_shard(account_id: str) -> str:
+    return str(zlib.crc32(account_id.encode()) % STALE_SHARDS)
+
+
+def create_account(db: Db, data: Mapping[str, Any], *, account_id: str | None = None) -> dict[str, Any]:
+    """A new account with a zero balance; money arrives as transactions, so the balance is their sum."""
+    now = now_text()
+    account = {
+        "accountId": account_id or new_account_id(),
+        "name": data["name"],
+        "accountType": data["accountType"],
+        "currency": data["currency"],
+        "homeCountry": data["homeCountry"],
+        "balance": 0,
+        "isStale": False,
+        "version": 0,
+        "featureState": json.dumps(initial_state(data["homeCountry"]), separators=(",", ":")),
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    try:
+        db.client.put_item(
+            TableName=db.accounts,
+            Item=to_item(account),
+            ConditionExpression="attribute_not_exists(accountId)",
+        )
+    except ClientError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            raise ConflictError(f"account {account['accountId']} already exists", field="accountId") from error
+        raise
+    return account
+
+
+def read_account(db: Db, account_id: str, *, consistent: bool = False) -> dict[str, Any]:
+    response = db.client.get_item(
+        TableName=db.accounts, Key=to_item({"accountId": account_id}), ConsistentRead=consistent
+    )
+    if "Item" not in response:
+        raise NotFoundError(f"account {account_id} not found", field="accountId")
+    return from_item(response["Item"])
+
+
+def update_account(db: Db, account_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    if not changes:
+        return read_account(db, account_id)
+    names = {f"#{key}": key for key in changes}
+    values = {f":{key}": value for key, value in changes.items()}
+    assignments = [f"#{key} = :{key}" for key in changes] + ["updatedAt = :now", "version = version + :one"]
+    try:
+        response = db.client.update_item(
+            TableName=db.accounts,
+            Key=to_item({"accountId": account_id}),
+            UpdateExpression="SET " + ", ".join(assignments),
+            ConditionExpression="attribute_exists(accountId)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_values({**values, ":now": now_text(), ":one": 1}),
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            raise NotFoundError(f"account {account_id} not found", field="accountId") from error
+        raise
+    return from_item(response["Attributes"])
+
+
+def account_transaction_keys(db: Db, account_id: str) -> Iterator[str]:
+    """Ids of every transaction of the account (keys only, paginated)."""
+    paginator = db.client.get_paginator("query")
+    for page in paginator.paginate(
+        TableName=db.transactions,
+        IndexName=BY_ACCOUNT_INDEX,
+        KeyConditionExpression="accountId = :a",
+        ExpressionAttributeValues=to_values({":a": account_id}),
+        ProjectionExpression="transactionId",
+    ):
+        for item in page.get("Items", []):
+            yield item["transactionId"]["S"]
+
+
+def delete_account(db: Db, account_id: str, *, cascade: bool = False) -> None:
+    """Delete the account; with `cascade`, its transactions and scores too.
+
+    The final delete is conditional on the version read first, so a transaction written meanwhile stops it
+    (and a cascade goes round again) instead of leaving an orphan behind.
+    """
+    for _ in range(5):
+        account = read_account(db, account_id, consistent=True)
+        transaction_ids = list(account_transaction_keys(db, account_id))
+        if transaction_ids and not cascade:
+            raise ConflictError(
+                f"account {account_id} has {len(transaction_ids)} transactions; delete them first or pass cascade=true",
+                field="accountId",
+            )
+        if transaction_ids:
+            batch_write(
+                db,
+                db.transactions,
+                ({"DeleteRequest": {"Key": to_item({"transactionId": t})}} for t in transaction_ids),
+            )
+        _delete_scores(db, account_id)
+        try:
+            db.client.delete_item(
+                TableName=db.accounts,
+                Key=to_item({"accountId": account_id}),
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues=to_values({":v": account["version"]}),
+            )
+            return
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+    raise ConflictError(f"account {account_id} keeps changing; try again", field="accountId")
+
+
+def _delete_scores(db: Db, account_id: str) -> None:
+    paginator = db.client.get_paginator("query")
+    keys = [
+        {"DeleteRequest": {"Key": {"accountId": item["accountId"], "transactionId": item["transactionId"]}}}
+        for page in paginator.paginate(
+            TableName=db.scores,
+            KeyConditionExpression="accountId = :a",
+            ExpressionAttributeValues=to_values({":a": account_id}),
+            ProjectionExpression="accountId, transactionId",
+        )
+        for item in page.get("Items", [])
+    ]
+    batch_write(db, db.scores, keys)
+
+
+def list_accounts(
+    db: Db,
+    *,
+    account_type: str | None = None,
+    risk_level: str | None = None,
+    stale: bool | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    conditions: list[str] = []
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for attribute, value in (("accountType", account_type), ("riskLevel", risk_level), ("isStale", stale)):
+        if value is not None:
+            conditions.append(f"#{attribute} = :{attribute}")
+            names[f"#{attribute}"] = attribute
+            values[f":{attribute}"] = value
+    request: dict[str, Any] = {"TableName": db.accounts}
+    if conditions:
+        request.update(
+            FilterExpression=" AND ".join(conditions),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_values(values),
+        )
+    stream = Stream("accounts", request, ("accountId",), operation="scan")
+    items, next_cursor = merged_page(db.client, [stream], limit=limit, cursor=cursor, fetch_size=max(limit, 25))
+    return [from_item(item) for item in items], next_cursor
+
+
+def stale_accounts(db: Db) -> Iterator[tuple[str, int]]:
+    """(accountId, version) of every stale account: a Query per shard of the sparse index, never a Scan."""
+    paginator = db.client.get_paginator("query")
+    for shard in range(STALE_SHARDS):
+        for page in paginator.paginate(
+            TableName=db.accounts,
+            IndexName=STALE_INDEX,
+            KeyConditionExpression="staleShard = :s",
+            ExpressionAttributeValues=to_values({":s": str(shard)}),
+        ):
+            for item in page.get("Items", []):
+                yield item["accountId"]["S"], int(item["version"]["N"])
+
+
+def record_account_risk(
+    db: Db, account_id: str, version: int, *, risk_score: float, risk_level: str, scored_at: str
+) -> bool:
+    """Set the account's risk and clear its stale flag if nothing was written since `version` was read.
+
+    Returns whether the flag was cleared; when a write came in meanwhile the risk is still recorded and the
+    account stays stale for the next run. One request in the common case.
+    """
+    risk = {":score": risk_score, ":level": risk_level, ":at": scored_at}
+
+    def update(clear: bool) -> None:
+        if clear:
+            with_retries(
+                lambda: db.client.update_item(
+                    TableName=db.accounts,
+                    Key=to_item({"accountId": account_id}),
+                    UpdateExpression="SET riskScore = :score, riskLevel = :level, lastScoredAt = :at, "
+                    "isStale = :false REMOVE staleShard",
+                    ConditionExpression="version = :v",
+                    ExpressionAttributeValues=to_values({**risk, ":v": version, ":false": False}),
+                ),
+                what="clear stale flag",
+            )
+        else:
+            with_retries(
+                lambda: db.client.update_item(
+                    TableName=db.accounts,
+                    Key=to_item({"accountId": account_id}),
+                    UpdateExpression="SET riskScore = :score, riskLevel = :level, lastScoredAt = :at",
+                    ConditionExpression="attribute_exists(accountId)",
+                    ExpressionAttributeValues=to_values(risk),
+                ),
+                what="record account risk",
+            )
+
+    try:
+        update(clear=True)
+        return True
+    except ClientError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+    try:
+        update(clear=False)
+    except ClientError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+        # The account was deleted during the run: nothing left to record.
+    return False

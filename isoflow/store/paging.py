@@ -1,0 +1,155 @@
+"""Pages of items merged newest first from several Query streams, with opaque cursors.
+
+Time-ordered indexes spread their writes over shards (and risk levels), so one logical list is several
+Queries. A page takes the newest item across the streams until it is full; the cursor records, per stream,
+the key of the last item the page used, so the next page resumes exactly there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from isoflow.store.errors import StoreError
+
+DONE = "done"
+
+
+class InvalidCursorError(StoreError):
+    def __init__(self, reason: str = "not a cursor this list returned") -> None:
+        super().__init__(f"invalid cursor: {reason}", field="cursor")
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One Query: `key_attributes` are the attributes of its ExclusiveStartKey (table and index keys)."""
+
+    name: str
+    request: Mapping[str, Any]
+    key_attributes: tuple[str, ...]
+    operation: str = "query"  # or "scan", for lists with no order
+
+
+@dataclass
+class _Reader:
+    stream: Stream
+    position: dict[str, Any] | None  # the resume key; None is the start of the stream
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    next_key: dict[str, Any] | None = None
+    exhausted: bool = False
+    started: bool = False
+
+
+def _fingerprint(streams: Sequence[Stream]) -> str:
+    text = json.dumps([[s.name, dict(s.request)] for s in streams], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def encode_cursor(streams: Sequence[Stream], positions: Mapping[str, Any]) -> str:
+    payload = {"q": _fingerprint(streams), "p": positions}
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(streams: Sequence[Stream], cursor: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise InvalidCursorError() from error
+    if not isinstance(payload, dict) or payload.get("q") != _fingerprint(streams):
+        raise InvalidCursorError("it belongs to a different list or filter")
+    positions = payload.get("p")
+    if not isinstance(positions, dict) or set(positions) != {s.name for s in streams}:
+        raise InvalidCursorError()
+    for stream in streams:
+        position = positions[stream.name]
+        if position is None or position == DONE:
+            continue
+        if not isinstance(position, dict) or set(position) != set(stream.key_attributes):
+            raise InvalidCursorError()
+        for value in position.values():
+            if not (isinstance(value, dict) and len(value) == 1):
+                raise InvalidCursorError()
+            ((kind, text),) = value.items()
+            if kind not in ("S", "N") or not isinstance(text, str) or len(text) > 1024:
+                raise InvalidCursorError()
+    return positions
+
+
+def merged_page(
+    client: Any,
+    streams: Sequence[Stream],
+    *,
+    limit: int,
+    cursor: str | None = None,
+    sort_attribute: str = "timestamp",
+    fetch_size: int | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to `limit` raw items, newest first across `streams`, and the cursor of the rest (None at the end)."""
+    positions = decode_cursor(streams, cursor) if cursor else {s.name: None for s in streams}
+    readers = [_Reader(stream=s, position=positions[s.name], exhausted=positions[s.name] == DONE) for s in streams]
+    fetch = fetch_size or max(10, min(100, limit // max(1, len(streams)) + 5))
+    page: list[dict[str, Any]] = []
+    while len(page) < limit:
+        candidates = [r for r in readers if _fill(client, r, fetch)]
+        if not candidates:
+            break
+        newest = max(candidates, key=lambda r: (_sort_value(r.buffer[0], sort_attribute), r.stream.name))
+        item = newest.buffer.pop(0)
+        newest.position = {name: item[name] for name in newest.stream.key_attributes}
+        page.append(item)
+    # A stream is finished once every item it holds has been used.
+    next_positions: dict[str, Any] = {}
+    for reader in readers:
+        finished = reader.exhausted or (reader.started and not reader.buffer and reader.next_key is None)
+        next_positions[reader.stream.name] = DONE if finished else reader.position
+    if all(p == DONE for p in next_positions.values()):
+        return page, None
+    return page, encode_cursor(streams, next_positions)
+
+
+def _fill(client: Any, reader: _Reader, fetch: int) -> bool:
+    """Make sure the reader has a buffered item if its stream has one left; say whether it has."""
+    while not reader.buffer and not reader.exhausted:
+        if reader.started and reader.next_key is None:
+            return False
+        request = dict(reader.stream.request, Limit=fetch)
+        start = reader.next_key if reader.started else reader.position
+        if start:
+            request["ExclusiveStartKey"] = start
+        response = getattr(client, reader.stream.operation)(**request)
+        reader.started = True
+        reader.buffer = list(response.get("Items", []))
+        reader.next_key = response.get("LastEvaluatedKey")
+    return bool(reader.buffer)
+
+
+def _sort_value(item: Mapping[str, Any], attribute: str) -> str:
+    value = item.get(attribute, {})
+    return str(value.get("S") or value.get("N") or "")
+
+
+def collect(
+    fetch_page: Callable[[str | None, int], tuple[list[dict[str, Any]], str | None]],
+    keep: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    *,
+    limit: int,
+    cursor: str | None,
+    max_rounds: int = 10,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Fill a page when some raw items are dropped after reading (e.g. scores of changed transactions).
+
+    `fetch_page(cursor, n)` returns raw items and the next cursor; `keep(items)` returns those to show.
+    """
+    kept: list[dict[str, Any]] = []
+    for _ in range(max_rounds):
+        raw, cursor = fetch_page(cursor, limit - len(kept))
+        kept.extend(keep(raw))
+        if len(kept) >= limit or cursor is None:
+            break
+    return kept, cursor

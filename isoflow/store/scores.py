@@ -1,0 +1,106 @@
+"""Scores: written by the detector in batches, joined onto transactions when they are read.
+
+A score counts only while its `revision` equals its transaction's: an API change to a transaction deletes
+the score in the same write, and a score computed from an older revision is never shown.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from isoflow.store.db import Db, batch_write, from_item, to_item, with_retries
+from isoflow.tables import FEED_SHARDS
+
+RISK_LEVELS = ("LOW", "MEDIUM", "HIGH")
+# The attributes a score adds to a transaction when joined.
+SCORE_FIELDS = ("riskScore", "riskLevel", "isAnomaly", "reasons", "scoredAt", "modelVersion")
+
+
+@dataclass(frozen=True)
+class TransactionScore:
+    account_id: str
+    transaction_id: str
+    timestamp: str
+    revision: int
+    risk_score: float
+    risk_level: str
+    is_anomaly: bool
+    reasons: tuple[str, ...]
+    scored_at: str
+    model_version: str
+
+    def item(self) -> dict[str, Any]:
+        return {
+            "accountId": self.account_id,
+            "transactionId": self.transaction_id,
+            "timestamp": self.timestamp,
+            "revision": self.revision,
+            "riskScore": round(self.risk_score, 6),
+            "riskLevel": self.risk_level,
+            "isAnomaly": self.is_anomaly,
+            "reasons": list(self.reasons),
+            "scoredAt": self.scored_at,
+            "modelVersion": self.model_version,
+            "riskShard": risk_shard(self.risk_level, self.transaction_id),
+        }
+
+
+def risk_shard(risk_level: str, transaction_id: str) -> str:
+    return f"{risk_level}#{zlib.crc32(transaction_id.encode()) % FEED_SHARDS}"
+
+
+def levels_at_or_above(level: str) -> tuple[str, ...]:
+    return RISK_LEVELS[RISK_LEVELS.index(level) :]
+
+
+def write_scores(db: Db, scores: Iterable[TransactionScore]) -> int:
+    """BatchWriteItem the scores (25 a request, unprocessed items retried); returns the requests made."""
+    return batch_write(db, db.scores, ({"PutRequest": {"Item": to_item(s.item())}} for s in scores))
+
+
+def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """BatchGetItem in requests of 100, retrying unprocessed keys; items in no particular order."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        pending: list[Mapping[str, Any]] = [to_item(k) for k in keys[start : start + 100]]
+        while pending:
+            request = {table: {"Keys": pending}}
+            response = with_retries(lambda r=request: db.client.batch_get_item(RequestItems=r), what="batch get")
+            found.extend(from_item(item) for item in response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return found
+
+
+def join_scores(transactions: Iterable[dict[str, Any]], scores: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """Transactions with the fields of their current score (if any) added, in the given order."""
+    by_id = {s["transactionId"]: s for s in scores}
+    joined = []
+    for transaction in transactions:
+        score = by_id.get(transaction["transactionId"])
+        if score and score.get("revision") == transaction.get("revision"):
+            transaction = {**transaction, **{f: score[f] for f in SCORE_FIELDS if f in score}}
+        joined.append(transaction)
+    return joined
+
+
+def attach_scores(db: Db, transactions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = [{"accountId": t["accountId"], "transactionId": t["transactionId"]} for t in transactions]
+    return join_scores(transactions, batch_get(db, db.scores, keys) if keys else [])
+
+
+def account_scores(db: Db, account_id: str) -> dict[str, int]:
+    """transactionId -> revision of every score the account has (for finding unscored transactions)."""
+    paginator = db.client.get_paginator("query")
+    revisions: dict[str, int] = {}
+    for page in paginator.paginate(
+        TableName=db.scores,
+        KeyConditionExpression="accountId = :a",
+        ExpressionAttributeValues={":a": {"S": account_id}},
+        ProjectionExpression="transactionId, revision",
+    ):
+        for item in page.get("Items", []):
+            revisions[item["transactionId"]["S"]] = int(item["revision"]["N"])
+    return revisions
