@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, Rounded
+from functools import partial
 from typing import Any, TypeVar
 
 import boto3
@@ -151,10 +152,8 @@ def batch_write(db: Db, table: str, requests: Iterable[dict[str, Any]], *, max_a
     for start in range(0, len(pending), 25):
         chunk: Sequence[dict[str, Any]] = pending[start : start + 25]
         for attempt in range(max_attempts):
-            response = with_retries(
-                lambda chunk=chunk: db.client.batch_write_item(RequestItems={table: list(chunk)}),
-                what="batch write",
-            )
+            request = {table: list(chunk)}
+            response = with_retries(partial(db.client.batch_write_item, RequestItems=request), what="batch write")
             calls += 1
             chunk = response.get("UnprocessedItems", {}).get(table, [])
             if not chunk:

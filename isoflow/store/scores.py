@@ -9,10 +9,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from isoflow.store.db import Db, batch_write, from_item, to_item, with_retries
-from isoflow.tables import FEED_SHARDS
+from isoflow.tables import BY_RISK_INDEX, FEED_SHARDS
 
 RISK_LEVELS = ("LOW", "MEDIUM", "HIGH")
 # The attributes a score adds to a transaction when joined.
@@ -68,7 +69,7 @@ def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dic
         pending: list[Mapping[str, Any]] = [to_item(k) for k in keys[start : start + 100]]
         while pending:
             request = {table: {"Keys": pending}}
-            response = with_retries(lambda r=request: db.client.batch_get_item(RequestItems=r), what="batch get")
+            response = with_retries(partial(db.client.batch_get_item, RequestItems=request), what="batch get")
             found.extend(from_item(item) for item in response.get("Responses", {}).get(table, []))
             pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
     return found
@@ -104,3 +105,35 @@ def account_scores(db: Db, account_id: str) -> dict[str, int]:
         for item in page.get("Items", []):
             revisions[item["transactionId"]["S"]] = int(item["revision"]["N"])
     return revisions
+
+
+def score_stats(db: Db, since: str) -> dict[str, Any]:
+    """Counts by risk level, a ten-bin score histogram and daily counts of the scores since `since`.
+
+    Queries the risk index, reading only the score and its timestamp.
+    """
+    counts = dict.fromkeys(RISK_LEVELS, 0)
+    histogram = [0] * 10
+    daily: dict[str, dict[str, int]] = {}
+    paginator = db.client.get_paginator("query")
+    for level in RISK_LEVELS:
+        for shard in range(FEED_SHARDS):
+            for page in paginator.paginate(
+                TableName=db.scores,
+                IndexName=BY_RISK_INDEX,
+                KeyConditionExpression="riskShard = :p AND #ts >= :since",
+                ExpressionAttributeNames={"#ts": "timestamp"},
+                ExpressionAttributeValues={":p": {"S": f"{level}#{shard}"}, ":since": {"S": since}},
+                ProjectionExpression="riskScore, #ts",
+            ):
+                for item in page.get("Items", []):
+                    counts[level] += 1
+                    score = float(item["riskScore"]["N"])
+                    histogram[min(9, int(score * 10))] += 1
+                    day = item["timestamp"]["S"][:10]
+                    daily.setdefault(day, dict.fromkeys(RISK_LEVELS, 0))[level] += 1
+    return {
+        "counts": counts,
+        "histogram": histogram,
+        "daily": [{"date": day, **daily[day]} for day in sorted(daily)],
+    }

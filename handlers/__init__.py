@@ -1,0 +1,1 @@
+"""Lambda entry points: each parses its event, calls one function and returns."""

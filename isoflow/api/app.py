@@ -1,0 +1,279 @@
+"""The API application: routers, error mapping, idempotent POSTs, health and the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from isoflow.api.models import ErrorBody, FieldError, Health
+from isoflow.settings import Settings
+from isoflow.store.db import Db
+from isoflow.store.errors import (
+    BusyError,
+    ConflictError,
+    InvalidReferenceError,
+    NotFoundError,
+    RejectedValueError,
+    StoreError,
+)
+from isoflow.store.paging import InvalidCursorError
+
+logger = Logger(service="isoflow")
+
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+STATUS_BY_ERROR: dict[type[StoreError], HTTPStatus] = {
+    NotFoundError: HTTPStatus.NOT_FOUND,
+    InvalidReferenceError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    RejectedValueError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    ConflictError: HTTPStatus.CONFLICT,
+    BusyError: HTTPStatus.SERVICE_UNAVAILABLE,
+    InvalidCursorError: HTTPStatus.BAD_REQUEST,
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+
+
+ERROR_RESPONSES: dict[int, Any] = {
+    400: _error("malformed request: invalid JSON, a bad cursor"),
+    404: _error("no such item"),
+    409: _error("conflicts with the current state"),
+    413: _error("request body too large"),
+    503: _error("too many concurrent writes; nothing was written, retry"),
+}
+page_limit = Annotated[int, Query(ge=1, le=200, description="items per page")]
+
+
+@dataclass
+class Services:
+    """What the API talks to; tests build it over moto, the Lambda over the real endpoints."""
+
+    db: Db
+    idempotency_table: str
+    health_checks: dict[str, Callable[[], None]] = field(default_factory=dict)
+    last_run: Callable[[], dict[str, Any] | None] | None = None
+    extra_routers: list[Any] = field(default_factory=list)
+
+
+class ApiError(Exception):
+    def __init__(self, status: HTTPStatus, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def error_response(status: HTTPStatus, message: str, errors: list[FieldError] | None = None) -> Response:
+    body = ErrorBody(message=message, errors=errors or [])
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    # ("body", "amount") -> "amount"; ("query", "limit") -> "limit"; a whole-body error -> "body"
+    parts = [str(part) for part in location[1:]] if len(location) > 1 else [str(p) for p in location]
+    return ".".join(parts) or "body"
+
+
+def _validation_response(error: RequestValidationError) -> Response:
+    problems = error.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error_response(
+            HTTPStatus.BAD_REQUEST,
+            "request body is not valid JSON",
+            [FieldError(field="body", message="not valid JSON")],
+        )
+    errors = [
+        FieldError(field=_field_name(tuple(problem.get("loc", ()))), message=str(problem.get("msg", "invalid")))
+        for problem in problems
+    ]
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "request is not valid", errors)
+
+
+def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    body = app.current_event.body or ""
+    if len(body.encode()) > MAX_BODY_BYTES:
+        return error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            f"request body is larger than {MAX_BODY_BYTES} bytes",
+            [FieldError(field="body", message="too large")],
+        )
+    return next_middleware(app)
+
+
+def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
+    """The OpenAPI schema, with validation errors documented as the body the API really sends."""
+    document = json.loads(app.get_openapi_json_schema(title="Isoflow API", version="1.0.0"))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas["HTTPValidationError"] = error_schema
+    schemas.pop("ValidationError", None)
+    return document
+
+
+DOCS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Isoflow API</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "openapi.json", dom_id: "#docs"});</script>
+<noscript>The schema is at <a href="openapi.json">openapi.json</a>.</noscript>
+</body></html>"""
+
+
+class Idempotency:
+    """POSTs with an Idempotency-Key header: a replay returns the first response and writes nothing new."""
+
+    def __init__(self, table: str, client: Any) -> None:
+        persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=client)
+        config = IdempotencyConfig(
+            event_key_jmespath="[route, key]",
+            payload_validation_jmespath="body",
+            expires_after_seconds=24 * 3600,
+        )
+        self._run = idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)(
+            self._perform
+        )
+        self._config = config
+
+    @staticmethod
+    def _perform(request: dict[str, Any], action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return action()
+
+    def __call__(self, app: BaseRouter, route: str, body: Any, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        key = app.current_event.headers.get(IDEMPOTENCY_HEADER) or app.current_event.headers.get(
+            IDEMPOTENCY_HEADER.lower()
+        )
+        if not key:
+            return action()
+        if len(key) > 200:
+            raise ApiError(HTTPStatus.BAD_REQUEST, "Idempotency-Key is too long", IDEMPOTENCY_HEADER)
+        if app.lambda_context is not None:
+            self._config.register_lambda_context(app.lambda_context)
+        try:
+            return self._run(request={"route": route, "key": key, "body": body}, action=action)
+        except IdempotencyValidationError as error:
+            raise ApiError(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "this Idempotency-Key was used with a different request body",
+                IDEMPOTENCY_HEADER,
+            ) from error
+        except IdempotencyAlreadyInProgressError as error:
+            raise ApiError(
+                HTTPStatus.CONFLICT, "a request with this Idempotency-Key is in progress", IDEMPOTENCY_HEADER
+            ) from error
+
+
+def services_from_settings(settings: Settings) -> Services:
+    """The API's dependencies in a deployment (or the local stack): boto3 clients on the configured names."""
+    db = Db.from_settings(settings)
+    s3 = boto3.client("s3")
+    stepfunctions = boto3.client("stepfunctions")
+
+    def table_check(name: str) -> Callable[[], None]:
+        return lambda: db.client.describe_table(TableName=name)
+
+    checks: dict[str, Callable[[], None]] = {
+        f"table:{name}": table_check(name)
+        for name in (
+            settings.accounts_table,
+            settings.transactions_table,
+            settings.scores_table,
+            settings.runs_table,
+            settings.idempotency_table,
+        )
+        if name
+    }
+    if settings.data_bucket:
+        checks[f"bucket:{settings.data_bucket}"] = lambda: s3.head_bucket(Bucket=settings.data_bucket)
+    if settings.state_machine_arn:
+        checks["stateMachine"] = lambda: stepfunctions.describe_state_machine(
+            stateMachineArn=settings.state_machine_arn
+        )
+    return Services(db=db, idempotency_table=settings.idempotency_table, health_checks=checks)
+
+
+def create_app(services: Services) -> APIGatewayRestResolver:
+    from isoflow.api import accounts, anomalies, transactions
+
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[_limit_body_size])
+    idempotency = Idempotency(services.idempotency_table, services.db.client)
+    app.include_router(accounts.router(services, idempotency))
+    app.include_router(transactions.router(services, idempotency))
+    app.include_router(anomalies.router(services))
+    for extra in services.extra_routers:
+        app.include_router(extra)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_failed(error: RequestValidationError) -> Response:
+        return _validation_response(error)
+
+    @app.exception_handler(StoreError)
+    def store_failed(error: StoreError) -> Response:
+        status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(error, kind))
+        if status >= 500:
+            logger.warning("request not served", extra={"error": error.message, "field": error.field})
+        errors = [FieldError(field=error.field, message=error.message)] if error.field else []
+        return error_response(status, error.message, errors)
+
+    @app.exception_handler(ApiError)
+    def api_failed(error: ApiError) -> Response:
+        errors = [FieldError(field=error.field, message=error.message)] if error.field else []
+        return error_response(error.status, error.message, errors)
+
+    @app.not_found
+    def not_found(_: Exception) -> Response:
+        return error_response(
+            HTTPStatus.NOT_FOUND, f"no route for {app.current_event.http_method} {app.current_event.path}"
+        )
+
+    @app.get("/api/health", summary="Check every dependency", responses={503: {"description": "a dependency failed"}})
+    def health() -> Response[Health]:
+        results = []
+        for name, check in services.health_checks.items():
+            try:
+                check()
+                results.append({"name": name, "ok": True})
+            except Exception as error:  # a failed dependency is reported, never raised
+                logger.warning("health check failed", extra={"dependency": name, "error": str(error)})
+                results.append({"name": name, "ok": False, "detail": type(error).__name__})
+        healthy = all(r["ok"] for r in results)
+        return Response(
+            status_code=HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE,
+            content_type=content_types.APPLICATION_JSON,
+            body=Health.model_validate({"status": "ok" if healthy else "degraded", "dependencies": results}),
+        )
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi() -> Response[dict]:
+        return Response(200, content_types.APPLICATION_JSON, body=openapi_document(app))
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> Response[str]:
+        return Response(200, content_types.TEXT_HTML, body=DOCS_PAGE)
+
+    return app

@@ -1,0 +1,206 @@
+"""The API's request and response bodies: the one definition of its JSON, and of its OpenAPI schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from isoflow.timestamps import format_timestamp, parse_timestamp
+
+
+class AccountType(StrEnum):
+    CHECKING = "CHECKING"
+    SAVINGS = "SAVINGS"
+    BUSINESS = "BUSINESS"
+    CREDIT = "CREDIT"
+
+
+class TransactionType(StrEnum):
+    DEPOSIT = "DEPOSIT"
+    WITHDRAWAL = "WITHDRAWAL"
+    TRANSFER = "TRANSFER"
+    PURCHASE = "PURCHASE"
+    PAYMENT = "PAYMENT"
+
+
+class Channel(StrEnum):
+    CARD_PRESENT = "CARD_PRESENT"
+    ONLINE = "ONLINE"
+    ATM = "ATM"
+    BANK_TRANSFER = "BANK_TRANSFER"
+
+
+class RiskLevel(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class Verdict(StrEnum):
+    CONFIRMED = "CONFIRMED"
+    NOT_FRAUD = "NOT_FRAUD"
+
+
+def _timestamp(text: str) -> str:
+    try:
+        return format_timestamp(parse_timestamp(text))
+    except ValueError as error:
+        raise ValueError(f"not an ISO 8601 date-time with a timezone: {error}") from None
+
+
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["EUR"])]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), Field(examples=["DE"])]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=200)]
+Timestamp = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    AfterValidator(_timestamp),
+    Field(examples=["2026-11-24T15:57:11Z"], description="ISO 8601 date-time with a timezone; stored in UTC"),
+]
+Amount = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal("1000000000"), decimal_places=2, allow_inf_nan=False, examples=[42.5]),
+]
+AccountId = Annotated[str, StringConstraints(pattern=r"^acc_[0-9a-f]{16}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountCreate(Strict):
+    name: Name
+    accountType: AccountType
+    currency: Currency
+    homeCountry: Country
+
+
+class AccountUpdate(Strict):
+    name: Name | None = None
+    accountType: AccountType | None = None
+
+
+class Account(BaseModel):
+    accountId: str
+    name: str
+    accountType: AccountType
+    currency: str
+    homeCountry: str
+    balance: float
+    riskScore: float | None = None
+    riskLevel: RiskLevel | None = None
+    isStale: bool
+    lastScoredAt: str | None = None
+    createdAt: str
+    updatedAt: str
+
+
+class TransactionCreate(Strict):
+    accountId: AccountId
+    transactionType: TransactionType
+    amount: Amount
+    currency: Currency | None = Field(default=None, description="defaults to the account's currency")
+    description: Text | None = None
+    merchant: Text | None = None
+    category: Text | None = None
+    country: Country | None = None
+    channel: Channel | None = None
+    timestamp: Timestamp | None = Field(default=None, description="defaults to now")
+
+
+class TransactionUpdate(Strict):
+    transactionType: TransactionType | None = None
+    amount: Amount | None = None
+    currency: Currency | None = None
+    description: Text | None = None
+    merchant: Text | None = None
+    category: Text | None = None
+    country: Country | None = None
+    channel: Channel | None = None
+    timestamp: Timestamp | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
+
+
+class Feedback(BaseModel):
+    verdict: Verdict
+    note: str | None = None
+    at: str
+
+
+class FeedbackCreate(Strict):
+    verdict: Verdict
+    note: Text | None = None
+
+
+class Transaction(BaseModel):
+    transactionId: str
+    accountId: str
+    transactionType: TransactionType
+    amount: float
+    currency: str
+    description: str | None = None
+    merchant: str | None = None
+    category: str | None = None
+    country: str | None = None
+    channel: Channel | None = None
+    timestamp: str
+    balanceAfter: float
+    riskScore: float | None = None
+    riskLevel: RiskLevel | None = None
+    isAnomaly: bool | None = None
+    reasons: list[str] | None = None
+    scoredAt: str | None = None
+    modelVersion: str | None = None
+    feedback: Feedback | None = None
+    injectedAnomaly: str | None = Field(
+        default=None, description="the generator's ground truth; returned only with include=groundTruth"
+    )
+    createdAt: str
+    updatedAt: str
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    nextCursor: str | None = None
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    message: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class DependencyStatus(BaseModel):
+    name: str
+    ok: bool
+    detail: str | None = None
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok", "degraded"])
+    dependencies: list[DependencyStatus]
+
+
+class AnomalyStats(BaseModel):
+    since: str
+    counts: dict[str, int]
+    histogram: list[int] = Field(description="scores in ten bins of width 0.1, from 0 to 1")
+    daily: list[dict[str, Any]] = Field(description="per day: date and a count per risk level")
+    lastRun: dict[str, Any] | None = None

@@ -1,0 +1,113 @@
+"""/api/transactions"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from isoflow.api.app import ERROR_RESPONSES, Idempotency, Services, page_limit
+from isoflow.api.models import (
+    FeedbackCreate,
+    Page,
+    RiskLevel,
+    Timestamp,
+    Transaction,
+    TransactionCreate,
+    TransactionType,
+    TransactionUpdate,
+)
+from isoflow.store import transactions
+
+TransactionPath = Annotated[str, Path(max_length=64)]
+Include = Literal["groundTruth"]
+
+
+def shaped(transaction: dict[str, Any], *, ground_truth: bool = False) -> Transaction:
+    """The API's view of a stored transaction; the generator's ground truth only when asked for."""
+    if not ground_truth:
+        transaction = {k: v for k, v in transaction.items() if k != "injectedAnomaly"}
+    return Transaction.model_validate(transaction)
+
+
+def router(services: Services, idempotency: Idempotency) -> Router:
+    routes = Router()
+    db = services.db
+
+    @routes.post(
+        "/api/transactions",
+        summary="Create a transaction",
+        description="Moves the account's balance and marks the account stale for the next detection run, "
+        "atomically. Send an Idempotency-Key header to make retries safe.",
+        responses=ERROR_RESPONSES,
+    )
+    def create(body: TransactionCreate) -> Response[Transaction]:
+        data = body.model_dump(mode="json", exclude_none=True)
+        data["amount"] = body.amount
+        created = idempotency(
+            routes,
+            "POST /api/transactions",
+            body.model_dump(mode="json"),
+            lambda: shaped(transactions.create_transaction(db, data)).model_dump(mode="json", exclude_none=True),
+        )
+        return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)  # type: ignore[arg-type]
+
+    @routes.get("/api/transactions", summary="List transactions, newest first", responses=ERROR_RESPONSES)
+    def list_(
+        accountId: Annotated[str | None, Query(max_length=64)] = None,
+        transactionType: Annotated[TransactionType | None, Query()] = None,
+        from_: Annotated[Timestamp | None, Query(alias="from")] = None,
+        to: Annotated[Timestamp | None, Query()] = None,
+        minScore: Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)] = None,
+        riskLevel: Annotated[RiskLevel | None, Query()] = None,
+        include: Annotated[Include | None, Query(description="groundTruth adds injectedAnomaly")] = None,
+        limit: page_limit = 50,
+        cursor: Annotated[str | None, Query(max_length=4096)] = None,
+    ) -> Page[Transaction]:
+        items, next_cursor = transactions.list_transactions(
+            db,
+            account_id=accountId,
+            transaction_type=transactionType,
+            since=from_,
+            until=to,
+            min_score=minScore,
+            risk_level=riskLevel,
+            limit=limit,
+            cursor=cursor,
+        )
+        ground_truth = include == "groundTruth"
+        return Page[Transaction](items=[shaped(t, ground_truth=ground_truth) for t in items], nextCursor=next_cursor)
+
+    @routes.get("/api/transactions/<transactionId>", summary="Get a transaction", responses=ERROR_RESPONSES)
+    def get(transactionId: TransactionPath, include: Annotated[Include | None, Query()] = None) -> Transaction:
+        return shaped(transactions.get_transaction(db, transactionId), ground_truth=include == "groundTruth")
+
+    @routes.patch(
+        "/api/transactions/<transactionId>",
+        summary="Change a transaction",
+        description="Moves the balance by the difference, drops the old score and marks the account stale.",
+        responses=ERROR_RESPONSES,
+    )
+    def update(transactionId: TransactionPath, body: TransactionUpdate) -> Transaction:
+        changes = body.model_dump(mode="json", exclude_unset=True)
+        if body.amount is not None:
+            changes["amount"] = body.amount
+        return shaped(transactions.update_transaction(db, transactionId, changes))
+
+    @routes.delete("/api/transactions/<transactionId>", summary="Delete a transaction", responses=ERROR_RESPONSES)
+    def delete(transactionId: TransactionPath) -> Response[None]:
+        transactions.delete_transaction(db, transactionId)
+        return Response(HTTPStatus.NO_CONTENT)
+
+    @routes.put(
+        "/api/transactions/<transactionId>/feedback",
+        summary="Record an analyst's verdict on a transaction",
+        responses=ERROR_RESPONSES,
+    )
+    def feedback(transactionId: TransactionPath, body: FeedbackCreate) -> Transaction:
+        return shaped(transactions.set_feedback(db, transactionId, body.verdict, body.note))
+
+    return routes
