@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from isoflow.api.app import ERROR_RESPONSES, Idempotency, Services, page_limit
-from isoflow.api.models import Account, AccountCreate, AccountType, AccountUpdate, Page, RiskLevel
+from isoflow.api.app import Cursor, Idempotency, Services, page_limit, responses
+from isoflow.api.models import ACCOUNT_ID_PATTERN, Account, AccountCreate, AccountType, AccountUpdate, Page, RiskLevel
 from isoflow.store import accounts
 
-AccountPath = Annotated[str, Path(max_length=64)]
+AccountPath = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, examples=["acc_0123456789abcdef"])]
 
 
 def router(services: Services, idempotency: Idempotency) -> Router:
@@ -23,30 +23,30 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     def shaped(account: dict[str, Any]) -> dict[str, Any]:
         return Account.model_validate(account).model_dump(mode="json", exclude_none=True)
 
-    @routes.post("/api/accounts", summary="Create an account", responses=ERROR_RESPONSES)
+    @routes.post("/api/accounts", summary="Create an account", responses=responses(HTTPStatus.CREATED))
     def create(body: AccountCreate) -> Response[Account]:
         data = body.model_dump(mode="json")
         created = idempotency(routes, "POST /api/accounts", data, lambda: shaped(accounts.create_account(db, data)))
         return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)  # type: ignore[arg-type]
 
-    @routes.get("/api/accounts", summary="List accounts", responses=ERROR_RESPONSES)
+    @routes.get("/api/accounts", summary="List accounts", responses=responses())
     def list_(
         accountType: Annotated[AccountType | None, Query()] = None,
         riskLevel: Annotated[RiskLevel | None, Query()] = None,
         stale: Annotated[bool | None, Query()] = None,
         limit: page_limit = 50,
-        cursor: Annotated[str | None, Query(max_length=4096)] = None,
+        cursor: Cursor = None,
     ) -> Page[Account]:
         items, next_cursor = accounts.list_accounts(
             db, account_type=accountType, risk_level=riskLevel, stale=stale, limit=limit, cursor=cursor
         )
         return Page[Account](items=[Account.model_validate(a) for a in items], nextCursor=next_cursor)
 
-    @routes.get("/api/accounts/<accountId>", summary="Get an account", responses=ERROR_RESPONSES)
+    @routes.get("/api/accounts/<accountId>", summary="Get an account", responses=responses())
     def get(accountId: AccountPath) -> Account:
         return Account.model_validate(accounts.read_account(db, accountId))
 
-    @routes.patch("/api/accounts/<accountId>", summary="Change an account", responses=ERROR_RESPONSES)
+    @routes.patch("/api/accounts/<accountId>", summary="Change an account", responses=responses())
     def update(accountId: AccountPath, body: AccountUpdate) -> Account:
         changes = body.model_dump(mode="json", exclude_unset=True)
         return Account.model_validate(accounts.update_account(db, accountId, changes))
@@ -55,7 +55,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         "/api/accounts/<accountId>",
         summary="Delete an account",
         description="Answers 409 if the account has transactions, unless cascade=true deletes them too.",
-        responses=ERROR_RESPONSES,
+        responses=responses(HTTPStatus.NO_CONTENT),
     )
     def delete(accountId: AccountPath, cascade: Annotated[bool, Query()] = False) -> Response[None]:
         accounts.delete_account(db, accountId, cascade=cascade)

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from isoflow.api.app import ERROR_RESPONSES, Services, page_limit
+from isoflow.api.app import Cursor, Services, page_limit, responses
 from isoflow.api.models import AnomalyStats, Page, RiskLevel, Timestamp, Transaction
 from isoflow.api.transactions import shaped
 from isoflow.store.scores import score_stats
@@ -25,12 +25,12 @@ def router(services: Services) -> Router:
     @routes.get(
         "/api/anomalies",
         summary="Scored transactions at or above a risk level, newest first",
-        responses=ERROR_RESPONSES,
+        responses=responses(),
     )
     def list_(
         minLevel: Annotated[RiskLevel, Query()] = RiskLevel.MEDIUM,
         limit: page_limit = 50,
-        cursor: Annotated[str | None, Query(max_length=4096)] = None,
+        cursor: Cursor = None,
     ) -> Page[Transaction]:
         items, next_cursor = list_anomalies(db, min_level=minLevel, limit=limit, cursor=cursor)
         return Page[Transaction](items=[shaped(t) for t in items], nextCursor=next_cursor)
@@ -38,7 +38,7 @@ def router(services: Services) -> Router:
     @routes.get(
         "/api/anomalies/stats",
         summary="Counts by risk level, score histogram, daily counts and the last detection run",
-        responses=ERROR_RESPONSES,
+        responses=responses(),
     )
     def stats(
         since: Annotated[Timestamp | None, Query(description=f"default: {STATS_DEFAULT_DAYS} days ago")] = None,

@@ -45,8 +45,10 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 STATUS_BY_ERROR: dict[type[StoreError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
-    InvalidReferenceError: HTTPStatus.UNPROCESSABLE_ENTITY,
-    RejectedValueError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    # A body naming an account that does not exist: 404, naming the field.
+    InvalidReferenceError: HTTPStatus.NOT_FOUND,
+    # A value that contradicts the stored state, e.g. a currency other than the account's.
+    RejectedValueError: HTTPStatus.CONFLICT,
     ConflictError: HTTPStatus.CONFLICT,
     BusyError: HTTPStatus.SERVICE_UNAVAILABLE,
     InvalidCursorError: HTTPStatus.BAD_REQUEST,
@@ -64,7 +66,21 @@ ERROR_RESPONSES: dict[int, Any] = {
     413: _error("request body too large"),
     503: _error("too many concurrent writes; nothing was written, retry"),
 }
+
+
+def responses(status: HTTPStatus = HTTPStatus.OK) -> dict[int, Any]:
+    """The documented responses of a route: its success (schema from its return type) and the errors."""
+    success: dict[str, Any] = {"description": status.phrase}
+    if status == HTTPStatus.NO_CONTENT:
+        success["content"] = {}
+    return {status.value: success, **ERROR_RESPONSES}
+
+
 page_limit = Annotated[int, Query(ge=1, le=200, description="items per page")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=4096, pattern=r"^[A-Za-z0-9_-]+$", description="the nextCursor of the previous page"),
+]
 
 
 @dataclass
@@ -92,9 +108,9 @@ def error_response(status: HTTPStatus, message: str, errors: list[FieldError] | 
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
-    # ("body", "amount") -> "amount"; ("query", "limit") -> "limit"; a whole-body error -> "body"
-    parts = [str(part) for part in location[1:]] if len(location) > 1 else [str(p) for p in location]
-    return ".".join(parts) or "body"
+    # ("body", "amount", "decimal") -> "amount": the field, without pydantic's union branch; a whole-body
+    # error -> "body"
+    return str(location[1]) if len(location) > 1 else str(location[0]) if location else "body"
 
 
 def _validation_response(error: RequestValidationError) -> Response:
@@ -105,10 +121,11 @@ def _validation_response(error: RequestValidationError) -> Response:
             "request body is not valid JSON",
             [FieldError(field="body", message="not valid JSON")],
         )
-    errors = [
-        FieldError(field=_field_name(tuple(problem.get("loc", ()))), message=str(problem.get("msg", "invalid")))
-        for problem in problems
-    ]
+    # One message per field: a union reports each branch it tried, and the first is the one that matters.
+    messages: dict[str, str] = {}
+    for problem in problems:
+        messages.setdefault(_field_name(tuple(problem.get("loc", ()))), str(problem.get("msg", "invalid")))
+    errors = [FieldError(field=field, message=message) for field, message in messages.items()]
     return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "request is not valid", errors)
 
 
@@ -251,7 +268,11 @@ def create_app(services: Services) -> APIGatewayRestResolver:
             HTTPStatus.NOT_FOUND, f"no route for {app.current_event.http_method} {app.current_event.path}"
         )
 
-    @app.get("/api/health", summary="Check every dependency", responses={503: {"description": "a dependency failed"}})
+    @app.get(
+        "/api/health",
+        summary="Check every dependency",
+        responses={200: {"description": "every dependency answered"}, 503: {"description": "a dependency failed"}},
+    )
     def health() -> Response[Health]:
         results = []
         for name, check in services.health_checks.items():

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from isoflow.timestamps import format_timestamp, parse_timestamp
 
@@ -47,7 +48,7 @@ class Verdict(StrEnum):
 def _timestamp(text: str) -> str:
     try:
         return format_timestamp(parse_timestamp(text))
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise ValueError(f"not an ISO 8601 date-time with a timezone: {error}") from None
 
 
@@ -59,13 +60,33 @@ Timestamp = Annotated[
     str,
     StringConstraints(max_length=40),
     AfterValidator(_timestamp),
-    Field(examples=["2026-11-24T15:57:11Z"], description="ISO 8601 date-time with a timezone; stored in UTC"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40,
+            "examples": ["2026-11-24T15:57:11Z"],
+            "description": "ISO 8601 date-time with a timezone; stored in UTC to the second",
+        }
+    ),
 ]
 Amount = Annotated[
     Decimal,
-    Field(gt=0, le=Decimal("1000000000"), decimal_places=2, allow_inf_nan=False, examples=[42.5]),
+    Field(gt=0, le=Decimal("1000000000"), decimal_places=2, allow_inf_nan=False),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 1000000000,
+            "multipleOf": 0.01,
+            "examples": [42.5],
+            "description": "positive, at most 2 decimal places",
+        }
+    ),
 ]
-AccountId = Annotated[str, StringConstraints(pattern=r"^acc_[0-9a-f]{16}$")]
+ACCOUNT_ID_PATTERN = r"^acc_[0-9a-f]{16}$"
+TRANSACTION_ID_PATTERN = r"^txn_[0-9a-f]{20}$"
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID_PATTERN)]
 
 
 class Strict(BaseModel):
@@ -79,9 +100,20 @@ class AccountCreate(Strict):
     homeCountry: Country
 
 
-class AccountUpdate(Strict):
-    name: Name | None = None
-    accountType: AccountType | None = None
+class Partial(Strict):
+    """A change: only the fields sent change; a field may be left out but not set to null."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
+
+
+class AccountUpdate(Partial):
+    name: Name | SkipJsonSchema[None] = None
+    accountType: AccountType | SkipJsonSchema[None] = None
 
 
 class Account(BaseModel):
@@ -112,23 +144,16 @@ class TransactionCreate(Strict):
     timestamp: Timestamp | None = Field(default=None, description="defaults to now")
 
 
-class TransactionUpdate(Strict):
-    transactionType: TransactionType | None = None
-    amount: Amount | None = None
-    currency: Currency | None = None
-    description: Text | None = None
-    merchant: Text | None = None
-    category: Text | None = None
-    country: Country | None = None
-    channel: Channel | None = None
-    timestamp: Timestamp | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def no_nulls(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may be left out but not null")
-        return value
+class TransactionUpdate(Partial):
+    transactionType: TransactionType | SkipJsonSchema[None] = None
+    amount: Amount | SkipJsonSchema[None] = None
+    currency: Currency | SkipJsonSchema[None] = None
+    description: Text | SkipJsonSchema[None] = None
+    merchant: Text | SkipJsonSchema[None] = None
+    category: Text | SkipJsonSchema[None] = None
+    country: Country | SkipJsonSchema[None] = None
+    channel: Channel | SkipJsonSchema[None] = None
+    timestamp: Timestamp | SkipJsonSchema[None] = None
 
 
 class Feedback(BaseModel):

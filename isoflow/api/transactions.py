@@ -9,8 +9,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from isoflow.api.app import ERROR_RESPONSES, Idempotency, Services, page_limit
+from isoflow.api.app import Cursor, Idempotency, Services, page_limit, responses
 from isoflow.api.models import (
+    ACCOUNT_ID_PATTERN,
+    TRANSACTION_ID_PATTERN,
     FeedbackCreate,
     Page,
     RiskLevel,
@@ -22,7 +24,7 @@ from isoflow.api.models import (
 )
 from isoflow.store import transactions
 
-TransactionPath = Annotated[str, Path(max_length=64)]
+TransactionPath = Annotated[str, Path(pattern=TRANSACTION_ID_PATTERN, examples=["txn_0123456789abcdef0123"])]
 Include = Literal["groundTruth"]
 
 
@@ -42,7 +44,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         summary="Create a transaction",
         description="Moves the account's balance and marks the account stale for the next detection run, "
         "atomically. Send an Idempotency-Key header to make retries safe.",
-        responses=ERROR_RESPONSES,
+        responses=responses(HTTPStatus.CREATED),
     )
     def create(body: TransactionCreate) -> Response[Transaction]:
         data = body.model_dump(mode="json", exclude_none=True)
@@ -55,9 +57,9 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         )
         return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)  # type: ignore[arg-type]
 
-    @routes.get("/api/transactions", summary="List transactions, newest first", responses=ERROR_RESPONSES)
+    @routes.get("/api/transactions", summary="List transactions, newest first", responses=responses())
     def list_(
-        accountId: Annotated[str | None, Query(max_length=64)] = None,
+        accountId: Annotated[str | None, Query(pattern=ACCOUNT_ID_PATTERN)] = None,
         transactionType: Annotated[TransactionType | None, Query()] = None,
         from_: Annotated[Timestamp | None, Query(alias="from")] = None,
         to: Annotated[Timestamp | None, Query()] = None,
@@ -65,7 +67,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         riskLevel: Annotated[RiskLevel | None, Query()] = None,
         include: Annotated[Include | None, Query(description="groundTruth adds injectedAnomaly")] = None,
         limit: page_limit = 50,
-        cursor: Annotated[str | None, Query(max_length=4096)] = None,
+        cursor: Cursor = None,
     ) -> Page[Transaction]:
         items, next_cursor = transactions.list_transactions(
             db,
@@ -81,7 +83,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         ground_truth = include == "groundTruth"
         return Page[Transaction](items=[shaped(t, ground_truth=ground_truth) for t in items], nextCursor=next_cursor)
 
-    @routes.get("/api/transactions/<transactionId>", summary="Get a transaction", responses=ERROR_RESPONSES)
+    @routes.get("/api/transactions/<transactionId>", summary="Get a transaction", responses=responses())
     def get(transactionId: TransactionPath, include: Annotated[Include | None, Query()] = None) -> Transaction:
         return shaped(transactions.get_transaction(db, transactionId), ground_truth=include == "groundTruth")
 
@@ -89,7 +91,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         "/api/transactions/<transactionId>",
         summary="Change a transaction",
         description="Moves the balance by the difference, drops the old score and marks the account stale.",
-        responses=ERROR_RESPONSES,
+        responses=responses(),
     )
     def update(transactionId: TransactionPath, body: TransactionUpdate) -> Transaction:
         changes = body.model_dump(mode="json", exclude_unset=True)
@@ -97,7 +99,9 @@ def router(services: Services, idempotency: Idempotency) -> Router:
             changes["amount"] = body.amount
         return shaped(transactions.update_transaction(db, transactionId, changes))
 
-    @routes.delete("/api/transactions/<transactionId>", summary="Delete a transaction", responses=ERROR_RESPONSES)
+    @routes.delete(
+        "/api/transactions/<transactionId>", summary="Delete a transaction", responses=responses(HTTPStatus.NO_CONTENT)
+    )
     def delete(transactionId: TransactionPath) -> Response[None]:
         transactions.delete_transaction(db, transactionId)
         return Response(HTTPStatus.NO_CONTENT)
@@ -105,7 +109,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     @routes.put(
         "/api/transactions/<transactionId>/feedback",
         summary="Record an analyst's verdict on a transaction",
-        responses=ERROR_RESPONSES,
+        responses=responses(),
     )
     def feedback(transactionId: TransactionPath, body: FeedbackCreate) -> Transaction:
         return shaped(transactions.set_feedback(db, transactionId, body.verdict, body.note))
