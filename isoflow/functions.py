@@ -41,7 +41,56 @@ API = FunctionSpec(
     description="The REST API: accounts, transactions, anomalies and detection runs",
 )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (API,)
+FIND_STALE_ACCOUNTS = FunctionSpec(
+    name="find-stale-accounts",
+    handler="handlers.detection.find_stale_accounts",
+    bundle="api",
+    settings=("accounts_table", "data_bucket"),
+    timeout_s=300,
+    description="Detection: list the stale accounts and write the batches to score to S3",
+)
+SCORE_ACCOUNT_BATCH = FunctionSpec(
+    name="score-account-batch",
+    handler="handlers.detector.score_account_batch",
+    bundle="detector",
+    settings=("transactions_table", "scores_table", "data_bucket"),
+    # 1769 MB is one full vCPU: fitting IsolationForests is CPU-bound.
+    memory_mb=1769,
+    timeout_s=600,
+    description="Detection: score the unscored transactions of a batch of accounts",
+)
+CLEAR_STALE_FLAGS = FunctionSpec(
+    name="clear-stale-flags",
+    handler="handlers.detection.clear_stale_flags",
+    bundle="api",
+    settings=("accounts_table", "data_bucket"),
+    timeout_s=300,
+    description="Detection: record each account's risk and clear its stale flag unless it changed",
+)
+RECORD_RUN = FunctionSpec(
+    name="record-run",
+    handler="handlers.detection.record_run",
+    bundle="api",
+    settings=("runs_table", "data_bucket"),
+    timeout_s=120,
+    description="Detection: sum the batches into the run summary and store it",
+)
+START_SCHEDULED_RUN = FunctionSpec(
+    name="start-scheduled-run",
+    handler="handlers.detection.start_scheduled_run",
+    bundle="api",
+    settings=("runs_table", "state_machine_arn"),
+    description="Detection schedule: start a run unless one is in progress",
+)
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    API,
+    FIND_STALE_ACCOUNTS,
+    SCORE_ACCOUNT_BATCH,
+    CLEAR_STALE_FLAGS,
+    RECORD_RUN,
+    START_SCHEDULED_RUN,
+)
 
 
 def by_name(name: str) -> FunctionSpec:

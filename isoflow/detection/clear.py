@@ -1,0 +1,44 @@
+"""ClearStaleFlags: record each scored account's risk and clear its flag, then store the batch's counts.
+
+Clearing is conditional on the version the run read (one UpdateItem per account): an account written to
+during the run keeps its flag, with its risk recorded, and the next run scores what arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from isoflow.detection.files import RunFiles
+from isoflow.store.accounts import record_account_risk
+from isoflow.store.db import Db
+from isoflow.timestamps import now_text
+from isoflow.workflow import Keys
+
+
+def clear_stale_flags(
+    db: Db, files: RunFiles, scored: Mapping[str, Any], *, now: Callable[[], str] = now_text
+) -> dict[str, Any]:
+    """`scored` is ScoreAccountBatch's output; answers the batch's counts (also stored for RecordRun)."""
+    scored_at = now()
+    cleared = sum(
+        record_account_risk(
+            db,
+            account[Keys.ACCOUNT_ID],
+            int(account[Keys.VERSION]),
+            risk_score=float(account["riskScore"]),
+            risk_level=str(account["riskLevel"]),
+            scored_at=scored_at,
+        )
+        for account in scored[Keys.ACCOUNTS]
+    )
+    accounts = len(scored[Keys.ACCOUNTS])
+    result = {
+        "accounts": accounts,
+        "accountsCleared": cleared,
+        "accountsStillStale": accounts - cleared,
+        "transactionsScored": int(scored["transactionsScored"]),
+        "riskLevels": dict(scored["riskLevels"]),
+    }
+    files.put_result(str(scored[Keys.EXECUTION_ID]), int(scored[Keys.BATCH]), result)
+    return result

@@ -1,0 +1,124 @@
+"""What a run keeps in the data bucket, and the account models kept there between runs.
+
+    runs/<executionId>/manifest.json          the batches to score (the Map's items)
+    runs/<executionId>/results/<batch>.json   a finished batch's counts (RecordRun sums them)
+    runs/<executionId>/failures/<batch>.json  the last error of a batch that failed
+    models/<model key>                        fitted account models (model.scoring.ModelStore)
+
+Per-batch objects rather than the Map's output keep every state's payload small whatever the number of
+batches, and writing them is idempotent: a retried or redriven batch overwrites its own object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
+
+logger = Logger(service="isoflow")
+
+MODELS_PREFIX = "models/"
+# Reading many small result objects is latency-bound; a few threads keep RecordRun short.
+READ_THREADS = 8
+
+
+def s3_client() -> Any:
+    return boto3.client("s3")
+
+
+def _is_missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404")
+
+
+class RunFiles:
+    """A run's objects in the data bucket."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+
+    @staticmethod
+    def _prefix(execution_id: str) -> str:
+        return f"runs/{execution_id}/"
+
+    def _put(self, key: str, body: Any) -> None:
+        self.s3.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=json.dumps(body, separators=(",", ":")).encode(),
+            ContentType="application/json",
+        )
+
+    def write_manifest(self, execution_id: str, batches: Sequence[dict[str, Any]]) -> dict[str, str]:
+        """Writes the Map's items; answers where they are, as the state machine's ItemReader reads it."""
+        key = self._prefix(execution_id) + "manifest.json"
+        self._put(key, list(batches))
+        return {"bucket": self.bucket, "key": key}
+
+    def put_result(self, execution_id: str, batch: int, result: dict[str, Any]) -> None:
+        self._put(f"{self._prefix(execution_id)}results/{batch:06d}.json", result)
+
+    def put_failure(self, execution_id: str, batch: int, failure: dict[str, Any]) -> None:
+        self._put(f"{self._prefix(execution_id)}failures/{batch:06d}.json", failure)
+
+    @contextmanager
+    def recording_failure(self, execution_id: str, batch: int) -> Iterator[None]:
+        """Keeps the error of a batch that fails (the last attempt's stays), so that the run's summary and
+        its failure cause can say what went wrong, then lets the error propagate."""
+        try:
+            yield
+        except Exception as error:
+            failure = {"batch": batch, "error": type(error).__name__, "message": str(error)[:500]}
+            try:
+                self.put_failure(execution_id, batch, failure)
+            except Exception:
+                logger.exception("could not store the batch's failure", extra=failure)
+            raise
+
+    def results(self, execution_id: str) -> dict[int, dict[str, Any]]:
+        return self._read_all(self._prefix(execution_id) + "results/")
+
+    def failures(self, execution_id: str) -> dict[int, dict[str, Any]]:
+        return self._read_all(self._prefix(execution_id) + "failures/")
+
+    def _read_all(self, prefix: str) -> dict[int, dict[str, Any]]:
+        """batch index -> object, for every object under `prefix`."""
+        keys = [
+            item["Key"]
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            for item in page.get("Contents", [])
+        ]
+
+        def read(key: str) -> tuple[int, dict[str, Any]]:
+            body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return int(key.rsplit("/", 1)[1].split(".", 1)[0]), json.loads(body)
+
+        with ThreadPoolExecutor(READ_THREADS) as pool:
+            return dict(pool.map(read, keys))
+
+
+class S3ModelStore:
+    """model.scoring.ModelStore over the data bucket, so a fitted account model outlives the container."""
+
+    def __init__(self, s3: Any, bucket: str, prefix: str = MODELS_PREFIX) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            body: bytes = self.s3.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+        return body
+
+    def put(self, key: str, data: bytes) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)

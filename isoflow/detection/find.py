@@ -1,0 +1,48 @@
+"""FindStaleAccounts: the stale accounts, in batches, with the version of each as it was read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from isoflow.detection.files import RunFiles
+from isoflow.store.accounts import stale_accounts
+from isoflow.store.db import Db
+from isoflow.workflow import Keys
+
+
+def batches_of(accounts: Iterable[tuple[str, int]], execution_id: str, size: int) -> list[dict[str, Any]]:
+    """The Map's items: each names its run and its index, so a batch's result can be stored on its own."""
+    iterator = iter(accounts)
+    batches: list[dict[str, Any]] = []
+    while chunk := list(islice(iterator, size)):
+        batches.append(
+            {
+                Keys.EXECUTION_ID: execution_id,
+                Keys.BATCH: len(batches),
+                Keys.ACCOUNTS: [{Keys.ACCOUNT_ID: a, Keys.VERSION: v} for a, v in chunk],
+            }
+        )
+    return batches
+
+
+def find_stale_accounts(
+    db: Db, files: RunFiles, *, execution_id: str, started_at: str, batch_size: int
+) -> dict[str, Any]:
+    """Writes the manifest of batches to S3 and answers a few counts and where the manifest is."""
+    if batch_size < 1:
+        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    # Sorted, so that the batches of a run over the same accounts are the same (reruns read alike).
+    accounts = sorted(stale_accounts(db))
+    batches = batches_of(accounts, execution_id, batch_size)
+    output: dict[str, Any] = {
+        Keys.EXECUTION_ID: execution_id,
+        Keys.STARTED_AT: started_at,
+        Keys.ACCOUNTS: len(accounts),
+        Keys.BATCHES: len(batches),
+        Keys.MANIFEST: None,
+    }
+    if batches:
+        output[Keys.MANIFEST] = files.write_manifest(execution_id, batches)
+    return output

@@ -1,0 +1,85 @@
+"""RecordRun: the run's summary, summed from the batches' results, stored and returned as the run's output.
+
+Step Functions fails the Map when more batches fail than `ToleratedFailurePercentage` allows; engines that
+do not enforce it (moto's) finish the Map anyway, so the same rule is applied here, and a run never reports
+success with more failed batches than it tolerates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from isoflow.detection.files import RunFiles
+from isoflow.store.scores import RISK_LEVELS
+from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
+from isoflow.workflow import Keys
+
+# The summary lists at most this many failed batches, to stay small whatever happened.
+MAX_LISTED_FAILURES = 5
+
+
+class BatchesFailedError(Exception):
+    """More account batches failed than the run tolerates; their accounts stay stale for the next run."""
+
+
+def summarise(
+    run: Mapping[str, Any],
+    results: Mapping[int, Mapping[str, Any]],
+    failures: Mapping[int, Mapping[str, Any]],
+    finished_at: str,
+) -> dict[str, Any]:
+    batches = int(run[Keys.BATCHES])
+    failed = [index for index in range(batches) if index not in results]
+    levels = {level: sum(r["riskLevels"].get(level, 0) for r in results.values()) for level in RISK_LEVELS}
+    started_at = str(run[Keys.STARTED_AT])
+    return {
+        "accounts": int(run[Keys.ACCOUNTS]),
+        "accountsScored": sum(r["accounts"] for r in results.values()),
+        "accountsCleared": sum(r["accountsCleared"] for r in results.values()),
+        "accountsStillStale": sum(r["accountsStillStale"] for r in results.values()),
+        "transactionsScored": sum(r["transactionsScored"] for r in results.values()),
+        "riskLevels": levels,
+        "anomalies": levels["HIGH"],
+        "batches": batches,
+        "failedBatches": len(failed),
+        "failures": [
+            {"batch": index, **{k: v for k, v in failures.get(index, {}).items() if k in ("error", "message")}}
+            for index in failed[:MAX_LISTED_FAILURES]
+        ],
+        "startedAt": format_timestamp(parse_timestamp(started_at)),
+        "finishedAt": finished_at,
+        "durationSeconds": round((parse_timestamp(finished_at) - parse_timestamp(started_at)).total_seconds()),
+    }
+
+
+def failure_message(summary: Mapping[str, Any], tolerated_percentage: float) -> str:
+    failed, batches = summary["failedBatches"], summary["batches"]
+    listed = "; ".join(
+        f"batch {f['batch']}: {f.get('error', 'no answer')}: {f.get('message', 'the batch did not finish')}"
+        for f in summary["failures"]
+    )
+    more = f" (and {failed - len(summary['failures'])} more)" if failed > len(summary["failures"]) else ""
+    return (
+        f"{failed} of {batches} account batches failed after retries "
+        f"({100 * failed / batches:.0f}% > {tolerated_percentage:g}% tolerated): {listed}{more}. "
+        "Their accounts stay stale and are scored by the next run."
+    )
+
+
+def record_run(
+    files: RunFiles,
+    save_summary: Callable[[str, Mapping[str, Any]], None],
+    run: Mapping[str, Any],
+    *,
+    now: Callable[[], str] = lambda: format_timestamp(utc_now()),
+) -> dict[str, Any]:
+    """Sums, stores (`save_summary(executionId, summary)`) and answers the summary; raises BatchesFailedError
+    when more batches failed than tolerated (after storing the summary, so a failed run has one too)."""
+    execution_id = str(run[Keys.EXECUTION_ID])
+    summary = summarise(run, files.results(execution_id), files.failures(execution_id), now())
+    save_summary(execution_id, summary)
+    tolerated = float(run[Keys.TOLERATED_FAILURE_PERCENTAGE])
+    if summary["failedBatches"] and 100 * summary["failedBatches"] > tolerated * summary["batches"]:
+        raise BatchesFailedError(failure_message(summary, tolerated))
+    return summary

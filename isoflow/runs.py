@@ -1,0 +1,283 @@
+"""Detection runs: start, list, describe and rerun executions of the detection state machine.
+
+A run is a Step Functions execution; its id is the execution's name. The runs table keeps what Step
+Functions does not: how the run was started, which run it reruns, and the summary RecordRun wrote.
+
+Reruns redrive the failed execution where the service can (RedriveExecution, from the failed state), and
+otherwise (moto has no redrive) start a new execution with the same input that records the run it reruns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
+
+from isoflow.store.db import error_code, from_item, to_item, to_values
+from isoflow.store.errors import ConflictError, NotFoundError
+from isoflow.store.paging import InvalidCursorError
+from isoflow.timestamps import format_timestamp, utc_now
+
+logger = Logger(service="isoflow")
+
+# Step Functions' execution names: 1-80 characters of letters, digits, "-" and "_".
+EXECUTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+RERUNNABLE = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
+TRIGGERS = ("schedule", "api", "cli")
+# Errors that mean "this execution cannot be redriven here", after which a rerun starts a new execution.
+REDRIVE_UNAVAILABLE = frozenset({"ExecutionNotRedrivable", "UnknownOperationException", "InvalidAction"})
+RERUN_OF = "rerunOf"
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Where runs live: the state machine and the runs table."""
+
+    stepfunctions: Any
+    dynamodb: Any
+    state_machine_arn: str
+    runs_table: str
+
+    @classmethod
+    def from_names(cls, state_machine_arn: str, runs_table: str) -> Runs:
+        return cls(boto3.client("stepfunctions"), boto3.client("dynamodb"), state_machine_arn, runs_table)
+
+    def execution_arn(self, execution_id: str) -> str:
+        if not EXECUTION_ID.fullmatch(execution_id):
+            raise NotFoundError(f"run {execution_id!r} not found", field="executionId")
+        prefix, name = self.state_machine_arn.rsplit(":stateMachine:", 1)
+        return f"{prefix}:execution:{name}:{execution_id}"
+
+
+@dataclass(frozen=True)
+class Started:
+    executionId: str
+    started: bool  # False when a scheduled start found a run already in progress (then it is that run)
+    mode: str = "start"  # "start", or for a rerun "redrive" (same execution) or "restart" (a new one)
+
+
+def new_execution_id(now: datetime | None = None) -> str:
+    """Sortable and readable in the console: run-20261124T160742Z-1a2b3c."""
+    moment = format_timestamp(now or utc_now()).replace("-", "").replace(":", "")
+    return f"run-{moment}-{secrets.token_hex(3)}"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return format_timestamp(moment) if moment else None
+
+
+def _duration_s(started: datetime, stopped: datetime | None) -> int:
+    return round(((stopped or utc_now()) - started).total_seconds())
+
+
+def _json(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def readable_cause(cause: str | None) -> str | None:
+    """A Lambda failure's cause is its error as JSON; a person wants the message, not the stack trace."""
+    parsed = _json(cause)
+    if isinstance(parsed, dict) and "errorMessage" in parsed:
+        return f"{parsed.get('errorType', 'Error')}: {parsed['errorMessage']}"
+    return cause
+
+
+# The runs table
+
+
+def _record(runs: Runs, execution_id: str, fields: Mapping[str, Any]) -> None:
+    names = {f"#{key}": key for key in fields}
+    runs.dynamodb.update_item(
+        TableName=runs.runs_table,
+        Key=to_item({"executionId": execution_id}),
+        UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in fields),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=to_values({f":{key}": value for key, value in fields.items()}),
+    )
+
+
+def save_summary(runs: Runs, execution_id: str, summary: Mapping[str, Any]) -> None:
+    _record(runs, execution_id, {"summary": dict(summary), "recordedAt": format_timestamp(utc_now())})
+
+
+def _records(runs: Runs, execution_ids: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(execution_ids), 100):
+        pending: list[dict[str, Any]] = [to_item({"executionId": e}) for e in execution_ids[start : start + 100]]
+        while pending:
+            response = runs.dynamodb.batch_get_item(RequestItems={runs.runs_table: {"Keys": pending}})
+            for item in response.get("Responses", {}).get(runs.runs_table, []):
+                record = from_item(item)
+                found[record["executionId"]] = record
+            pending = response.get("UnprocessedKeys", {}).get(runs.runs_table, {}).get("Keys", [])
+    return found
+
+
+# Executions
+
+
+def running_execution(runs: Runs) -> str | None:
+    response = runs.stepfunctions.list_executions(
+        stateMachineArn=runs.state_machine_arn, statusFilter="RUNNING", maxResults=1
+    )
+    executions = response.get("executions", [])
+    return str(executions[0]["name"]) if executions else None
+
+
+def start(
+    runs: Runs,
+    *,
+    trigger: str,
+    only_if_idle: bool = False,
+    execution_input: Mapping[str, Any] | None = None,
+) -> Started:
+    """Starts a run now. With `only_if_idle` (the schedule), a run already in progress makes this a no-op."""
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {TRIGGERS}")
+    if only_if_idle and (running := running_execution(runs)):
+        logger.info("a run is in progress; not starting another", extra={"executionId": running})
+        return Started(running, started=False)
+    execution_id = new_execution_id()
+    payload = {**(execution_input or {}), "trigger": trigger}
+    # Recorded first, so a run is never listed without how it started.
+    record = {"trigger": trigger, "requestedAt": format_timestamp(utc_now())}
+    if payload.get(RERUN_OF):
+        record[RERUN_OF] = payload[RERUN_OF]
+    _record(runs, execution_id, record)
+    runs.stepfunctions.start_execution(
+        stateMachineArn=runs.state_machine_arn, name=execution_id, input=json.dumps(payload)
+    )
+    logger.info("run started", extra={"executionId": execution_id, "trigger": trigger})
+    return Started(execution_id, started=True)
+
+
+def _describe_execution(runs: Runs, execution_id: str) -> dict[str, Any]:
+    try:
+        return dict(runs.stepfunctions.describe_execution(executionArn=runs.execution_arn(execution_id)))
+    except ClientError as error:
+        if error_code(error) == "ExecutionDoesNotExist":
+            raise NotFoundError(f"run {execution_id} not found", field="executionId") from error
+        raise
+
+
+def _run_item(execution: Mapping[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
+    started, stopped = execution["startDate"], execution.get("stopDate")
+    item: dict[str, Any] = {
+        "executionId": execution["name"],
+        "status": execution["status"],
+        "startedAt": _iso(started),
+        "stoppedAt": _iso(stopped),
+        "durationSeconds": _duration_s(started, stopped),
+    }
+    if record:
+        item.update({key: record[key] for key in ("trigger", RERUN_OF, "summary") if key in record})
+    return item
+
+
+def list_runs(runs: Runs, *, limit: int = 20, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """The newest runs first, with their summaries, and the cursor of the next page (None at the end)."""
+    request: dict[str, Any] = {"stateMachineArn": runs.state_machine_arn, "maxResults": limit}
+    if cursor:
+        request["nextToken"] = cursor
+    try:
+        response = runs.stepfunctions.list_executions(**request)
+    except ClientError as error:
+        if error_code(error) == "InvalidToken":
+            raise InvalidCursorError() from error
+        raise
+    executions = response.get("executions", [])
+    records = _records(runs, [e["name"] for e in executions])
+    return [_run_item(e, records.get(e["name"])) for e in executions], response.get("nextToken")
+
+
+def _history(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
+    events = []
+    for page in runs.stepfunctions.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        for event in page["events"]:
+            details: dict[str, Any] = next((value for key, value in event.items() if key.endswith("EventDetails")), {})
+            shaped = {
+                "id": event["id"],
+                "previousEventId": event.get("previousEventId"),
+                "type": event["type"],
+                "timestamp": event["timestamp"].isoformat(),
+                "details": details,
+            }
+            if "name" in details:
+                shaped["stateName"] = details["name"]
+            events.append(shaped)
+    return events
+
+
+def _map_runs(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
+    described = []
+    for map_run in runs.stepfunctions.list_map_runs(executionArn=execution_arn).get("mapRuns", []):
+        detail = runs.stepfunctions.describe_map_run(mapRunArn=map_run["mapRunArn"])
+        described.append(
+            {
+                "mapRunArn": map_run["mapRunArn"],
+                "status": detail.get("status"),
+                "itemCounts": detail.get("itemCounts", {}),
+                "maxConcurrency": detail.get("maxConcurrency"),
+                "toleratedFailurePercentage": detail.get("toleratedFailurePercentage"),
+            }
+        )
+    return described
+
+
+def describe_run(runs: Runs, execution_id: str) -> dict[str, Any]:
+    """Everything a run's page shows: status, input, output, error and cause, events, the Map's counts and the
+    state machine definition the execution ran."""
+    execution = _describe_execution(runs, execution_id)
+    arn = execution["executionArn"]
+    record = _records(runs, [execution_id]).get(execution_id)
+    definition = runs.stepfunctions.describe_state_machine_for_execution(executionArn=arn)["definition"]
+    return {
+        **_run_item(execution, record),
+        "executionArn": arn,
+        "input": _json(execution.get("input")),
+        "output": _json(execution.get("output")),
+        "error": execution.get("error"),
+        "cause": readable_cause(execution.get("cause")),
+        "redriveCount": execution.get("redriveCount", 0),
+        "events": _history(runs, arn),
+        "mapRuns": _map_runs(runs, arn),
+        "definition": json.loads(definition),
+    }
+
+
+def rerun(runs: Runs, execution_id: str, *, trigger: str = "api") -> Started:
+    """Redrives a failed run or, where redrive is unavailable, starts a new one recording `rerunOf`."""
+    execution = _describe_execution(runs, execution_id)
+    if execution["status"] not in RERUNNABLE:
+        raise ConflictError(
+            f"run {execution_id} is {execution['status']}; only a failed, timed out or aborted run can be rerun",
+            field="executionId",
+        )
+    try:
+        runs.stepfunctions.redrive_execution(executionArn=execution["executionArn"])
+        logger.info("run redriven", extra={"executionId": execution_id})
+        return Started(execution_id, started=True, mode="redrive")
+    except ClientError as error:
+        if error_code(error) not in REDRIVE_UNAVAILABLE:
+            raise
+        reason = error_code(error)
+    except NotImplementedError:  # moto, used in-process, raises this for the actions it lacks
+        reason = "NotImplemented"
+    logger.info("redrive unavailable; starting a new run", extra={"executionId": execution_id, "reason": reason})
+    original = _json(execution.get("input"))
+    original = original if isinstance(original, dict) else {}
+    restarted = start(runs, trigger=trigger, execution_input={**original, RERUN_OF: execution_id})
+    return Started(restarted.executionId, started=True, mode="restart")

@@ -1,0 +1,279 @@
+"""The detection state machine, defined once: the CDK stack and the local stack both build it from here.
+
+`definition(...)` returns the Amazon States Language document as a dict. It takes the function ARNs as
+strings (CDK passes tokens inside strings) and the tunables that differ between a deployment and a test
+(batch size, concurrency, failure tolerance, retry timing), so a test keeps retries short by configuration.
+
+The handlers and the state machine meet only through the state names and payload keys below.
+
+    FindStaleAccounts ─► AnyStale? ─(none)─► NothingStale
+                              └─► ScoreAccounts (Distributed Map over the S3 manifest of batches)
+                                     ScoreAccountBatch ─► ClearStaleFlags    (per batch)
+                                  ─► RecordRun ─► (output: the run summary)
+    any Task that fails after its retries ─► DetectionFailed (or BatchFailed inside the Map)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from isoflow.functions import (
+    CLEAR_STALE_FLAGS,
+    FIND_STALE_ACCOUNTS,
+    RECORD_RUN,
+    SCORE_ACCOUNT_BATCH,
+    FunctionSpec,
+)
+
+
+class States:
+    """State names, as people read them in the Step Functions console and on the Runs page."""
+
+    FIND_STALE_ACCOUNTS: Final = "FindStaleAccounts"
+    ANY_STALE: Final = "AnyStale?"
+    NOTHING_STALE: Final = "NothingStale"
+    SCORE_ACCOUNTS: Final = "ScoreAccounts"
+    SCORE_ACCOUNT_BATCH: Final = "ScoreAccountBatch"
+    CLEAR_STALE_FLAGS: Final = "ClearStaleFlags"
+    BATCH_FAILED: Final = "BatchFailed"
+    RECORD_RUN: Final = "RecordRun"
+    DETECTION_FAILED: Final = "DetectionFailed"
+
+
+class Keys:
+    """Payload keys shared by the state machine and the handlers."""
+
+    # The run, as every Task receives it.
+    EXECUTION_ID: Final = "executionId"  # the execution's name (unique per state machine)
+    STARTED_AT: Final = "startedAt"  # the execution's start time, from the context object
+    # FindStaleAccounts' output, which the Map and RecordRun read.
+    MANIFEST: Final = "manifest"  # {"bucket", "key"}: the S3 object the Map reads its items from
+    ACCOUNTS: Final = "accounts"  # the number of stale accounts found; in a batch, the accounts themselves
+    BATCHES: Final = "batches"
+    BATCH_SIZE: Final = "batchSize"
+    TOLERATED_FAILURE_PERCENTAGE: Final = "toleratedFailurePercentage"
+    # A manifest item (one batch) and the detector's result for it.
+    BATCH: Final = "batch"  # the batch's index in the manifest
+    ACCOUNT_ID: Final = "accountId"
+    VERSION: Final = "version"
+    # Where a failed Task's error and cause go (ResultPath of every Catch).
+    ERROR: Final = "error"
+
+
+# Errors worth another attempt: Lambda's own transient failures, throttling and timeouts of the AWS calls the
+# handlers make (botocore names its exceptions after the error code), and the store's BusyError (throttling
+# or write conflicts that outlasted its own retries). Anything else is a bug or bad data: retrying would
+# only repeat it.
+TRANSIENT_ERRORS: tuple[str, ...] = (
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "Lambda.ClientExecutionTimeoutException",
+    "States.Timeout",
+    "BusyError",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "SlowDown",
+    "EndpointConnectionError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "ConnectionClosedError",
+)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """What a deployment and a test may set differently."""
+
+    batch_size: int = 100  # accounts per Map item (one detector invocation)
+    max_concurrency: int = 20  # detector invocations at once
+    tolerated_failure_percentage: float = 0  # batches that may fail, in percent, before the run fails
+    retry_interval_s: int = 2  # Step Functions takes whole seconds, at least 1
+    retry_max_attempts: int = 3
+    retry_backoff_rate: float = 2.0
+    retry_max_delay_s: int = 60
+    task_timeout_s: int = 900  # a Task that has not answered by then counts as failed (and is retried)
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if self.max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        if not 0 <= self.tolerated_failure_percentage <= 100:
+            raise ValueError("tolerated_failure_percentage must be within 0-100")
+        if self.retry_interval_s < 1 or self.retry_max_delay_s < self.retry_interval_s:
+            raise ValueError("retry intervals are whole seconds, at least 1, and at most retry_max_delay_s")
+        if self.retry_max_attempts < 0:
+            raise ValueError("retry_max_attempts must not be negative")
+
+
+@dataclass(frozen=True)
+class FunctionArns:
+    """The ARN (or, in CDK, a token inside a string) of each function the state machine invokes."""
+
+    find_stale_accounts: str
+    score_account_batch: str
+    clear_stale_flags: str
+    record_run: str
+
+    @classmethod
+    def of(cls, arn: Callable[[FunctionSpec], str]) -> FunctionArns:
+        """The ARNs of the registered functions, given how a deployment names a function's ARN."""
+        return cls(
+            find_stale_accounts=arn(FIND_STALE_ACCOUNTS),
+            score_account_batch=arn(SCORE_ACCOUNT_BATCH),
+            clear_stale_flags=arn(CLEAR_STALE_FLAGS),
+            record_run=arn(RECORD_RUN),
+        )
+
+
+def _retry(tuning: Tuning) -> list[dict[str, Any]]:
+    return [
+        {
+            "ErrorEquals": list(TRANSIENT_ERRORS),
+            "IntervalSeconds": tuning.retry_interval_s,
+            "MaxAttempts": tuning.retry_max_attempts,
+            "BackoffRate": tuning.retry_backoff_rate,
+            "MaxDelaySeconds": tuning.retry_max_delay_s,
+            "JitterStrategy": "FULL",
+        }
+    ]
+
+
+def _catch(next_state: str) -> list[dict[str, Any]]:
+    return [{"ErrorEquals": ["States.ALL"], "ResultPath": f"$.{Keys.ERROR}", "Next": next_state}]
+
+
+def _invoke(
+    function_arn: str, payload: dict[str, Any] | str, tuning: Tuning, *, output: bool = True, **fields: Any
+) -> dict[str, Any]:
+    """A Task that invokes a Lambda function and passes on what the function returned (or, without
+    `output`, nothing: an empty object)."""
+    parameters: dict[str, Any] = {"FunctionName": function_arn}
+    if isinstance(payload, str):
+        parameters["Payload.$"] = payload
+    else:
+        parameters["Payload"] = payload
+    shaping = (
+        {"ResultSelector": {"result.$": "$.Payload"}, "OutputPath": "$.result"}
+        if output
+        else {
+            "ResultPath": None,
+            "OutputPath": None,
+        }
+    )
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": parameters,
+        **shaping,
+        "TimeoutSeconds": tuning.task_timeout_s,
+        "Retry": _retry(tuning),
+        **fields,
+    }
+
+
+def _fail(comment: str) -> dict[str, Any]:
+    return {
+        "Type": "Fail",
+        "Comment": comment,
+        "ErrorPath": f"$.{Keys.ERROR}.Error",
+        "CausePath": f"$.{Keys.ERROR}.Cause",
+    }
+
+
+def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[str, Any]:
+    """The state machine as an Amazon States Language document (JSONPath, no ItemBatcher, no Assign)."""
+    tuning = tuning or Tuning()
+    batch_states = {
+        States.SCORE_ACCOUNT_BATCH: _invoke(
+            functions.score_account_batch,
+            "$",
+            tuning,
+            Comment="Score the unscored transactions of each account in the batch and write the scores",
+            Catch=_catch(States.BATCH_FAILED),
+            Next=States.CLEAR_STALE_FLAGS,
+        ),
+        States.CLEAR_STALE_FLAGS: _invoke(
+            functions.clear_stale_flags,
+            "$",
+            tuning,
+            Comment="Record each account's risk; clear its stale flag unless it was written during the run",
+            # The batch's counts go to S3 for RecordRun; the Map collects only empty objects.
+            output=False,
+            Catch=_catch(States.BATCH_FAILED),
+            End=True,
+        ),
+        States.BATCH_FAILED: _fail("This batch's accounts stay stale and are scored by the next run"),
+    }
+    return {
+        "Comment": "Isoflow detection: score the transactions of every stale account and clear the flags",
+        "StartAt": States.FIND_STALE_ACCOUNTS,
+        "States": {
+            States.FIND_STALE_ACCOUNTS: _invoke(
+                functions.find_stale_accounts,
+                {
+                    f"{Keys.EXECUTION_ID}.$": "$$.Execution.Name",
+                    f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime",
+                    Keys.BATCH_SIZE: tuning.batch_size,
+                },
+                tuning,
+                Comment="Query the stale-account index and write the batches to score to S3",
+                Catch=_catch(States.DETECTION_FAILED),
+                Next=States.ANY_STALE,
+            ),
+            States.ANY_STALE: {
+                "Type": "Choice",
+                "Choices": [{"Variable": f"$.{Keys.BATCHES}", "NumericGreaterThan": 0, "Next": States.SCORE_ACCOUNTS}],
+                "Default": States.NOTHING_STALE,
+            },
+            States.NOTHING_STALE: {"Type": "Succeed", "Comment": "No account changed since the last run"},
+            States.SCORE_ACCOUNTS: {
+                "Type": "Map",
+                "Comment": "One detector invocation per batch of accounts, read from the manifest in S3",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Parameters": {
+                        "Bucket.$": f"$.{Keys.MANIFEST}.bucket",
+                        "Key.$": f"$.{Keys.MANIFEST}.key",
+                    },
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": States.SCORE_ACCOUNT_BATCH,
+                    "States": batch_states,
+                },
+                "MaxConcurrency": tuning.max_concurrency,
+                # Always written with a decimal point: some ASL parsers (moto's) take no integer here.
+                "ToleratedFailurePercentage": float(tuning.tolerated_failure_percentage),
+                "Label": States.SCORE_ACCOUNTS,
+                # Each batch's result goes to S3 (RecordRun sums them), so the state's output stays the
+                # input's few keys whatever the number of batches.
+                "ResultPath": None,
+                "Catch": _catch(States.DETECTION_FAILED),
+                "Next": States.RECORD_RUN,
+            },
+            States.RECORD_RUN: _invoke(
+                functions.record_run,
+                {
+                    f"{Keys.EXECUTION_ID}.$": f"$.{Keys.EXECUTION_ID}",
+                    f"{Keys.STARTED_AT}.$": f"$.{Keys.STARTED_AT}",
+                    f"{Keys.ACCOUNTS}.$": f"$.{Keys.ACCOUNTS}",
+                    f"{Keys.BATCHES}.$": f"$.{Keys.BATCHES}",
+                    Keys.TOLERATED_FAILURE_PERCENTAGE: tuning.tolerated_failure_percentage,
+                },
+                tuning,
+                Comment="Sum the batches' results into the run summary, store it and return it",
+                Catch=_catch(States.DETECTION_FAILED),
+                End=True,
+            ),
+            States.DETECTION_FAILED: _fail("The run stopped; every account it did not finish stays stale"),
+        },
+    }

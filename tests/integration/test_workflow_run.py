@@ -1,0 +1,48 @@
+"""The detection state machine end to end in moto's interpreter: stale accounts scored, flags cleared."""
+
+from __future__ import annotations
+
+import pytest
+from detection_stack import Stack, detection_stack, seed_account
+
+from isoflow.store.transactions import delete_transaction
+from isoflow.workflow import States
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Stack:
+    with detection_stack(monkeypatch) as stack:
+        yield stack
+
+
+def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> None:
+    regular = [seed_account(stack.db, transactions=40) for _ in range(3)]
+    unusual = seed_account(stack.db, transactions=40, unusual_last=True)
+    emptied = seed_account(stack.db, transactions=1)  # its only transaction deleted: stale, nothing to score
+    delete_transaction(stack.db, stack.transaction_ids(emptied)[0])
+    quiet = seed_account(stack.db, transactions=0)  # never written to: not stale, not part of the run
+
+    run = stack.run()
+
+    assert run["status"] == "SUCCEEDED", run["cause"]
+    scores = stack.scores()
+    assert len(scores) == 4 * 40 + 1
+    assert all(0 <= s["riskScore"] <= 1 for s in scores)
+    for account_id in [*regular, unusual, emptied]:
+        account = stack.account(account_id)
+        assert account["isStale"] is False and "staleShard" not in account
+        assert account["lastScoredAt"]
+    assert (stack.account(emptied)["riskScore"], stack.account(emptied)["riskLevel"]) == (0, "LOW")
+    assert "lastScoredAt" not in stack.account(quiet)
+    odd = max((s for s in scores if s["accountId"] == unusual), key=lambda s: s["timestamp"])
+    assert odd["riskLevel"] == "HIGH" and odd["isAnomaly"] and odd["reasons"]
+    assert stack.account(unusual)["riskLevel"] == "HIGH"
+    summary = run["output"]
+    assert summary == run["summary"]
+    assert summary["accounts"] == summary["accountsScored"] == summary["accountsCleared"] == 5
+    assert summary["transactionsScored"] == len(scores)
+    assert sum(summary["riskLevels"].values()) == len(scores)
+    assert summary["anomalies"] == summary["riskLevels"]["HIGH"] >= 1
+    assert summary["batches"] == 2 and summary["failedBatches"] == 0
+    entered = [e["stateName"] for e in run["events"] if e["type"].endswith("StateEntered")]
+    assert entered == [States.FIND_STALE_ACCOUNTS, States.ANY_STALE, States.SCORE_ACCOUNTS, States.RECORD_RUN]
