@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -12,7 +12,6 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.idempotency import (
@@ -24,6 +23,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.api.models import ErrorBody, FieldError, Health
 from isoflow.settings import Settings
@@ -129,15 +129,23 @@ def _validation_response(error: RequestValidationError) -> Response:
     return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "request is not valid", errors)
 
 
-def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    body = app.current_event.body or ""
-    if len(body.encode()) > MAX_BODY_BYTES:
-        return error_response(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            f"request body is larger than {MAX_BODY_BYTES} bytes",
-            [FieldError(field="body", message="too large")],
-        )
-    return next_middleware(app)
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver that refuses an oversized body before anything parses it."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        body = event.get("body") or ""
+        if len(body) > MAX_BODY_BYTES:
+            error = ErrorBody(
+                message=f"request body is larger than {MAX_BODY_BYTES} bytes",
+                errors=[FieldError(field="body", message="too large")],
+            )
+            return {
+                "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": error.model_dump_json(),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
 
 
 def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
@@ -233,11 +241,10 @@ def services_from_settings(settings: Settings) -> Services:
     return Services(db=db, idempotency_table=settings.idempotency_table, health_checks=checks)
 
 
-def create_app(services: Services) -> APIGatewayRestResolver:
+def create_app(services: Services) -> Resolver:
     from isoflow.api import accounts, anomalies, transactions
 
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.use(middlewares=[_limit_body_size])
+    app = Resolver(enable_validation=True)
     idempotency = Idempotency(services.idempotency_table, services.db.client)
     app.include_router(accounts.router(services, idempotency))
     app.include_router(transactions.router(services, idempotency))

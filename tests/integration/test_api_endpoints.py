@@ -1,0 +1,249 @@
+"""Every endpoint through the real API application against moto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from isoflow.store.db import Db
+from isoflow.store.scores import TransactionScore, write_scores
+
+ACCOUNT = {"name": "Ada Lovelace", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"}
+
+
+def create_account(api: Any, **overrides: Any) -> dict[str, Any]:
+    reply = api.post("/api/accounts", {**ACCOUNT, **overrides})
+    assert reply.status == 201, reply.text
+    return reply.json
+
+
+def create_transaction(api: Any, account_id: str, **fields: Any) -> dict[str, Any]:
+    body = {"accountId": account_id, "transactionType": "PURCHASE", "amount": 12.5, **fields}
+    reply = api.post("/api/transactions", body)
+    assert reply.status == 201, reply.text
+    return reply.json
+
+
+def test_account_lifecycle(api: Any) -> None:
+    account = create_account(api)
+    assert account["balance"] == 0 and account["isStale"] is False
+    assert api.get(f"/api/accounts/{account['accountId']}").json == account
+
+    changed = api.patch(f"/api/accounts/{account['accountId']}", {"name": "Ada King"})
+    assert changed.status == 200 and changed.json["name"] == "Ada King"
+
+    assert api.delete(f"/api/accounts/{account['accountId']}").status == 204
+    assert api.get(f"/api/accounts/{account['accountId']}").status == 404
+
+
+def test_transaction_moves_balance_and_marks_account_stale(api: Any) -> None:
+    account = create_account(api)
+    deposit = create_transaction(api, account["accountId"], transactionType="DEPOSIT", amount=100)
+    purchase = create_transaction(
+        api, account["accountId"], amount=30.25, merchant="Bakery", timestamp="2026-11-24T10:00:00+01:00"
+    )
+    assert deposit["balanceAfter"] == 100
+    assert purchase["balanceAfter"] == 69.75
+    assert purchase["timestamp"] == "2026-11-24T09:00:00Z"
+    assert purchase["currency"] == "EUR"
+    stored = api.get(f"/api/accounts/{account['accountId']}").json
+    assert stored["balance"] == 69.75 and stored["isStale"] is True
+
+    changed = api.patch(f"/api/transactions/{purchase['transactionId']}", {"amount": 50})
+    assert changed.status == 200 and changed.json["amount"] == 50
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 50
+
+    assert api.delete(f"/api/transactions/{deposit['transactionId']}").status == 204
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == -50
+    assert api.get(f"/api/transactions/{deposit['transactionId']}").status == 404
+
+
+def test_account_with_transactions_deletes_only_with_cascade(api: Any) -> None:
+    account = create_account(api)
+    transaction = create_transaction(api, account["accountId"])
+    refused = api.delete(f"/api/accounts/{account['accountId']}")
+    assert refused.status == 409 and refused.json["errors"][0]["field"] == "accountId"
+    assert api.delete(f"/api/accounts/{account['accountId']}", cascade="true").status == 204
+    assert api.get(f"/api/transactions/{transaction['transactionId']}").status == 404
+
+
+def test_lists_filter_and_page_newest_first(api: Any) -> None:
+    first, second = create_account(api), create_account(api, accountType="SAVINGS")
+    made = [
+        create_transaction(api, first["accountId"], timestamp=f"2026-11-{day:02d}T12:00:00Z") for day in range(1, 13)
+    ]
+    create_transaction(api, second["accountId"], transactionType="DEPOSIT", timestamp="2026-11-05T00:00:00Z")
+
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = api.get("/api/transactions", limit=5, cursor=cursor).json
+        seen += [t["transactionId"] for t in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert len(seen) == 13 == len(set(seen))
+
+    mine = api.get("/api/transactions", accountId=first["accountId"], limit=100).json["items"]
+    assert [t["transactionId"] for t in mine] == [t["transactionId"] for t in reversed(made)]
+    window = api.get(
+        "/api/transactions",
+        accountId=first["accountId"],
+        **{"from": "2026-11-03T00:00:00Z", "to": "2026-11-05T23:00:00Z"},
+    ).json["items"]
+    assert [t["timestamp"][:10] for t in window] == ["2026-11-05", "2026-11-04", "2026-11-03"]
+    deposits = api.get("/api/transactions", transactionType="DEPOSIT").json["items"]
+    assert [t["accountId"] for t in deposits] == [second["accountId"]]
+
+    savings = api.get("/api/accounts", accountType="SAVINGS").json["items"]
+    assert [a["accountId"] for a in savings] == [second["accountId"]]
+    assert len(api.get("/api/accounts", stale="true").json["items"]) == 2
+
+
+def test_scores_appear_on_transactions_and_anomalies(api: Any, db: Db) -> None:
+    account = create_account(api)
+    quiet = create_transaction(api, account["accountId"], timestamp="2026-11-01T10:00:00Z")
+    odd = create_transaction(api, account["accountId"], amount=990, timestamp="2026-11-02T03:00:00Z")
+
+    def score(transaction: dict[str, Any], value: float, level: str) -> TransactionScore:
+        return TransactionScore(
+            account_id=account["accountId"],
+            transaction_id=transaction["transactionId"],
+            timestamp=transaction["timestamp"],
+            revision=1,
+            risk_score=value,
+            risk_level=level,
+            is_anomaly=level == "HIGH",
+            reasons=("amount 79× this account's median",) if level == "HIGH" else (),
+            scored_at="2026-11-02T04:00:00Z",
+            model_version="test",
+        )
+
+    write_scores(db, [score(quiet, 0.31, "LOW"), score(odd, 0.82, "HIGH")])
+    got = api.get(f"/api/transactions/{odd['transactionId']}").json
+    assert got["riskLevel"] == "HIGH" and got["reasons"] == ["amount 79× this account's median"]
+
+    anomalies = api.get("/api/anomalies").json["items"]
+    assert [t["transactionId"] for t in anomalies] == [odd["transactionId"]]
+    high = api.get("/api/transactions", minScore=0.5).json["items"]
+    assert [t["transactionId"] for t in high] == [odd["transactionId"]]
+    stats = api.get("/api/anomalies/stats", since="2026-10-01T00:00:00Z").json
+    assert stats["counts"] == {"LOW": 1, "MEDIUM": 0, "HIGH": 1}
+    assert stats["histogram"][3] == 1 and stats["histogram"][8] == 1
+
+    # A change makes the old score void: the transaction is unscored until the next run.
+    api.patch(f"/api/transactions/{odd['transactionId']}", {"amount": 15})
+    assert api.get(f"/api/transactions/{odd['transactionId']}").json["riskScore"] is None
+    assert api.get("/api/anomalies").json["items"] == []
+
+
+def test_feedback_is_stored_with_the_transaction(api: Any) -> None:
+    account = create_account(api)
+    transaction = create_transaction(api, account["accountId"])
+    reply = api.request(
+        "PUT", f"/api/transactions/{transaction['transactionId']}/feedback", json_body={"verdict": "NOT_FRAUD"}
+    )
+    assert reply.status == 200 and reply.json["feedback"]["verdict"] == "NOT_FRAUD"
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == -12.5
+
+
+def test_ground_truth_only_when_asked(api: Any, db: Db) -> None:
+    from isoflow.store.transactions import create_transaction as store_create
+
+    account = create_account(api)
+    made = store_create(
+        db,
+        {"accountId": account["accountId"], "transactionType": "PURCHASE", "amount": 5},
+        injected_anomaly="amount_spike",
+    )
+    path = f"/api/transactions/{made['transactionId']}"
+    assert api.get(path).json["injectedAnomaly"] is None
+    assert api.get(path, include="groundTruth").json["injectedAnomaly"] == "amount_spike"
+
+
+def test_idempotency_key_replays_the_first_response(api: Any) -> None:
+    account = create_account(api)
+    body = {"accountId": account["accountId"], "transactionType": "DEPOSIT", "amount": 10}
+    headers = {"Idempotency-Key": "deposit-1"}
+    first = api.post("/api/transactions", body, headers=headers)
+    again = api.post("/api/transactions", body, headers=headers)
+    assert first.status == again.status == 201 and first.json == again.json
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 10
+
+    other = api.post("/api/transactions", {**body, "amount": 11}, headers=headers)
+    assert other.status == 422 and other.json["errors"][0]["field"] == "Idempotency-Key"
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 10
+
+
+def test_health_reports_each_dependency(api: Any) -> None:
+    reply = api.get("/api/health")
+    assert reply.status == 200
+    names = {d["name"] for d in reply.json["dependencies"]}
+    assert {"table:isoflow-accounts", "table:isoflow-transactions", "bucket:isoflow-data"} <= names
+
+
+def test_health_is_503_when_a_dependency_fails(api: Any, db: Db) -> None:
+    db.client.delete_table(TableName=db.scores)
+    reply = api.get("/api/health")
+    assert reply.status == 503
+    failed = [d["name"] for d in reply.json["dependencies"] if not d["ok"]]
+    assert failed == ["table:isoflow-scores"]
+
+
+def test_openapi_and_docs(api: Any) -> None:
+    document = api.get("/api/openapi.json").json
+    assert {"/api/accounts", "/api/transactions", "/api/anomalies", "/api/health"} <= set(document["paths"])
+    error = document["components"]["schemas"]["HTTPValidationError"]
+    assert set(error["properties"]) == {"message", "errors"}
+    docs = api.get("/api/docs")
+    assert docs.status == 200 and "openapi.json" in docs.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"amount": -5}, "amount"),
+        ({"amount": 0}, "amount"),
+        ({"amount": 1.234}, "amount"),
+        ({"amount": "NaN"}, "amount"),
+        ({"amount": "ten"}, "amount"),
+        ({"transactionType": "REFUND"}, "transactionType"),
+        ({"channel": "PIGEON"}, "channel"),
+        ({"timestamp": "yesterday"}, "timestamp"),
+        ({"timestamp": "2026-11-24T10:00:00"}, "timestamp"),
+        ({"country": "Germany"}, "country"),
+        ({"accountId": "acc_0000000000000000"}, "accountId"),
+        ({"surprise": 1}, "surprise"),
+        ({"currency": "USD"}, "currency"),
+    ],
+)
+def test_bad_transaction_input_names_the_field_and_writes_nothing(api: Any, body: dict, field: str) -> None:
+    account = create_account(api)
+    reply = api.post(
+        "/api/transactions", {"accountId": account["accountId"], "transactionType": "PURCHASE", "amount": 5, **body}
+    )
+    assert 400 <= reply.status < 500, reply.text
+    assert field in [e["field"] for e in reply.json["errors"]], reply.text
+    assert api.get("/api/transactions").json["items"] == []
+    assert api.get(f"/api/accounts/{account['accountId']}").json["isStale"] is False
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("POST", "/api/accounts", {"data": "{not json"}, 400),
+        ("POST", "/api/accounts", {"data": "x" * (65 * 1024)}, 413),
+        ("GET", "/api/transactions", {"query": {"cursor": "bm90LWEtY3Vyc29y"}}, 400),
+        ("GET", "/api/transactions", {"query": {"limit": "0"}}, 422),
+        ("GET", "/api/accounts/acc_0000000000000000", {}, 404),
+        ("GET", "/api/transactions/txn_00000000000000000000", {}, 404),
+        ("PATCH", "/api/transactions/txn_00000000000000000000", {"json_body": {"amount": 3}}, 404),
+        ("PATCH", "/api/accounts/acc_0000000000000000", {"json_body": {"name": None}}, 422),
+        ("GET", "/api/nowhere", {}, 404),
+    ],
+)
+def test_bad_requests_get_clear_client_errors(api: Any, method: str, path: str, kwargs: dict, status: int) -> None:
+    reply = api.request(method, path, **kwargs)
+    assert reply.status == status, reply.text
+    assert reply.json["message"]
