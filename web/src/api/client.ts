@@ -1,0 +1,167 @@
+import type {
+  Account,
+  AnomalyStats,
+  ErrorBody,
+  Execution,
+  ExecutionSummary,
+  FieldError,
+  Health,
+  Page,
+  RiskLevel,
+  StartedExecution,
+  Transaction,
+  TransactionInput,
+  TransactionPatch,
+  Verdict,
+} from "./types";
+
+/** A failed request: `status` 0 means the API could not be reached at all. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly fieldErrors: FieldError[];
+
+  constructor(status: number, message: string, fieldErrors: FieldError[] = []) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.fieldErrors = fieldErrors;
+  }
+
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+export function queryString(params: Record<string, QueryValue>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === "") continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+function isErrorBody(body: unknown): body is ErrorBody {
+  return typeof body === "object" && body !== null && typeof (body as ErrorBody).message === "string";
+}
+
+/** Turns a non-2xx response body into an ApiError, whatever shape the body has. */
+export function errorFromResponse(status: number, body: unknown): ApiError {
+  if (isErrorBody(body)) {
+    const fieldErrors = Array.isArray(body.errors)
+      ? body.errors.filter((e): e is FieldError => typeof e?.field === "string" && typeof e?.message === "string")
+      : [];
+    return new ApiError(status, body.message, fieldErrors);
+  }
+  return new ApiError(status, `The API answered HTTP ${status}`);
+}
+
+export type Fetcher = typeof fetch;
+
+export interface ClientOptions {
+  baseUrl: string;
+  fetcher?: Fetcher;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly fetcher: Fetcher;
+
+  constructor({ baseUrl, fetcher }: ClientOptions) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.fetcher = fetcher ?? ((...args) => fetch(...args));
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.fetcher(`${this.baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? { Accept: "application/json" } : { "Content-Type": "application/json", Accept: "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        ...init,
+      });
+    } catch {
+      throw new ApiError(0, "The API cannot be reached. Check that Isoflow is running.", []);
+    }
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!response.ok) throw errorFromResponse(response.status, parsed);
+    return parsed as T;
+  }
+
+  health(): Promise<Health> {
+    return this.request("GET", "/health");
+  }
+
+  listAccounts(params: Record<string, QueryValue> = {}): Promise<Page<Account>> {
+    return this.request("GET", `/accounts${queryString(params)}`);
+  }
+
+  getAccount(accountId: string): Promise<Account> {
+    return this.request("GET", `/accounts/${encodeURIComponent(accountId)}`);
+  }
+
+  listTransactions(params: Record<string, QueryValue> = {}): Promise<Page<Transaction>> {
+    return this.request("GET", `/transactions${queryString(params)}`);
+  }
+
+  getTransaction(transactionId: string): Promise<Transaction> {
+    return this.request("GET", `/transactions/${encodeURIComponent(transactionId)}`);
+  }
+
+  createTransaction(input: TransactionInput): Promise<Transaction> {
+    return this.request("POST", "/transactions", input, {
+      headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+    });
+  }
+
+  updateTransaction(transactionId: string, patch: TransactionPatch): Promise<Transaction> {
+    return this.request("PATCH", `/transactions/${encodeURIComponent(transactionId)}`, patch);
+  }
+
+  deleteTransaction(transactionId: string): Promise<void> {
+    return this.request("DELETE", `/transactions/${encodeURIComponent(transactionId)}`);
+  }
+
+  recordFeedback(transactionId: string, verdict: Verdict, note?: string): Promise<Transaction> {
+    return this.request("PUT", `/transactions/${encodeURIComponent(transactionId)}/feedback`, {
+      verdict,
+      ...(note ? { note } : {}),
+    });
+  }
+
+  listAnomalies(params: { minLevel?: RiskLevel; cursor?: string; limit?: number } = {}): Promise<Page<Transaction>> {
+    return this.request("GET", `/anomalies${queryString({ ...params })}`);
+  }
+
+  anomalyStats(): Promise<AnomalyStats> {
+    return this.request("GET", "/anomalies/stats");
+  }
+
+  listExecutions(params: { cursor?: string; limit?: number } = {}): Promise<Page<ExecutionSummary>> {
+    return this.request("GET", `/executions${queryString({ ...params })}`);
+  }
+
+  getExecution(executionId: string): Promise<Execution> {
+    return this.request("GET", `/executions/${encodeURIComponent(executionId)}`);
+  }
+
+  startExecution(): Promise<StartedExecution> {
+    return this.request("POST", "/executions", {});
+  }
+
+  rerunExecution(executionId: string): Promise<StartedExecution> {
+    return this.request("POST", `/executions/${encodeURIComponent(executionId)}/rerun`, {});
+  }
+}

@@ -1,0 +1,160 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useApi } from "../app";
+import { isFinished } from "../lib/risk";
+import { ApiError, type QueryValue } from "./client";
+import type { RiskLevel, TransactionInput, TransactionPatch, Verdict } from "./types";
+
+/** Query keys: every cached read, so writes know what to refresh. */
+export const keys = {
+  health: ["health"] as const,
+  accounts: (params: Record<string, QueryValue>) => ["accounts", params] as const,
+  account: (id: string) => ["account", id] as const,
+  transactions: (params: Record<string, QueryValue>) => ["transactions", params] as const,
+  transaction: (id: string) => ["transaction", id] as const,
+  anomalies: (params: Record<string, QueryValue>) => ["anomalies", params] as const,
+  stats: ["anomalyStats"] as const,
+  executions: (params: Record<string, QueryValue>) => ["executions", params] as const,
+  execution: (id: string) => ["execution", id] as const,
+};
+
+/** Client errors (4xx) are answers, not glitches: retrying them only delays the message. */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+  return failureCount < 2;
+}
+
+export function invalidateData(client: QueryClient) {
+  for (const key of ["accounts", "account", "transactions", "transaction", "anomalies", "anomalyStats"]) {
+    void client.invalidateQueries({ queryKey: [key] });
+  }
+}
+
+export function useHealth() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.health, queryFn: () => api.health(), refetchInterval: 30_000, retry: false });
+}
+
+export function useAccounts(params: Record<string, QueryValue>) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.accounts(params), queryFn: () => api.listAccounts(params), placeholderData: keepPreviousData });
+}
+
+export function useAccount(accountId: string) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.account(accountId), queryFn: () => api.getAccount(accountId) });
+}
+
+export function useTransactions(params: Record<string, QueryValue>, options: { enabled?: boolean } = {}) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.transactions(params),
+    queryFn: () => api.listTransactions(params),
+    placeholderData: keepPreviousData,
+    enabled: options.enabled ?? true,
+  });
+}
+
+export function useTransaction(transactionId: string) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.transaction(transactionId), queryFn: () => api.getTransaction(transactionId) });
+}
+
+export function useAnomalies(params: { minLevel?: RiskLevel; cursor?: string; limit?: number }) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.anomalies(params),
+    queryFn: () => api.listAnomalies(params),
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
+  });
+}
+
+export function useAnomalyStats() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.stats, queryFn: () => api.anomalyStats(), refetchInterval: 30_000 });
+}
+
+/** The runs list refreshes every few seconds while one of them is running. */
+export function useExecutions(params: { cursor?: string; limit?: number }) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.executions(params),
+    queryFn: () => api.listExecutions(params),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) =>
+      query.state.data?.items.some((run) => !isFinished(run.status)) ? 2_000 : 30_000,
+  });
+}
+
+export function useExecution(executionId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.execution(executionId),
+    queryFn: () => api.getExecution(executionId),
+    refetchInterval: (query) => (query.state.data && isFinished(query.state.data.status) ? false : 2_000),
+  });
+}
+
+export function useCreateTransaction() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: TransactionInput) => api.createTransaction(input),
+    onSuccess: () => invalidateData(client),
+  });
+}
+
+export function useUpdateTransaction(transactionId: string) {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: TransactionPatch) => api.updateTransaction(transactionId, patch),
+    onSuccess: (updated) => {
+      client.setQueryData(keys.transaction(transactionId), updated);
+      invalidateData(client);
+    },
+  });
+}
+
+export function useDeleteTransaction() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (transactionId: string) => api.deleteTransaction(transactionId),
+    onSuccess: () => invalidateData(client),
+  });
+}
+
+export function useRecordFeedback() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ transactionId, verdict, note }: { transactionId: string; verdict: Verdict; note?: string }) =>
+      api.recordFeedback(transactionId, verdict, note),
+    onSuccess: () => invalidateData(client),
+  });
+}
+
+export function useStartExecution() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.startExecution(),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["executions"] });
+      void client.invalidateQueries({ queryKey: keys.stats });
+    },
+  });
+}
+
+export function useRerunExecution() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (executionId: string) => api.rerunExecution(executionId),
+    onSuccess: (_, executionId) => {
+      void client.invalidateQueries({ queryKey: ["executions"] });
+      void client.invalidateQueries({ queryKey: keys.execution(executionId) });
+    },
+  });
+}

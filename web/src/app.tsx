@@ -1,0 +1,20 @@
+import { createContext, useContext } from "react";
+import type { ApiClient } from "./api/client";
+import type { AppConfig } from "./config";
+
+export interface AppServices {
+  api: ApiClient;
+  config: AppConfig;
+}
+
+export const AppContext = createContext<AppServices | null>(null);
+
+export function useServices(): AppServices {
+  const services = useContext(AppContext);
+  if (!services) throw new Error("useServices needs an AppContext provider");
+  return services;
+}
+
+export function useApi(): ApiClient {
+  return useServices().api;
+}

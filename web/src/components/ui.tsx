@@ -1,0 +1,171 @@
+import type { UseQueryResult } from "@tanstack/react-query";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { ApiError } from "../api/client";
+import type { ExecutionStatus, RiskLevel } from "../api/types";
+import { formatScore, humanise } from "../lib/format";
+import { executionTone } from "../lib/risk";
+
+export function RiskBadge({ level, score }: { level?: RiskLevel | null; score?: number | null }) {
+  if (!level) {
+    return (
+      <span className="badge risk-none" title="Not scored yet">
+        unscored
+      </span>
+    );
+  }
+  return (
+    <span className={`badge risk-${level}`} title={`Risk ${level.toLowerCase()}, score ${formatScore(score)}`}>
+      {level}
+      {score !== undefined && score !== null && <span className="score">{formatScore(score)}</span>}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: ExecutionStatus | string }) {
+  const tone = executionTone(status);
+  return (
+    <span className={`badge ${tone}`} data-status={status}>
+      {tone === "busy" && <span className="dot busy" />}
+      {humanise(status)}
+    </span>
+  );
+}
+
+export function Loading({ rows = 4, label = "Loading" }: { rows?: number; label?: string }) {
+  return (
+    <div className="skeleton" role="status" aria-label={label}>
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} style={{ width: `${90 - (i % 3) * 15}%` }} />
+      ))}
+    </div>
+  );
+}
+
+export function describeError(error: unknown): { title: string; detail: string } {
+  if (error instanceof ApiError) {
+    if (error.unreachable) return { title: "The API cannot be reached", detail: "Isoflow may be stopped or restarting. This page retries on its own." };
+    if (error.status === 404) return { title: "Not found", detail: error.message };
+    if (error.status === 401 || error.status === 403) return { title: "Not allowed", detail: error.message };
+    return { title: `The API answered ${error.status}`, detail: error.message };
+  }
+  return { title: "Something went wrong", detail: error instanceof Error ? error.message : String(error) };
+}
+
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { title, detail } = describeError(error);
+  return (
+    <div className="state error" role="alert">
+      <div className="title">{title}</div>
+      <div>{detail}</div>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state">
+      <div className="title">{title}</div>
+      {children && <div>{children}</div>}
+    </div>
+  );
+}
+
+/**
+ * Renders a query's loading, error and empty states, and the data when there is some. While a refetch
+ * fails after data arrived, the data stays and a small note says it may be stale.
+ */
+export function QueryView<T>({
+  query,
+  isEmpty,
+  empty,
+  loadingRows,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  loadingRows?: number;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading rows={loadingRows} />;
+  if (query.isError && query.data === undefined) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  const data = query.data as T;
+  return (
+    <>
+      {query.isError && (
+        <div className="banner warn" style={{ margin: 8 }}>
+          Showing earlier data: {describeError(query.error).title.toLowerCase()}.
+        </div>
+      )}
+      {isEmpty?.(data) ? (empty ?? <EmptyState title="Nothing here yet" />) : children(data)}
+    </>
+  );
+}
+
+/** Cursor pagination: remembers the cursors of the pages before, so Previous works. */
+export function useCursorPager(resetKey: string) {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  useEffect(() => setCursors([undefined]), [resetKey]);
+  const next = useCallback((cursor: string) => setCursors((stack) => [...stack, cursor]), []);
+  const previous = useCallback(() => setCursors((stack) => (stack.length > 1 ? stack.slice(0, -1) : stack)), []);
+  return { cursor: cursors[cursors.length - 1], page: cursors.length, next, previous };
+}
+
+export function Pager({
+  page,
+  nextCursor,
+  onNext,
+  onPrevious,
+  count,
+  busy,
+}: {
+  page: number;
+  nextCursor: string | null | undefined;
+  onNext: (cursor: string) => void;
+  onPrevious: () => void;
+  count: number;
+  busy?: boolean;
+}) {
+  return (
+    <div className="pager">
+      <span>
+        Page {page} · {count} shown{busy ? " · loading…" : ""}
+      </span>
+      <span className="actions">
+        <button type="button" className="small" onClick={onPrevious} disabled={page <= 1}>
+          ← Previous
+        </button>
+        <button type="button" className="small" onClick={() => nextCursor && onNext(nextCursor)} disabled={!nextCursor}>
+          Next →
+        </button>
+      </span>
+    </div>
+  );
+}
+
+export function Stat({ label, value, hint, tone }: { label: string; value: ReactNode; hint?: ReactNode; tone?: string }) {
+  return (
+    <div className={`stat ${tone ?? ""}`}>
+      <span className="label">{label}</span>
+      <span className="value">{value}</span>
+      {hint && <span className="hint">{hint}</span>}
+    </div>
+  );
+}
+
+export function Panel({ title, actions, children, flush }: { title: ReactNode; actions?: ReactNode; children: ReactNode; flush?: boolean }) {
+  return (
+    <section className="panel">
+      <div className="panel-head">
+        <h2>{title}</h2>
+        {actions && <div className="actions">{actions}</div>}
+      </div>
+      <div className={`panel-body ${flush ? "flush" : ""}`}>{children}</div>
+    </section>
+  );
+}

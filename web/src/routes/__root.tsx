@@ -1,0 +1,83 @@
+import { Link, Outlet, createRootRoute } from "@tanstack/react-router";
+import { useHealth } from "../api/queries";
+import { useServices } from "../app";
+import { EmptyState, ErrorState } from "../components/ui";
+
+export const Route = createRootRoute({
+  component: Shell,
+  notFoundComponent: () => (
+    <div className="page">
+      <EmptyState title="No such page">
+        <Link to="/">Back to the overview</Link>
+      </EmptyState>
+    </div>
+  ),
+  errorComponent: ({ error, reset }) => (
+    <div className="page">
+      <ErrorState error={error} onRetry={reset} />
+    </div>
+  ),
+});
+
+const NAV = [
+  { to: "/", label: "Overview", exact: true },
+  { to: "/transactions", label: "Transactions" },
+  { to: "/accounts", label: "Accounts" },
+  { to: "/anomalies", label: "Anomalies" },
+  { to: "/runs", label: "Runs" },
+] as const;
+
+function Shell() {
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <Link to="/" className="brand">
+          <img src="/favicon.svg" alt="" />
+          <span>Isoflow</span>
+        </Link>
+        <nav className="nav" aria-label="Main">
+          {NAV.map((item) => (
+            <Link key={item.to} to={item.to} activeOptions={{ exact: "exact" in item }} activeProps={{ className: "active" }}>
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <SidebarFoot />
+      </aside>
+      <main className="main">
+        <ApiDownBanner />
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function SidebarFoot() {
+  const { config } = useServices();
+  const health = useHealth();
+  const state = health.isPending ? "busy" : health.isError ? "bad" : "ok";
+  return (
+    <div className="sidebar-foot">
+      <span className="health" data-testid="api-health">
+        <span className={`dot ${state}`} />
+        {state === "ok" ? "API healthy" : state === "bad" ? "API unavailable" : "Checking API"}
+      </span>
+      <span>{config.environment === "aws" ? `AWS ${config.region ?? ""}` : "Local stack"}</span>
+    </div>
+  );
+}
+
+function ApiDownBanner() {
+  const health = useHealth();
+  if (!health.isError) return null;
+  return (
+    <div className="banner bad" role="alert" style={{ margin: "12px 24px 0", borderRadius: 6 }}>
+      <span>
+        <strong>The API is not answering.</strong> Pages show what they last loaded and retry on their own.
+      </span>
+      <button type="button" className="small" onClick={() => void health.refetch()}>
+        Check again
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+import { Link, createFileRoute } from "@tanstack/react-router";
+import { useMemo } from "react";
+import { useAccounts, useAnomalies, useAnomalyStats, useTransactions } from "../api/queries";
+import type { Transaction } from "../api/types";
+import { DailyRiskChart, ScoreHistogram } from "../components/charts";
+import { RunDetectionButton, summaryText } from "../components/runs";
+import { TransactionsTable } from "../components/tables";
+import { ErrorState, Loading, Panel, QueryView, Stat, StatusBadge } from "../components/ui";
+import { formatAge, formatCount, formatDuration, parseTime } from "../lib/format";
+
+export const Route = createFileRoute("/")({ component: Overview });
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const WINDOW = 200;
+
+/** A count from one page of at most WINDOW items: "200+" when there are more. */
+function countText(items: unknown[] | undefined, nextCursor: string | null | undefined): string {
+  if (!items) return "—";
+  return `${formatCount(items.length)}${nextCursor ? "+" : ""}`;
+}
+
+export function lastDay<T extends { timestamp: string }>(items: T[], now: number = Date.now()): T[] {
+  return items.filter((item) => (parseTime(item.timestamp) ?? 0) >= now - DAY_MS);
+}
+
+function Overview() {
+  // Rounded to the minute so the query key (and cache) holds still between renders.
+  const since = useMemo(() => new Date(Math.floor((Date.now() - DAY_MS) / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"), []);
+  const stats = useAnomalyStats();
+  const recent = useTransactions({ from: since, limit: WINDOW });
+  const anomalies = useAnomalies({ minLevel: "MEDIUM", limit: WINDOW });
+  const stale = useAccounts({ stale: true, limit: WINDOW });
+
+  const recentItems = recent.data?.items;
+  const activeAccounts = recentItems ? new Set(recentItems.map((t) => t.accountId)).size : undefined;
+  const anomaliesToday = anomalies.data ? lastDay(anomalies.data.items) : undefined;
+  const highToday = anomaliesToday?.filter((t) => t.riskLevel === "HIGH").length;
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1>Overview</h1>
+          <div className="sub">The last 24 hours, and scores over the last 30 days</div>
+        </div>
+        <RunDetectionButton />
+      </div>
+
+      <div className="stats" data-testid="overview-stats">
+        <Stat label="Transactions, 24 h" value={recent.isError ? "—" : countText(recentItems, recent.data?.nextCursor)} hint={recent.isPending ? "loading…" : "created or dated in the last day"} />
+        <Stat label="Active accounts, 24 h" value={recent.isError || activeAccounts === undefined ? "—" : `${activeAccounts}${recent.data?.nextCursor ? "+" : ""}`} hint="with a transaction in the last day" />
+        <Stat
+          label="Anomalies, 24 h"
+          tone={highToday ? "high" : undefined}
+          value={anomaliesToday ? formatCount(anomaliesToday.length) : "—"}
+          hint={highToday !== undefined ? `${highToday} high, ${(anomaliesToday?.length ?? 0) - highToday} medium` : undefined}
+        />
+        <Stat label="Accounts waiting to be scored" value={stale.isError ? "—" : countText(stale.data?.items, stale.data?.nextCursor)} hint="stale since their last change" />
+      </div>
+
+      <div className="grid three">
+        <Panel title="Anomalies per day by risk level">
+          <div style={{ height: 240 }}>
+            <QueryView query={stats}>{(data) => <DailyRiskChart daily={data.daily} />}</QueryView>
+          </div>
+        </Panel>
+        <LastRun />
+      </div>
+
+      <div className="grid two">
+        <Panel title="Risk distribution">
+          <QueryView query={stats}>
+            {(data) => (
+              <div style={{ display: "flex", flexDirection: "column", gap: 10 }}>
+                <div className="actions">
+                  {(["HIGH", "MEDIUM", "LOW"] as const).map((level) => (
+                    <span key={level} className={`badge risk-${level}`}>
+                      {level} <span className="score">{formatCount(data.counts[level] ?? 0)}</span>
+                    </span>
+                  ))}
+                  <span className="hint">scored since {data.since.slice(0, 10)}</span>
+                </div>
+                <div style={{ height: 180 }}>
+                  <ScoreHistogram histogram={data.histogram} />
+                </div>
+              </div>
+            )}
+          </QueryView>
+        </Panel>
+        <Panel title="Latest anomalies" actions={<Link to="/anomalies">All anomalies →</Link>} flush>
+          <QueryView query={anomalies} isEmpty={(d) => d.items.length === 0} empty={<div className="state">No medium or high risk transactions yet.</div>}>
+            {(data) => <TransactionsTable items={data.items.slice(0, 6) as Transaction[]} />}
+          </QueryView>
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+function LastRun() {
+  const stats = useAnomalyStats();
+  return (
+    <Panel title="Last detection run" actions={<Link to="/runs">All runs →</Link>}>
+      {stats.isPending ? (
+        <Loading rows={3} />
+      ) : stats.isError && !stats.data ? (
+        <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
+      ) : stats.data?.lastRun ? (
+        <dl className="facts" data-testid="last-run">
+          <dt>Run</dt>
+          <dd className="mono">
+            <Link to="/runs/$executionId" params={{ executionId: stats.data.lastRun.executionId }}>
+              {stats.data.lastRun.executionId}
+            </Link>
+          </dd>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={stats.data.lastRun.status} />
+          </dd>
+          <dt>Started</dt>
+          <dd>{formatAge(stats.data.lastRun.startedAt)}</dd>
+          <dt>Duration</dt>
+          <dd>{formatDuration((stats.data.lastRun.durationSeconds ?? NaN) * 1000)}</dd>
+          <dt>Result</dt>
+          <dd>{summaryText(stats.data.lastRun.summary)}</dd>
+        </dl>
+      ) : (
+        <div className="state">No run yet. Runs start on a schedule, or now with the button above.</div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,165 @@
+import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
+import { useState, type FormEvent } from "react";
+import { useTransactions } from "../../api/queries";
+import { RISK_LEVELS, TRANSACTION_TYPES } from "../../api/types";
+import { TransactionsTable } from "../../components/tables";
+import { EmptyState, Pager, QueryView, useCursorPager } from "../../components/ui";
+import {
+  hasFilters,
+  parseTransactionFilters,
+  sortTransactions,
+  transactionQuery,
+  type SortKey,
+  type TransactionFilters,
+} from "../../lib/filters";
+import { humanise } from "../../lib/format";
+
+interface TransactionsSearch extends TransactionFilters {
+  /** A transaction just created: highlighted and announced. */
+  created?: string;
+}
+
+export const Route = createFileRoute("/transactions/")({
+  validateSearch: (search: Record<string, unknown>): TransactionsSearch => ({
+    ...parseTransactionFilters(search),
+    ...(typeof search.created === "string" ? { created: search.created } : {}),
+  }),
+  component: TransactionsPage,
+});
+
+const PAGE_SIZE = 50;
+
+function TransactionsPage() {
+  const search = Route.useSearch();
+  const navigate = useNavigate({ from: "/transactions/" });
+  const { created, sort = "timestamp", dir = "desc", ...rest } = search;
+  const filters: TransactionFilters = rest;
+  const pager = useCursorPager(JSON.stringify(filters));
+  const query = useTransactions(transactionQuery(filters, { cursor: pager.cursor, limit: PAGE_SIZE }));
+
+  const setFilters = (next: TransactionFilters) =>
+    void navigate({ search: { ...next, sort: search.sort, dir: search.dir } });
+  const onSort = (key: SortKey) =>
+    void navigate({
+      search: (prev) => ({ ...prev, created: undefined, sort: key, dir: prev.sort === key && prev.dir !== "asc" ? "asc" : "desc" }),
+    });
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h1>Transactions</h1>
+          <div className="sub">Newest first; sorting applies to the page shown</div>
+        </div>
+        <Link to="/transactions/new" search={filters.accountId ? { accountId: filters.accountId } : {}} className="button primary">
+          New transaction
+        </Link>
+      </div>
+      {created && (
+        <div className="banner ok" role="status">
+          <span>
+            Transaction <Link to="/transactions/$transactionId" params={{ transactionId: created }} className="mono">{created}</Link> created. Its account is now waiting for the next detection run.
+          </span>
+        </div>
+      )}
+      <section className="panel">
+        <FilterBar key={JSON.stringify(filters)} filters={filters} onChange={setFilters} />
+        <QueryView
+          query={query}
+          loadingRows={8}
+          isEmpty={(data) => data.items.length === 0}
+          empty={
+            <EmptyState title={hasFilters(filters) ? "No transactions match these filters" : "No transactions yet"}>
+              {hasFilters(filters) ? (
+                <button type="button" className="link" onClick={() => setFilters({})}>
+                  Clear the filters
+                </button>
+              ) : (
+                <Link to="/transactions/new">Create the first one</Link>
+              )}
+            </EmptyState>
+          }
+        >
+          {(data) => (
+            <>
+              <TransactionsTable items={sortTransactions(data.items, sort, dir)} sort={{ sort, dir, onSort }} highlight={created} />
+              <Pager
+                page={pager.page}
+                count={data.items.length}
+                nextCursor={data.nextCursor}
+                onNext={pager.next}
+                onPrevious={pager.previous}
+                busy={query.isFetching}
+              />
+            </>
+          )}
+        </QueryView>
+      </section>
+    </div>
+  );
+}
+
+/**
+ * Filters edit a draft; Apply (or Enter) puts them in the URL, so a filtered view can be shared. The bar is
+ * keyed by the applied filters, so the draft starts over whenever they change.
+ */
+export function FilterBar({ filters, onChange }: { filters: TransactionFilters; onChange: (next: TransactionFilters) => void }) {
+  const [draft, setDraft] = useState(filters);
+  const set = (patch: Partial<TransactionFilters>) => setDraft((d) => ({ ...d, ...patch }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onChange(parseTransactionFilters({ ...draft, minScore: draft.minScore === undefined ? undefined : String(draft.minScore) }));
+  };
+  return (
+    <form className="filters" onSubmit={submit} aria-label="Filters">
+      <div className="field">
+        <label htmlFor="f-account">Account</label>
+        <input id="f-account" placeholder="acc_…" value={draft.accountId ?? ""} onChange={(e) => set({ accountId: e.target.value || undefined })} size={22} />
+      </div>
+      <div className="field">
+        <label htmlFor="f-type">Type</label>
+        <select id="f-type" value={draft.transactionType ?? ""} onChange={(e) => set({ transactionType: (e.target.value || undefined) as TransactionFilters["transactionType"] })}>
+          <option value="">Any</option>
+          {TRANSACTION_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {humanise(t)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-risk">Risk level</label>
+        <select id="f-risk" value={draft.riskLevel ?? ""} onChange={(e) => set({ riskLevel: (e.target.value || undefined) as TransactionFilters["riskLevel"] })}>
+          <option value="">Any</option>
+          {RISK_LEVELS.map((level) => (
+            <option key={level} value={level}>
+              {humanise(level)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-score">Min score</label>
+        <input id="f-score" type="number" min={0} max={1} step={0.05} style={{ width: 80 }} value={draft.minScore ?? ""} onChange={(e) => set({ minScore: e.target.value === "" ? undefined : Number(e.target.value) })} />
+      </div>
+      <div className="field">
+        <label htmlFor="f-from">From (UTC)</label>
+        <input id="f-from" type="date" value={draft.from ?? ""} onChange={(e) => set({ from: e.target.value || undefined })} />
+      </div>
+      <div className="field">
+        <label htmlFor="f-to">To (UTC)</label>
+        <input id="f-to" type="date" value={draft.to ?? ""} onChange={(e) => set({ to: e.target.value || undefined })} />
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Apply
+        </button>
+        {hasFilters(filters) && (
+          <button type="button" onClick={() => onChange({})}>
+            Clear
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,27 @@
+/// <reference types="vitest/config" />
+import { tanstackRouter } from "@tanstack/router-plugin/vite";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// The API and /config.json come from the local stack during `npm run dev`; the build is static files.
+const localStack = process.env.ISOFLOW_URL ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  plugins: [tanstackRouter({ target: "react", autoCodeSplitting: true }), react()],
+  server: {
+    proxy: {
+      "/api": localStack,
+      "/config.json": localStack,
+    },
+  },
+  build: {
+    outDir: "dist",
+    sourcemap: true,
+  },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+  },
+});
