@@ -1,0 +1,88 @@
+"""The local AWS endpoint: moto's server app, with Lambda Invoke answered by the real handlers in-process.
+
+moto runs in this process, so its Step Functions interpreter, the handlers and whoever started the endpoint
+share one set of moto backends. Two settings make moto's Step Functions behave like the real service:
+`execute_state_machine` (moto then runs each execution with its ASL interpreter instead of only recording
+it) and `MOTO_PORT` (the interpreter sends its Lambda and other service calls to
+`http://localhost:$MOTO_PORT`, i.e. back to this endpoint).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+from isoflow.functions import FunctionSpec
+from isoflow.local.lambda_invoke import LambdaInvokeLayer
+from isoflow.local.resources import REGION
+from isoflow.local.server import BackgroundServer
+
+# moto's configuration for the local endpoint (the same dict `mock_aws(config=...)` takes), and moto's
+# defaults for the same keys, which restore plain moto for whatever else runs in the process.
+MOTO_CONFIG: dict[str, Any] = {"stepfunctions": {"execute_state_machine": True}}
+MOTO_DEFAULTS: dict[str, Any] = {"stepfunctions": {"execute_state_machine": False}}
+
+
+def name_unnamed_executions(app: Callable) -> Callable:
+    """WSGI in front of moto: StartExecution without a name gets a UUID, as in AWS. (moto's interpreter
+    would name it "None", and take a second unnamed start with the same input for a replay of the first.)"""
+
+    def named(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET") == "AWSStepFunctions.StartExecution":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            request.setdefault("name", str(uuid.uuid4()))
+            body = json.dumps(request).encode()
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return app(environ, start_response)
+
+    return named
+
+
+class QuietMotoRequestHandler(MotoRequestHandler):
+    """moto's request handler (it keeps S3 metadata headers intact) without one console line per call."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+class LocalAws(BackgroundServer):
+    """moto plus the Lambda Invoke layer on host:port. `functions` (physical name -> spec) is read on every
+    invocation, so adding to it registers a function."""
+
+    def __init__(self, host: str, port: int, functions: dict[str, FunctionSpec]) -> None:
+        self.functions = functions
+        moto = name_unnamed_executions(DomainDispatcherApplication(create_backend_app))
+        app = LambdaInvokeLayer(moto, functions)
+        super().__init__(app, host, port, request_handler=QuietMotoRequestHandler)
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point boto3 (ours, the handlers' and moto's interpreter's) at this endpoint."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(self.port),
+        }
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """Sets moto's configuration through its API (it applies to the whole process)."""
+        self._moto_api("config", json.dumps(config).encode())
+
+    def reset(self) -> None:
+        """Empties every moto backend (tables, buckets, state machines, executions)."""
+        self._moto_api("reset", b"")
+
+    def _moto_api(self, action: str, body: bytes) -> None:
+        request = urllib.request.Request(f"{self.url}/moto-api/{action}", data=body, method="POST")
+        with urllib.request.urlopen(request, timeout=30):
+            pass

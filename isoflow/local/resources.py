@@ -1,0 +1,93 @@
+"""The local stack's AWS resources: their names, the settings that carry them, and creating them in moto.
+
+The tables come from `isoflow.tables`, the functions from `isoflow.functions` and the state machine from
+`isoflow.workflow`, the definitions the CDK stack reads, so the handlers find locally what they find in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+import boto3
+
+from isoflow.functions import FunctionSpec, local_function_name
+from isoflow.settings import ENVIRONMENT, Settings
+from isoflow.tables import ALL_TABLES, TableSpec, local_table_name
+from isoflow.workflow import FunctionArns, Tuning, definition
+
+REGION = "us-east-1"
+# moto's default account: the ARNs it hands out carry it.
+ACCOUNT_ID = "123456789012"
+DATA_BUCKET = "isoflow-data"
+DETECTION_STATE_MACHINE = "isoflow-detection"
+# moto does not check IAM; Step Functions still requires a role ARN.
+STATE_MACHINE_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/isoflow-detection"
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+
+
+def state_machine_arn(name: str = DETECTION_STATE_MACHINE) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
+
+
+def local_functions(specs: tuple[FunctionSpec, ...]) -> dict[str, FunctionSpec]:
+    """The registry as the local Lambda endpoint sees it: physical name -> spec."""
+    return {local_function_name(spec): spec for spec in specs}
+
+
+def detection_functions(functions: Mapping[str, FunctionSpec]) -> dict[str, str | None]:
+    """For each function the state machine invokes (a `FunctionArns` field), its physical name in
+    `functions`; the spec named `find-stale-accounts` (or `find_stale_accounts`) is `find_stale_accounts`.
+    None while no such function is registered."""
+    by_field = {spec.name.replace("-", "_"): name for name, spec in functions.items()}
+    return {field.name: by_field.get(field.name) for field in fields(FunctionArns)}
+
+
+def detection_definition(functions: Mapping[str, FunctionSpec], tuning: Tuning | None = None) -> dict:
+    """The detection state machine for the local endpoint. A function that is not registered yet is
+    referred to by its conventional name; invoking it fails with ResourceNotFoundException, as in AWS."""
+    names = detection_functions(functions)
+    arns = {field: function_arn(name or f"isoflow-{field.replace('_', '-')}") for field, name in names.items()}
+    return definition(FunctionArns(**arns), tuning)
+
+
+def local_settings() -> Settings:
+    """The settings naming the local resources."""
+    table_names = {spec.env: local_table_name(spec) for spec in ALL_TABLES}
+    return Settings(
+        **{setting: table_names[env] for setting, env in ENVIRONMENT.items() if env in table_names},
+        data_bucket=DATA_BUCKET,
+        state_machine_arn=state_machine_arn(),
+    )
+
+
+def create_table(dynamodb: Any, spec: TableSpec) -> None:
+    name = local_table_name(spec)
+    dynamodb.create_table(**spec.create_table_request(name))
+    if spec.ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute}
+        )
+
+
+def create_state_machine(stepfunctions: Any, definition: dict, name: str = DETECTION_STATE_MACHINE) -> str:
+    response = stepfunctions.create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=STATE_MACHINE_ROLE_ARN
+    )
+    return str(response["stateMachineArn"])
+
+
+def bootstrap(session: boto3.Session, state_machine_definition: dict) -> Settings:
+    """Creates every table, the data bucket and the detection state machine in an empty endpoint, and returns
+    the settings naming them."""
+    dynamodb = session.client("dynamodb")
+    for spec in ALL_TABLES:
+        create_table(dynamodb, spec)
+    session.client("s3").create_bucket(Bucket=DATA_BUCKET)
+    create_state_machine(session.client("stepfunctions"), state_machine_definition)
+    return local_settings()

@@ -1,0 +1,105 @@
+"""The whole system on one machine: the local AWS endpoint, the HTTP front (API and site), demo data and the
+schedules, started and stopped together. `isoflow local` runs it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from isoflow.functions import API, FUNCTIONS, FunctionSpec, local_function_name
+from isoflow.local.api_gateway import API_PREFIX, ApiGateway
+from isoflow.local.aws import MOTO_CONFIG, LocalAws
+from isoflow.local.demo import is_empty, seed_demo_data
+from isoflow.local.resources import REGION, bootstrap, detection_definition, detection_functions, local_functions
+from isoflow.local.scheduler import Schedule, Scheduler
+from isoflow.local.server import BackgroundServer
+from isoflow.local.site import DEFAULT_BUILD, Site
+from isoflow.settings import Settings
+from isoflow.store.db import Db
+
+logger = Logger(service="isoflow-local")
+
+GENERATOR_FUNCTION = "isoflow-generator"
+
+
+def site_config() -> dict[str, object]:
+    """The dashboard's /config.json for the local stack (the CDK stack writes the deployed one)."""
+    return {"apiBaseUrl": API_PREFIX, "environment": "local", "region": REGION, "auth": None}
+
+
+def http_app(functions: Mapping[str, FunctionSpec], build: Path = DEFAULT_BUILD) -> Callable:
+    """WSGI for the front door: /api/* to the API function, as API Gateway would; the rest to the site."""
+    api = ApiGateway(local_function_name(API), functions)
+    site = Site(site_config(), build)
+
+    def front(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        target = api if path == API_PREFIX or path.startswith(f"{API_PREFIX}/") else site
+        return target(environ, start_response)
+
+    return front
+
+
+class LocalStack:
+    """Everything `isoflow local` runs, on host:port (HTTP) and host:aws_port (the AWS endpoint).
+
+    `start()` points this process's boto3 at the endpoint (handlers run in-process and read the same
+    environment they get in AWS), creates the resources, seeds demo data into empty tables and starts the
+    schedules."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        aws_port: int,
+        schedule: Schedule,
+        functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+        build: Path = DEFAULT_BUILD,
+    ) -> None:
+        self.aws = LocalAws(host, aws_port, local_functions(functions))
+        self.http = BackgroundServer(http_app(self.aws.functions, build), host, port)
+        self.schedule = schedule
+        self.scheduler: Scheduler | None = None
+        self.settings = Settings()
+
+    def start(self) -> Settings:
+        self.aws.start()
+        os.environ.update(self.aws.environment())
+        self.aws.configure(MOTO_CONFIG)
+        session = boto3.Session()
+        self.settings = bootstrap(session, detection_definition(self.aws.functions))
+        os.environ.update(self.settings.as_environment())
+        db = Db.from_settings(self.settings, session.client("dynamodb"))
+        if is_empty(db):
+            accounts = seed_demo_data(db)
+            logger.info("seeded demo data", accounts=len(accounts))
+        self.http.start()
+        self.scheduler = self._scheduler(session)
+        self.scheduler.start()
+        return self.settings
+
+    def _scheduler(self, session: boto3.Session) -> Scheduler:
+        """Schedules what this stack can run: a target whose functions are not registered is left out."""
+        generator = GENERATOR_FUNCTION if GENERATOR_FUNCTION in self.aws.functions else None
+        if generator is None:
+            logger.warning("the generator is not scheduled: no such function", function=GENERATOR_FUNCTION)
+        unregistered = [field for field, name in detection_functions(self.aws.functions).items() if not name]
+        if unregistered:
+            logger.warning("detection is not scheduled: functions not registered", functions=unregistered)
+        return Scheduler(
+            self.schedule,
+            session.client("lambda"),
+            session.client("stepfunctions"),
+            generator_function=generator,
+            state_machine_arn=None if unregistered else self.settings.state_machine_arn,
+        )
+
+    def stop(self) -> None:
+        if self.scheduler:
+            self.scheduler.stop()
+        self.http.stop()
+        self.aws.stop()

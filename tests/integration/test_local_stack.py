@@ -1,0 +1,107 @@
+"""`isoflow local` (what `make run` starts), run as a person runs it, on free ports, and used over HTTP."""
+
+from __future__ import annotations
+
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+STARTUP_S = 120
+ISOFLOW = Path(sys.executable).parent / "isoflow"
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen
+    url: str
+    aws_url: str
+    output: list[str]
+
+
+def _lines(stream, into: queue.Queue) -> None:
+    for line in stream:
+        into.put(line)
+
+
+@pytest.fixture
+def running_stack() -> Iterator[RunningStack]:
+    process = subprocess.Popen(
+        [str(ISOFLOW), "local", "--port", "0", "--aws-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
+    output: list[str] = []
+    deadline = time.monotonic() + STARTUP_S
+    while not any("Press Ctrl-C" in line for line in output):
+        assert time.monotonic() < deadline and process.poll() is None, "".join(output)
+        try:
+            output.append(lines.get(timeout=1))
+        except queue.Empty:
+            continue
+    text = "".join(output)
+    url = re.search(r"Dashboard\s+(http://127\.0\.0\.1:\d+)/", text)
+    aws_url = re.search(r"AWS_ENDPOINT_URL=(http://127\.0\.0\.1:\d+)", text)
+    assert url and aws_url, text
+    stack = RunningStack(process, url.group(1), aws_url.group(1), output)
+    yield stack
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_the_local_stack_serves_the_api_with_demo_data_and_stops_on_ctrl_c(running_stack):
+    api = f"{running_stack.url}/api"
+
+    assert requests.get(f"{api}/health", timeout=30).status_code == 200
+    demo = requests.get(f"{api}/accounts", timeout=30).json()["items"]
+    assert demo, "the stack starts with demo accounts"
+
+    created = requests.post(
+        f"{api}/accounts",
+        json={"name": "Alan Turing", "accountType": "CHECKING", "currency": "GBP", "homeCountry": "GB"},
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    account_id = created.json()["accountId"]
+    payment = requests.post(
+        f"{api}/transactions",
+        json={"accountId": account_id, "transactionType": "DEPOSIT", "amount": 100.25},
+        timeout=30,
+    )
+    assert payment.status_code == 201, payment.text
+    account = requests.get(f"{api}/accounts/{account_id}", timeout=30).json()
+    assert account["isStale"] is True
+    assert account["balance"] == 100.25
+    bad = requests.post(f"{api}/transactions", json={"accountId": account_id, "amount": -5}, timeout=30)
+    assert 400 <= bad.status_code < 500
+
+    config = requests.get(f"{running_stack.url}/config.json", timeout=30).json()
+    assert config["apiBaseUrl"] == "/api"
+
+    # The printed endpoint is a working AWS endpoint for any client, as `aws --endpoint-url` uses it.
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=running_stack.aws_url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    scanned = dynamodb.scan(TableName="isoflow-accounts", Select="COUNT")
+    assert scanned["Count"] == len(demo) + 1
+
+    running_stack.process.send_signal(signal.SIGINT)
+    assert running_stack.process.wait(timeout=30) == 0

@@ -1,0 +1,179 @@
+"""moto's Step Functions interpreter executes state machines on the local endpoint, and its Lambda Tasks run
+the registered handlers in-process (Retry and Catch see Lambda's errors)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import boto3
+
+from isoflow.local.resources import DATA_BUCKET, STATE_MACHINE_ROLE_ARN
+from isoflow.workflow import Keys, States
+
+
+class CardNetworkBusyError(Exception):
+    pass
+
+
+def run(definition: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """Creates the state machine, runs one execution to its end and returns DescribeExecution's answer."""
+    stepfunctions = boto3.client("stepfunctions")
+    machine = stepfunctions.create_state_machine(
+        name="test-machine", definition=json.dumps(definition), roleArn=STATE_MACHINE_ROLE_ARN
+    )
+    execution = stepfunctions.start_execution(stateMachineArn=machine["stateMachineArn"], input=json.dumps(payload))
+    return wait_for(execution["executionArn"])
+
+
+def wait_for(execution_arn: str) -> dict[str, Any]:
+    stepfunctions = boto3.client("stepfunctions")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        execution = stepfunctions.describe_execution(executionArn=execution_arn)
+        if execution["status"] != "RUNNING":
+            return execution
+        time.sleep(0.2)
+    raise AssertionError(f"{execution_arn} still running")
+
+
+def test_a_task_invokes_the_registered_function_and_retries_its_errors(local_aws):
+    calls: list[dict] = []
+
+    def authorise(event: dict, context: Any) -> dict:
+        calls.append(event)
+        if len(calls) == 1:
+            raise CardNetworkBusyError("try again")
+        return {"approved": event["amount"] < 100}
+
+    arn = local_aws.register("authorise", authorise)
+    definition = {
+        "StartAt": "Authorise",
+        "States": {
+            "Authorise": {
+                "Type": "Task",
+                "Resource": arn,
+                "Retry": [{"ErrorEquals": ["CardNetworkBusyError"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+                "End": True,
+            }
+        },
+    }
+
+    execution = run(definition, {"amount": 42})
+
+    assert execution["status"] == "SUCCEEDED"
+    assert json.loads(execution["output"]) == {"approved": True}
+    assert calls == [{"amount": 42}, {"amount": 42}]
+
+
+def test_a_failing_task_is_caught_with_the_functions_error_and_cause(local_aws):
+    def decline(event: dict, context: Any) -> dict:
+        raise ValueError("amount is negative")
+
+    arn = local_aws.register("decline", decline)
+    definition = {
+        "StartAt": "Authorise",
+        "States": {
+            "Authorise": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": arn, "Payload.$": "$"},
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Declined"}],
+                "End": True,
+            },
+            "Declined": {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"},
+        },
+    }
+
+    execution = run(definition, {"amount": -1})
+
+    assert execution["status"] == "FAILED"
+    assert execution["error"] == "ValueError"
+    assert json.loads(execution["cause"])["errorMessage"] == "amount is negative"
+
+
+def test_a_distributed_map_reads_its_items_from_a_json_object_in_s3(local_aws):
+    boto3.client("s3").put_object(
+        Bucket=DATA_BUCKET, Key="runs/r1/batches.json", Body=json.dumps([{"batch": i} for i in range(5)])
+    )
+    arn = local_aws.register("double", lambda event, context: {"doubled": event["batch"] * 2})
+    definition = {
+        "StartAt": "EachBatch",
+        "States": {
+            "EachBatch": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Parameters": {"Bucket.$": "$.bucket", "Key.$": "$.key"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Double",
+                    "States": {"Double": {"Type": "Task", "Resource": arn, "End": True}},
+                },
+                "MaxConcurrency": 2,
+                "End": True,
+            }
+        },
+    }
+
+    execution = run(definition, {"bucket": DATA_BUCKET, "key": "runs/r1/batches.json"})
+
+    assert execution["status"] == "SUCCEEDED"
+    assert json.loads(execution["output"]) == [{"doubled": 2 * i} for i in range(5)]
+
+
+def test_the_detection_state_machine_runs_its_functions_end_to_end(local_aws):
+    """The product's definition, with stand-ins for its four functions: the payloads flow as designed."""
+    scored: list[dict] = []
+
+    def find_stale_accounts(event: dict, context: Any) -> dict:
+        key = f"runs/{event[Keys.EXECUTION_ID]}/batches.json"
+        batches = [{Keys.BATCH: i, Keys.ACCOUNTS: [{Keys.ACCOUNT_ID: f"acc_{i}", Keys.VERSION: 1}]} for i in (0, 1)]
+        boto3.client("s3").put_object(Bucket=DATA_BUCKET, Key=key, Body=json.dumps(batches))
+        return {
+            **event,
+            Keys.MANIFEST: {"bucket": DATA_BUCKET, "key": key},
+            Keys.ACCOUNTS: 2,
+            Keys.BATCHES: len(batches),
+        }
+
+    def score_account_batch(event: dict, context: Any) -> dict:
+        scored.append(event)
+        return event
+
+    local_aws.register("find-stale-accounts", find_stale_accounts)
+    local_aws.register("score-account-batch", score_account_batch)
+    local_aws.register("clear-stale-flags", lambda event, context: {"cleared": len(event[Keys.ACCOUNTS])})
+    local_aws.register("record-run", lambda event, context: {"summary": event})
+    stepfunctions = boto3.client("stepfunctions")
+
+    started = stepfunctions.start_execution(stateMachineArn=local_aws.settings.state_machine_arn, input="{}")
+    execution = wait_for(started["executionArn"])
+
+    assert execution["status"] == "SUCCEEDED", execution.get("cause")
+    summary = json.loads(execution["output"])["summary"]
+    assert summary[Keys.EXECUTION_ID] == execution["name"]
+    assert (summary[Keys.ACCOUNTS], summary[Keys.BATCHES]) == (2, 2)
+    assert sorted(batch[Keys.BATCH] for batch in scored) == [0, 1]
+    history = stepfunctions.get_execution_history(executionArn=started["executionArn"])["events"]
+    entered = [event["stateEnteredEventDetails"]["name"] for event in history if "stateEnteredEventDetails" in event]
+    assert entered[:3] == [States.FIND_STALE_ACCOUNTS, States.ANY_STALE, States.SCORE_ACCOUNTS]
+    assert entered[-1] == States.RECORD_RUN
+
+
+def test_an_unnamed_execution_gets_a_name_of_its_own_as_in_aws(local_aws):
+    stepfunctions = boto3.client("stepfunctions")
+    machine = stepfunctions.create_state_machine(
+        name="test-machine",
+        definition=json.dumps({"StartAt": "Noop", "States": {"Noop": {"Type": "Pass", "End": True}}}),
+        roleArn=STATE_MACHINE_ROLE_ARN,
+    )
+
+    first = stepfunctions.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")
+    second = stepfunctions.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")
+
+    assert first["executionArn"] != second["executionArn"]
+    assert wait_for(second["executionArn"])["name"] == second["executionArn"].rsplit(":", 1)[1]
