@@ -117,7 +117,8 @@ def score_one_account(
     scored_at: str,
 ) -> AccountResult:
     window = read_window(db, account.account_id, window_size)
-    existing = read_scores(db, account.account_id)
+    # An account whose transactions were all deleted has nothing to score and no scores that count.
+    existing = read_scores(db, account.account_id) if window else {}
     targets = [
         i
         for i, transaction in enumerate(window)

@@ -1,0 +1,129 @@
+"""Faults in a detection run: a failing batch, its retries, the run's cause, reruns, and writes mid-run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from detection_stack import QUICK, Stack, detection_stack, purchase, seed_account
+
+from isoflow import runs
+from isoflow.detection import score
+from isoflow.store.errors import BusyError
+from isoflow.store.transactions import create_transaction
+from isoflow.workflow import Tuning
+
+HISTORY = 31  # enough for each account's own model
+
+
+def failing_batch(monkeypatch: pytest.MonkeyPatch, batch: int) -> list[int]:
+    """Makes the detector fail on one batch with a transient error; answers the attempts made on it."""
+    attempts: list[int] = []
+    real = score.score_batch
+
+    def flaky(db: Any, job: score.Batch, **kwargs: Any) -> dict[str, Any]:
+        if job.index == batch:
+            attempts.append(job.index)
+            raise BusyError("scores table throttled")
+        return real(db, job, **kwargs)
+
+    monkeypatch.setattr("handlers.detector.score_batch", flaky)
+    return attempts
+
+
+def accounts_by_batch(stack: Stack, accounts: list[str]) -> list[list[str]]:
+    ordered = sorted(accounts)
+    size = QUICK.batch_size
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    with detection_stack(monkeypatch) as stack:
+        yield stack
+
+
+def test_a_failing_batch_is_retried_then_fails_the_run_and_a_rerun_completes_it(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = [seed_account(stack.db, transactions=HISTORY) for _ in range(4)]
+    good, bad = accounts_by_batch(stack, accounts)
+    attempts = failing_batch(monkeypatch, batch=1)
+
+    failed = stack.run()
+
+    assert failed["status"] == "FAILED"
+    assert len(attempts) == 1 + QUICK.retry_max_attempts
+    assert failed["error"] == "BatchesFailedError"
+    assert "1 of 2 account batches failed" in failed["cause"]
+    assert "batch 1: BusyError: scores table throttled" in failed["cause"]
+    assert failed["summary"]["failedBatches"] == 1 and failed["summary"]["accountsCleared"] == len(good)
+    assert all(stack.account(a)["isStale"] is False for a in good)
+    assert all(stack.account(a)["isStale"] is True for a in bad)
+    first_scores = {s["transactionId"]: s for s in stack.scores()}
+    assert {s["accountId"] for s in first_scores.values()} == set(good)
+
+    monkeypatch.setattr("handlers.detector.score_batch", score.score_batch)  # the fault is gone
+    rerun = runs.rerun(stack.runs, failed["executionId"])
+    assert rerun.mode == "restart" and rerun.executionId != failed["executionId"]
+    completed = stack.wait(rerun.executionId)
+
+    assert completed["status"] == "SUCCEEDED", completed["cause"]
+    assert completed["rerunOf"] == failed["executionId"] == completed["input"]["rerunOf"]
+    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    scores = {s["transactionId"]: s for s in stack.scores()}
+    assert len(scores) == len(accounts) * HISTORY
+    # The rerun scored only what the failed run left, and left the first run's scores as they were.
+    assert completed["summary"]["transactionsScored"] == len(bad) * HISTORY
+    assert all(scores[t] == s for t, s in first_scores.items())
+
+
+def test_a_failing_batch_within_the_tolerated_share_leaves_its_accounts_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tolerant = Tuning(**{**QUICK.__dict__, "tolerated_failure_percentage": 50})
+    with detection_stack(monkeypatch, tolerant) as stack:
+        accounts = [seed_account(stack.db, transactions=HISTORY) for _ in range(4)]
+        good, bad = accounts_by_batch(stack, accounts)
+        failing_batch(monkeypatch, batch=1)
+
+        run = stack.run()
+
+        assert run["status"] == "SUCCEEDED", run["cause"]
+        summary = run["output"]
+        assert summary["failedBatches"] == 1
+        assert summary["failures"] == [{"batch": 1, "error": "BusyError", "message": "scores table throttled"}]
+        assert summary["accountsCleared"] == len(good)
+        assert all(stack.account(a)["isStale"] is True for a in bad)
+
+
+def test_a_write_during_a_run_keeps_its_account_stale_for_the_next_run(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = [seed_account(stack.db, transactions=HISTORY) for _ in range(2)]
+    written = accounts[0]
+    real = score.score_batch
+
+    def with_a_write_meanwhile(db: Any, job: score.Batch, **kwargs: Any) -> dict[str, Any]:
+        result = real(db, job, **kwargs)
+        # The account's window was read and scored; a new transaction arrives before its flag is cleared.
+        create_transaction(db, purchase(written, HISTORY + 1))
+        return result
+
+    monkeypatch.setattr("handlers.detector.score_batch", with_a_write_meanwhile)
+    first = stack.run()
+
+    assert first["status"] == "SUCCEEDED", first["cause"]
+    assert first["summary"]["accountsStillStale"] == 1
+    assert stack.account(written)["isStale"] is True
+    assert stack.account(written)["riskLevel"]  # its risk is recorded all the same
+    assert stack.account(accounts[1])["isStale"] is False
+
+    monkeypatch.setattr("handlers.detector.score_batch", real)
+    second = stack.run()
+
+    assert second["status"] == "SUCCEEDED", second["cause"]
+    assert second["summary"]["accounts"] == 1 and second["summary"]["transactionsScored"] == 1
+    assert stack.account(written)["isStale"] is False
+    assert len(stack.scores()) == 2 * HISTORY + 1
