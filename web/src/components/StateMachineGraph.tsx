@@ -86,10 +86,14 @@ export function StateMachineGraph({
           >
             <title>{`${node.label} (${node.type}): ${style.label}${note ? `, ${note}` : ""}`}</title>
             <rect className="box" x={node.x} y={node.y} width={node.width} height={node.height} rx={8} fill={style.fill} fillOpacity={0.45} stroke={style.stroke} strokeDasharray="5 3" />
-            <text className="container-label" x={node.x + 10} y={node.y + 17} fill={style.text}>
+            <text className="container-label" x={node.x + 10} y={node.y + 16} fill={style.text}>
               {node.label} · {node.type}
-              {note ? ` · ${note}` : ""}
             </text>
+            {note && (
+              <text x={node.x + 10} y={node.y + 30} fill={style.text} style={{ fontSize: 10.5 }}>
+                {note}
+              </text>
+            )}
           </g>
         );
       })}
@@ -97,7 +101,7 @@ export function StateMachineGraph({
         <g key={`${edge.from}->${edge.to}-${edge.kind}-${edge.label ?? ""}`}>
           <path className={`edge ${edge.kind}`} d={edge.path} markerEnd="url(#arrow)" />
           {edge.label && edge.kind !== "catch" && (
-            <text className="edge-label" x={edge.labelX + 4} y={edge.labelY} textAnchor="start">
+            <text className="edge-label" x={edge.labelX} y={edge.labelY} textAnchor={edge.labelAnchor}>
               {edge.label.length > 28 ? `${edge.label.slice(0, 27)}…` : edge.label}
             </text>
           )}

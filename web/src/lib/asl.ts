@@ -53,6 +53,8 @@ export interface GraphEdge {
   path: string;
   labelX: number;
   labelY: number;
+  /** Labels of edges heading left end at their point, so two edges leaving one Choice keep apart. */
+  labelAnchor: "start" | "end";
 }
 
 export interface Graph {
@@ -73,7 +75,7 @@ export const LAYOUT = {
   rankGap: 40,
   nodeGap: 24,
   padding: 14,
-  header: 26,
+  header: 40,
   margin: 12,
 } as const;
 
@@ -195,7 +197,7 @@ function rank(order: string[], edges: { from: string; to: string }[], start: str
   return ranks;
 }
 
-function edgePath(from: Box, to: Box): { path: string; labelX: number; labelY: number } {
+function edgePath(from: Box, to: Box): Pick<GraphEdge, "path" | "labelX" | "labelY" | "labelAnchor"> {
   const fromX = from.x + from.width / 2;
   const fromY = from.y + from.height;
   const toX = to.x + to.width / 2;
@@ -209,15 +211,18 @@ function edgePath(from: Box, to: Box): { path: string; labelX: number; labelY: n
     const bow = Math.max(startX, endX) + 40;
     return {
       path: `M${startX},${startY} C${bow},${startY} ${bow},${endY} ${endX},${endY}`,
-      labelX: bow - 10,
+      labelX: bow + 4,
       labelY: (startY + endY) / 2,
+      labelAnchor: "start",
     };
   }
   const bend = Math.max(18, (toY - fromY) / 2);
   return {
     path: `M${fromX},${fromY} C${fromX},${fromY + bend} ${toX},${toY - bend} ${toX},${toY}`,
-    labelX: (fromX + toX) / 2,
-    labelY: fromY + Math.min(bend, 20),
+    // Near the source, where edges leaving one Choice are still apart and no box is in the way.
+    labelX: fromX + (toX - fromX) * 0.3 + (toX < fromX ? -4 : 4),
+    labelY: fromY + 13,
+    labelAnchor: toX < fromX ? "end" : "start",
   };
 }
 

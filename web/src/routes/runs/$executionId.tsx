@@ -101,7 +101,7 @@ function RunView({ execution }: { execution: Execution }) {
         <div className="banner bad" role="alert" data-testid="failure">
           <div style={{ minWidth: 0 }}>
             <strong>{execution.error ?? "Failed"}</strong>
-            {trace.failure?.stateName ? ` in ${trace.failure.stateName}` : ""}
+            {trace.failure?.stateName && trace.failure.stateName !== execution.error ? ` in ${trace.failure.stateName}` : ""}
             {execution.cause && <pre className="cause">{execution.cause}</pre>}
           </div>
         </div>

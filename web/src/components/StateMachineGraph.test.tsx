@@ -1,0 +1,43 @@
+import { render } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { recorded } from "../test/fixtures";
+import { layoutStateMachine, parseDefinition, type AslMachine } from "../lib/asl";
+import { traceExecution } from "../lib/history";
+import { StateMachineGraph } from "./StateMachineGraph";
+
+function renderRun(run: keyof typeof recorded, onSelect = vi.fn()) {
+  const { definition, events, status } = recorded[run];
+  const graph = layoutStateMachine(parseDefinition(definition) as AslMachine);
+  const view = render(
+    <StateMachineGraph graph={graph} trace={traceExecution(events, status)} executionStatus={status} onSelect={onSelect} />,
+  );
+  const statusOf = (state: string) => view.container.querySelector(`[data-state="${state}"]`)?.getAttribute("data-status");
+  return { ...view, statusOf, onSelect };
+}
+
+describe("StateMachineGraph", () => {
+  it("colours each state by what happened to it in the execution", () => {
+    const { statusOf } = renderRun("caughtFailure");
+    expect(statusOf("FindStaleAccounts")).toBe("succeeded");
+    expect(statusOf("ScoreAccounts")).toBe("succeeded");
+    expect(statusOf("RecordRun")).toBe("caught");
+    expect(statusOf("RunFailed")).toBe("failed");
+    expect(statusOf("NothingToDo")).toBe("notReached");
+    expect(statusOf("__end__")).toBe("failed");
+  });
+
+  it("shows the Map's batch counts", () => {
+    const { container } = renderRun("mapIterationFailure");
+    const map = container.querySelector('[data-state="ScoreAccounts"]');
+    expect(map?.textContent).toContain("0/3 batches, 2 failed");
+  });
+
+  it("selects a state on click, but not the start and end markers", async () => {
+    const { container, onSelect } = renderRun("succeeded");
+    await userEvent.click(container.querySelector('[data-state="RecordRun"]') as Element);
+    await userEvent.click(container.querySelector('[data-state="__start__"]') as Element);
+    expect(onSelect).toHaveBeenCalledTimes(1);
+    expect(onSelect).toHaveBeenCalledWith("RecordRun");
+  });
+});
