@@ -24,6 +24,8 @@ class FunctionSpec:
     memory_mb: int = 512
     timeout_s: int = 30
     description: str = ""
+    # Settings whose resource the function only reads; in AWS its role gets no write access to them.
+    read_only: tuple[str, ...] = ()
 
     def load(self) -> Callable[[dict, Any], Any]:
         module, attribute = self.handler.rsplit(".", 1)

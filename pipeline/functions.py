@@ -1,0 +1,195 @@
+"""One Lambda function per `isoflow.functions` spec, each with its own role built from what its settings name.
+
+A setting names a resource (a table, the data bucket, the state machine); the function receives the
+resource's name in the setting's environment variable and a policy for exactly that resource: read actions,
+plus write actions unless the spec lists the setting as read-only. Nothing else is granted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from isoflow.functions import FUNCTIONS, FunctionSpec
+from isoflow.settings import ENVIRONMENT
+from pipeline.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, lambda_code
+from pipeline.nag import XRAY_WILDCARD, acknowledge, objects_wildcard, resource_wildcard
+from pipeline.storage import Storage
+
+METRICS_NAMESPACE = "Isoflow"
+SERVICE_NAME = "isoflow"
+LIVE_ALIAS = "live"
+RUNTIME_REASON = (
+    "Python 3.12 is the runtime the bundles' wheels are built for (pipeline.bundling.LAMBDA_RUNTIME); moving to "
+    "a newer one is that constant and a rebuild"
+)
+
+TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+              "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
+TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+STATE_MACHINE_READ = ("states:DescribeStateMachine", "states:ListExecutions")
+EXECUTION_READ = ("states:DescribeExecution", "states:GetExecutionHistory")
+STATE_MACHINE_WRITE = ("states:StartExecution",)
+EXECUTION_WRITE = ("states:RedriveExecution", "states:StopExecution")
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    """How functions are deployed, beyond what their specs say."""
+
+    # Batch functions (every function but the API's) are capped so a backlog never starves the API or
+    # DynamoDB; None leaves them on the account's shared pool (accounts with a low concurrency quota).
+    batch_reserved_concurrency: int | None
+    # Functions that restore from a SnapStart snapshot instead of importing on every cold start: the API
+    # (people wait for it) and the detector (importing numpy, scipy and scikit-learn dominates its cold start).
+    snap_start_functions: frozenset[str]
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+
+
+class Functions(Construct):
+    """`functions[name]` is the function, `aliases[name]` the published version every caller invokes."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        storage: Storage,
+        state_machine_name: str,
+        api_function: str,
+        settings: FunctionSettings,
+    ) -> None:
+        super().__init__(scope, id)
+        self._storage = storage
+        self._state_machine_name = state_machine_name
+        self._state_machine_arn = state_machine_arn(self, state_machine_name)
+        self.functions: dict[str, lambda_.Function] = {}
+        self.aliases: dict[str, lambda_.Alias] = {}
+        for spec in FUNCTIONS:
+            reserved = None if spec.name == api_function else settings.batch_reserved_concurrency
+            self._add(spec, settings, reserved)
+
+    def _add(self, spec: FunctionSpec, settings: FunctionSettings, reserved: int | None) -> None:
+        id = "".join(part.capitalize() for part in spec.name.replace("_", "-").split("-"))
+        role = iam.Role(
+            self,
+            f"{id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs the {spec.name} function",
+        )
+        log_group = logs.LogGroup(
+            self, f"{id}Logs", retention=settings.log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        log_group.grant_write(role)
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            # Responses carry people's transactions; traces keep timings and errors only.
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        }
+        for setting in spec.settings:
+            environment[ENVIRONMENT[setting]] = self._value(setting)
+            for statement in self._statements(setting, writes=setting not in spec.read_only):
+                role.add_to_policy(statement)
+            self._acknowledge_wildcards(role, setting)
+        acknowledge(role, "AwsSolutions-IAM5[Resource::*]", XRAY_WILDCARD)
+        function = lambda_.Function(
+            self,
+            id,
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=spec.handler,
+            code=lambda_code(spec.bundle),
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            description=spec.description,
+            role=role,
+            environment=environment,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            reserved_concurrent_executions=reserved,
+            snap_start=(
+                lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.name in settings.snap_start_functions else None
+            ),
+        )
+        acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
+        self.functions[spec.name] = function
+        self.aliases[spec.name] = lambda_.Alias(
+            self, f"{id}Live", alias_name=LIVE_ALIAS, version=function.current_version
+        )
+
+    def _value(self, setting: str) -> str:
+        env = ENVIRONMENT[setting]
+        if env in self._storage.tables:
+            return self._storage.tables[env].table_name
+        if setting == "data_bucket":
+            return self._storage.data_bucket.bucket_name
+        if setting == "state_machine_arn":
+            return self._state_machine_arn
+        raise ValueError(f"no resource in the stack provides the setting {setting!r} ({env})")
+
+    def _acknowledge_wildcards(self, role: iam.Role, setting: str) -> None:
+        if setting == "data_bucket":
+            acknowledge(
+                role,
+                objects_wildcard(self._storage.data_bucket),
+                "Manifests, batch results and models are objects named per run and account; the grant covers "
+                "this bucket's objects only",
+            )
+        elif setting == "state_machine_arn":
+            acknowledge(
+                role,
+                resource_wildcard(execution_arns(self, self._state_machine_name), self),
+                "Executions are named per run; the pattern covers this state machine's executions only",
+            )
+
+    def _statements(self, setting: str, *, writes: bool) -> list[iam.PolicyStatement]:
+        env = ENVIRONMENT[setting]
+        if env in self._storage.tables:
+            table_arn = self._storage.tables[env].table_arn
+            statements = [_allow(TABLE_READ, [table_arn, *self._storage.index_arns(env)])]
+            return [*statements, _allow(TABLE_WRITE, [table_arn])] if writes else statements
+        if setting == "data_bucket":
+            bucket = self._storage.data_bucket
+            statements = [
+                _allow(["s3:ListBucket"], [bucket.bucket_arn]),
+                _allow(["s3:GetObject"], [bucket.arn_for_objects("*")]),
+            ]
+            return [*statements, _allow(["s3:PutObject"], [bucket.arn_for_objects("*")])] if writes else statements
+        if setting == "state_machine_arn":
+            executions = execution_arns(self, self._state_machine_name)
+            statements = [_allow(STATE_MACHINE_READ, [self._state_machine_arn]), _allow(EXECUTION_READ, [executions])]
+            if writes:
+                statements += [
+                    _allow(STATE_MACHINE_WRITE, [self._state_machine_arn]),
+                    _allow(EXECUTION_WRITE, [executions]),
+                ]
+            return statements
+        raise ValueError(f"no resource in the stack provides the setting {setting!r} ({env})")
+
+
+def _allow(actions: Sequence[str], resources: Sequence[str]) -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=list(actions), resources=list(resources))
+
+
+def state_machine_arn(scope: Construct, name: str) -> str:
+    return Stack.of(scope).format_arn(
+        service="states", resource="stateMachine", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+    )
+
+
+def execution_arns(scope: Construct, state_machine_name: str) -> str:
+    """Every execution of the state machine."""
+    return Stack.of(scope).format_arn(
+        service="states",
+        resource="execution",
+        resource_name=f"{state_machine_name}:*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )

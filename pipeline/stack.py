@@ -1,0 +1,175 @@
+"""The Isoflow stack: storage, functions, API, detection workflow, generator schedule, site and monitoring,
+configured from CDK context (cdk.json, or `-c name=value` on the command line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, CfnOutput, Duration, Stack, Validations
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
+
+from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN
+from isoflow.workflow import Tuning
+from pipeline.api import Api
+from pipeline.bundling import REPO_ROOT
+from pipeline.functions import Functions, FunctionSettings
+from pipeline.generator import GeneratorSchedule
+from pipeline.monitoring import Monitoring
+from pipeline.site import Site
+from pipeline.storage import Storage
+from pipeline.workflow import DetectionWorkflow
+
+STACK_ID = "Isoflow"
+GENERATOR_FUNCTION = "generator"
+
+
+def _flag(value: Any) -> bool:
+    """Context from cdk.json is JSON; from `-c name=value` it is a string."""
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "on", "yes", "1"):
+        return True
+    if str(value).lower() in ("false", "off", "no", "0"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """What a deployment chooses; every field has a context key of the same name in camelCase."""
+
+    retain_data: bool = True
+    generator_schedule: bool = True
+    detection_schedule: bool = True
+    generator_every_minutes: int = 5
+    detection_every_minutes: int = 10
+    alarm_email: str | None = None
+    site_dir: Path = REPO_ROOT / "web" / "dist"
+    # "none" leaves batch functions on the account's shared concurrency (accounts with a low quota).
+    batch_reserved_concurrency: int | None = Tuning().max_concurrency
+    snap_start: bool = True
+    api_rate_limit: int = 50
+    api_burst_limit: int = 100
+
+    @classmethod
+    def from_context(cls, scope: Construct) -> StackConfig:
+        defaults = cls()
+
+        def setting(key: str, default: Any, parse: Callable[[Any], Any]) -> Any:
+            value = scope.node.try_get_context(key)
+            return default if value is None or value == "" else parse(value)
+
+        return cls(
+            retain_data=setting("retainData", defaults.retain_data, _flag),
+            generator_schedule=setting("generatorSchedule", defaults.generator_schedule, _flag),
+            detection_schedule=setting("detectionSchedule", defaults.detection_schedule, _flag),
+            alarm_email=setting("alarmEmail", None, str),
+            site_dir=setting("siteDir", defaults.site_dir, lambda value: REPO_ROOT / value),
+            batch_reserved_concurrency=setting(
+                "batchReservedConcurrency",
+                defaults.batch_reserved_concurrency,
+                lambda value: None if str(value).lower() == "none" else int(value),
+            ),
+            snap_start=setting("snapStart", defaults.snap_start, _flag),
+        )
+
+
+class IsoflowStack(Stack):
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **props: Any) -> None:
+        super().__init__(scope, id, description="Isoflow: anomalous bank transaction detection", **props)
+        state_machine_name = f"{self.stack_name}-detection"
+        tuning = Tuning()
+
+        storage = Storage(self, "Storage", retain_data=config.retain_data)
+        functions = Functions(
+            self,
+            "Functions",
+            storage=storage,
+            state_machine_name=state_machine_name,
+            api_function=API.name,
+            settings=FunctionSettings(
+                batch_reserved_concurrency=config.batch_reserved_concurrency,
+                snap_start_functions=frozenset(
+                    spec.name for spec in FUNCTIONS if spec is API or spec.bundle == "detector"
+                )
+                if config.snap_start
+                else frozenset(),
+            ),
+        )
+        api = Api(
+            self,
+            "Api",
+            handler=functions.aliases[API.name],
+            rate_limit=config.api_rate_limit,
+            burst_limit=config.api_burst_limit,
+        )
+        workflow = DetectionWorkflow(
+            self,
+            "Detection",
+            state_machine_name=state_machine_name,
+            aliases=functions.aliases,
+            data_bucket=storage.data_bucket,
+            tuning=tuning,
+            starter=functions.aliases[START_SCHEDULED_RUN.name],
+            schedule_enabled=config.detection_schedule,
+            every=Duration.minutes(config.detection_every_minutes),
+        )
+        generator = GeneratorSchedule(
+            self,
+            "Generator",
+            generator=functions.aliases[GENERATOR_FUNCTION],
+            enabled=config.generator_schedule,
+            every=Duration.minutes(config.generator_every_minutes),
+        )
+        site = Site(
+            self,
+            "Site",
+            site_dir=config.site_dir,
+            rest_api_url=api.rest_api.url,
+            access_logs=storage.access_logs,
+            retain=config.retain_data,
+            config={
+                "apiBaseUrl": "/api",
+                "environment": "aws",
+                "region": self.region,
+                "stateMachineArn": workflow.state_machine.state_machine_arn,
+                "stateMachineConsoleUrl": (
+                    f"https://{self.region}.console.aws.amazon.com/states/home?region={self.region}"
+                    f"#/statemachines/view/{workflow.state_machine.state_machine_arn}"
+                ),
+                "auth": None,
+            },
+        )
+        Monitoring(
+            self,
+            "Monitoring",
+            functions=functions.functions,
+            rest_api=api.rest_api,
+            tables=storage.tables,
+            state_machine=workflow.state_machine,
+            schedules={"detection": workflow.schedule, "generator": generator.rule},
+            alarm_email=config.alarm_email,
+        )
+
+        CfnOutput(self, "SiteUrl", value=site.url, description="The dashboard")
+        CfnOutput(self, "ApiUrl", value=api.url, description="The REST API (also at <SiteUrl>/api)")
+        CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """cdk.json's context (feature flags and defaults): the cdk CLI passes it to the app; a synth without the
+    CLI (tests) passes it explicitly, so both build the same template."""
+    context: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+def add_to(app: App) -> IsoflowStack:
+    """The stack as `cdk synth` builds it, with the AwsSolutions checks run on every synth."""
+    stack = IsoflowStack(app, STACK_ID, config=StackConfig.from_context(app))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return stack
