@@ -203,6 +203,12 @@ def list_runs(runs: Runs, *, limit: int = 20, cursor: str | None = None) -> tupl
     return [_run_item(e, records.get(e["name"])) for e in executions], response.get("nextToken")
 
 
+def last_run(runs: Runs) -> dict[str, Any] | None:
+    """The newest run (as listed), or None before the first."""
+    items, _ = list_runs(runs, limit=1)
+    return items[0] if items else None
+
+
 def _history(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
     events = []
     for page in runs.stepfunctions.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
