@@ -48,6 +48,7 @@ FIND_STALE_ACCOUNTS = FunctionSpec(
     handler="handlers.detection.find_stale_accounts",
     bundle="api",
     settings=("accounts_table", "data_bucket"),
+    read_only=("accounts_table",),
     timeout_s=300,
     description="Detection: list the stale accounts and write the batches to score to S3",
 )
@@ -56,6 +57,7 @@ SCORE_ACCOUNT_BATCH = FunctionSpec(
     handler="handlers.detector.score_account_batch",
     bundle="detector",
     settings=("transactions_table", "scores_table", "data_bucket"),
+    read_only=("transactions_table",),
     # 1769 MB is one full vCPU: fitting IsolationForests is CPU-bound.
     memory_mb=1769,
     timeout_s=600,
