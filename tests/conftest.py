@@ -8,7 +8,7 @@ credentials, region, MOTO_PORT and every setting's variable), so boto3 and the h
     def test_scores(local_aws):
         db = Db.from_settings(local_aws.settings)
         ...
-        local_aws.register("score-account-batch", failing_detector)  # replaces or adds a function
+        local_aws.register("score-account-batch", failing_detector)  # replaces (or adds) a function
         arn = local_aws.settings.state_machine_arn
 
 `local_stack` adds the HTTP front: `local_stack.url + "/api/health"` reaches the API function through the
@@ -108,7 +108,7 @@ def local_aws(
     functions.update(local_functions(FUNCTIONS))
     local_aws_server.reset()
     local_aws_server.configure(MOTO_CONFIG)
-    settings = bootstrap(aws_session, detection_definition(functions, TEST_TUNING))
+    settings = bootstrap(aws_session, detection_definition(TEST_TUNING))
     for name, value in settings.as_environment().items():
         monkeypatch.setenv(name, value)
     yield LocalAwsEndpoint(local_aws_server, settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
@@ -46,6 +47,20 @@ def name_unnamed_executions(app: Callable) -> Callable:
     return named
 
 
+def one_request_at_a_time(app: Callable) -> Callable:
+    """WSGI in front of moto: DynamoDB applies a conditional write or a transaction atomically; moto checks
+    conditions and writes in plain Python, so two requests on two server threads could interleave. Holding
+    a lock around each request restores the atomicity the write path relies on. (Lambda Invoke is answered
+    before this lock, so a handler's own calls to moto never wait for the invocation that runs it.)"""
+    lock = threading.Lock()
+
+    def serialised(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        with lock:
+            return app(environ, start_response)
+
+    return serialised
+
+
 class QuietMotoRequestHandler(MotoRequestHandler):
     """moto's request handler (it keeps S3 metadata headers intact) without one console line per call."""
 
@@ -59,7 +74,7 @@ class LocalAws(BackgroundServer):
 
     def __init__(self, host: str, port: int, functions: dict[str, FunctionSpec]) -> None:
         self.functions = functions
-        moto = name_unnamed_executions(DomainDispatcherApplication(create_backend_app))
+        moto = one_request_at_a_time(name_unnamed_executions(DomainDispatcherApplication(create_backend_app)))
         app = LambdaInvokeLayer(moto, functions)
         super().__init__(app, host, port, request_handler=QuietMotoRequestHandler)
 

@@ -7,8 +7,6 @@ The tables come from `isoflow.tables`, the functions from `isoflow.functions` an
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 
 import boto3
@@ -40,29 +38,18 @@ def local_functions(specs: tuple[FunctionSpec, ...]) -> dict[str, FunctionSpec]:
     return {local_function_name(spec): spec for spec in specs}
 
 
-def detection_functions(functions: Mapping[str, FunctionSpec]) -> dict[str, str | None]:
-    """For each function the state machine invokes (a `FunctionArns` field), its physical name in
-    `functions`; the spec named `find-stale-accounts` (or `find_stale_accounts`) is `find_stale_accounts`.
-    None while no such function is registered."""
-    by_field = {spec.name.replace("-", "_"): name for name, spec in functions.items()}
-    return {field.name: by_field.get(field.name) for field in fields(FunctionArns)}
+def detection_definition(tuning: Tuning | None = None) -> dict:
+    """The detection state machine, invoking the registered functions by their local ARNs."""
+    return definition(FunctionArns.of(lambda spec: function_arn(local_function_name(spec))), tuning)
 
 
-def detection_definition(functions: Mapping[str, FunctionSpec], tuning: Tuning | None = None) -> dict:
-    """The detection state machine for the local endpoint. A function that is not registered yet is
-    referred to by its conventional name; invoking it fails with ResourceNotFoundException, as in AWS."""
-    names = detection_functions(functions)
-    arns = {field: function_arn(name or f"isoflow-{field.replace('_', '-')}") for field, name in names.items()}
-    return definition(FunctionArns(**arns), tuning)
-
-
-def local_settings() -> Settings:
+def local_settings(with_state_machine: bool = True) -> Settings:
     """The settings naming the local resources."""
     table_names = {spec.env: local_table_name(spec) for spec in ALL_TABLES}
     return Settings(
         **{setting: table_names[env] for setting, env in ENVIRONMENT.items() if env in table_names},
         data_bucket=DATA_BUCKET,
-        state_machine_arn=state_machine_arn(),
+        state_machine_arn=state_machine_arn() if with_state_machine else "",
     )
 
 
@@ -82,12 +69,14 @@ def create_state_machine(stepfunctions: Any, definition: dict, name: str = DETEC
     return str(response["stateMachineArn"])
 
 
-def bootstrap(session: boto3.Session, state_machine_definition: dict) -> Settings:
-    """Creates every table, the data bucket and the detection state machine in an empty endpoint, and returns
-    the settings naming them."""
+def bootstrap(session: boto3.Session, state_machine_definition: dict | None) -> Settings:
+    """Creates every table, the data bucket and (given its definition, e.g. `detection_definition()`) the
+    detection state machine in an empty endpoint, and returns the settings naming them."""
     dynamodb = session.client("dynamodb")
     for spec in ALL_TABLES:
         create_table(dynamodb, spec)
     session.client("s3").create_bucket(Bucket=DATA_BUCKET)
+    if state_machine_definition is None:
+        return local_settings(with_state_machine=False)
     create_state_machine(session.client("stepfunctions"), state_machine_definition)
     return local_settings()

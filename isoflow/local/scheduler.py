@@ -1,8 +1,6 @@
-"""The local stand-in for EventBridge's schedules: the same targets, reached through the same APIs.
-
-Every `generator_every_s` the generator function is invoked asynchronously (Lambda Invoke, `Event`), and
-every `detection_every_s` the detection state machine is started (StartExecution), each with a scheduled
-event as its input, exactly as the rules in AWS do it.
+"""The local stand-in for EventBridge's schedules: each rule invokes its function asynchronously (Lambda
+Invoke, `Event`) with a scheduled event, as the rules of the CDK stack do: the generator every 5 minutes,
+and the function that starts a detection run (unless one is in progress) every 10.
 """
 
 from __future__ import annotations
@@ -10,7 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,51 +46,25 @@ def scheduled_event(rule: str) -> dict[str, Any]:
 
 
 class Scheduler:
-    """Runs each target on its interval, from one thread each, until `stop()`. A target left as None (its
-    function or state machine does not exist in this stack) is not scheduled."""
+    """Invokes each function of `every` (physical name -> interval in seconds) on its interval, from one
+    thread each, until `stop()`."""
 
-    def __init__(
-        self,
-        schedule: Schedule,
-        lambda_client: Any,
-        stepfunctions_client: Any,
-        generator_function: str | None,
-        state_machine_arn: str | None,
-    ) -> None:
+    def __init__(self, lambda_client: Any, every: Mapping[str, float]) -> None:
+        self._lambda = lambda_client
         self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
-        jobs: list[tuple[str, float, Callable[[], None]]] = []
-        if generator_function:
-            jobs.append(
-                (
-                    "isoflow-generator-schedule",
-                    schedule.generator_every_s,
-                    lambda: lambda_client.invoke(
-                        FunctionName=generator_function,
-                        InvocationType="Event",
-                        Payload=json.dumps(scheduled_event("isoflow-generator-schedule")).encode(),
-                    ),
-                )
-            )
-        if state_machine_arn:
-            jobs.append(
-                (
-                    "isoflow-detection-schedule",
-                    schedule.detection_every_s,
-                    lambda: stepfunctions_client.start_execution(
-                        stateMachineArn=state_machine_arn,
-                        input=json.dumps(scheduled_event("isoflow-detection-schedule")),
-                    ),
-                )
-            )
-        for rule, every_s, fire in jobs:
-            logger.info("schedule", rule=rule, every_s=every_s)
-            self._threads.append(threading.Thread(target=self._run, args=(rule, every_s, fire), daemon=True))
+        self._threads = [
+            threading.Thread(target=self._run, args=(function, every_s), name=f"schedule-{function}", daemon=True)
+            for function, every_s in every.items()
+        ]
 
-    def _run(self, rule: str, every_s: float, fire: Callable[[], None]) -> None:
+    def _run(self, function: str, every_s: float) -> None:
+        rule = f"{function}-schedule"
+        logger.info("schedule", rule=rule, every_s=every_s)
         while not self._stopping.wait(every_s):
             try:
-                fire()
+                self._lambda.invoke(
+                    FunctionName=function, InvocationType="Event", Payload=json.dumps(scheduled_event(rule)).encode()
+                )
                 logger.info("schedule fired", rule=rule)
             except Exception:
                 # EventBridge records a failed delivery and fires again at the next interval; so does this.

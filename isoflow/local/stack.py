@@ -10,11 +10,11 @@ from pathlib import Path
 import boto3
 from aws_lambda_powertools import Logger
 
-from isoflow.functions import API, FUNCTIONS, FunctionSpec, local_function_name
+from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN, FunctionSpec, local_function_name
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.demo import is_empty, seed_demo_data
-from isoflow.local.resources import REGION, bootstrap, detection_definition, detection_functions, local_functions
+from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions
 from isoflow.local.scheduler import Schedule, Scheduler
 from isoflow.local.server import BackgroundServer
 from isoflow.local.site import DEFAULT_BUILD, Site
@@ -23,6 +23,7 @@ from isoflow.store.db import Db
 
 logger = Logger(service="isoflow-local")
 
+# The CDK stack's generator schedule invokes the function of this name.
 GENERATOR_FUNCTION = "isoflow-generator"
 
 
@@ -71,7 +72,7 @@ class LocalStack:
         os.environ.update(self.aws.environment())
         self.aws.configure(MOTO_CONFIG)
         session = boto3.Session()
-        self.settings = bootstrap(session, detection_definition(self.aws.functions))
+        self.settings = bootstrap(session, detection_definition())
         os.environ.update(self.settings.as_environment())
         db = Db.from_settings(self.settings, session.client("dynamodb"))
         if is_empty(db):
@@ -83,20 +84,14 @@ class LocalStack:
         return self.settings
 
     def _scheduler(self, session: boto3.Session) -> Scheduler:
-        """Schedules what this stack can run: a target whose functions are not registered is left out."""
-        generator = GENERATOR_FUNCTION if GENERATOR_FUNCTION in self.aws.functions else None
-        if generator is None:
-            logger.warning("the generator is not scheduled: no such function", function=GENERATOR_FUNCTION)
-        unregistered = [field for field, name in detection_functions(self.aws.functions).items() if not name]
-        if unregistered:
-            logger.warning("detection is not scheduled: functions not registered", functions=unregistered)
-        return Scheduler(
-            self.schedule,
-            session.client("lambda"),
-            session.client("stepfunctions"),
-            generator_function=generator,
-            state_machine_arn=None if unregistered else self.settings.state_machine_arn,
-        )
+        """Schedules the registered targets; a function not registered (yet) is left out, with a warning."""
+        every = {
+            GENERATOR_FUNCTION: self.schedule.generator_every_s,
+            local_function_name(START_SCHEDULED_RUN): self.schedule.detection_every_s,
+        }
+        for function in every.keys() - self.aws.functions.keys():
+            logger.warning("not scheduled: no such function", function=function)
+        return Scheduler(session.client("lambda"), {name: s for name, s in every.items() if name in self.aws.functions})
 
     def stop(self) -> None:
         if self.scheduler:
