@@ -14,7 +14,7 @@ from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN, FunctionSpec,
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.demo import is_empty, seed_demo_data
-from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions
+from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions, state_machine_arn
 from isoflow.local.scheduler import Schedule, Scheduler
 from isoflow.local.server import BackgroundServer
 from isoflow.local.site import DEFAULT_BUILD, Site
@@ -29,7 +29,12 @@ GENERATOR_FUNCTION = "isoflow-generator"
 
 def site_config() -> dict[str, object]:
     """The dashboard's /config.json for the local stack (the CDK stack writes the deployed one)."""
-    return {"apiBaseUrl": API_PREFIX, "environment": "local", "region": REGION, "auth": None}
+    return {
+        "apiBaseUrl": API_PREFIX,
+        "environment": "local",
+        "region": REGION,
+        "stateMachineArn": state_machine_arn(),
+    }
 
 
 def http_app(functions: Mapping[str, FunctionSpec], build: Path = DEFAULT_BUILD) -> Callable:
