@@ -124,3 +124,10 @@ def test_a_malformed_answer_is_502(local_stack):
     local_stack.aws.register("api", lambda event, context: {"body": "no status code"})
 
     assert requests.get(f"{local_stack.url}/api/accounts", timeout=30).status_code == 502
+
+
+def test_the_api_function_answers_through_the_adapter(local_stack):
+    response = requests.get(f"{local_stack.url}/api/health", timeout=60)
+
+    assert response.status_code == 200, response.text
+    assert all(dependency["ok"] for dependency in response.json()["dependencies"])
