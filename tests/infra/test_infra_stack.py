@@ -1,0 +1,279 @@
+"""The synthesised template: what each function may do, the state machine, schedules, alarms, site and API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN, FunctionSpec, by_name
+from isoflow.settings import ENVIRONMENT
+from isoflow.tables import ALL_TABLES
+from isoflow.workflow import FunctionArns, Tuning, definition
+from pipeline.stack import GENERATOR_FUNCTION, STACK_ID
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+TABLE_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+              "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"}  # fmt: skip
+TABLE_WRITE = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def function_of(template: dict[str, Any], spec: FunctionSpec) -> tuple[str, dict[str, Any]]:
+    matches = [
+        (name, r) for name, r in resources(template, "AWS::Lambda::Function").items()
+        if r["Properties"].get("Handler") == spec.handler
+    ]  # fmt: skip
+    assert len(matches) == 1, f"{spec.name}: expected one function with handler {spec.handler}"
+    return matches[0]
+
+
+def alias_of(template: dict[str, Any], spec: FunctionSpec) -> str:
+    name, _ = function_of(template, spec)
+    (alias,) = [
+        alias_name for alias_name, alias in resources(template, "AWS::Lambda::Alias").items()
+        if alias["Properties"]["FunctionName"] == {"Ref": name}
+    ]  # fmt: skip
+    return alias
+
+
+def referenced(value: Any) -> set[str]:
+    """Logical IDs a value refers to (Ref or GetAtt), however deeply nested."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return {value["Ref"]}
+        if "Fn::GetAtt" in value:
+            return {value["Fn::GetAtt"][0]}
+        return set().union(*(referenced(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(referenced(v) for v in value)) if value else set()
+    return set()
+
+
+def statements_of(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    policies = [
+        p for p in resources(template, "AWS::IAM::Policy").values() if {"Ref": role} in p["Properties"]["Roles"]
+    ]
+    return [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def actions_of(statement: dict[str, Any]) -> set[str]:
+    action = statement["Action"]
+    return {action} if isinstance(action, str) else set(action)
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
+def test_function_runs_its_spec_on_arm64_python_behind_an_alias(template_json: dict, spec: FunctionSpec) -> None:
+    _, function = function_of(template_json, spec)
+    props = function["Properties"]
+    assert props["Runtime"] == "python3.12"
+    assert props["Architectures"] == ["arm64"]
+    assert props["MemorySize"] == spec.memory_mb
+    assert props["Timeout"] == spec.timeout_s
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"} <= set(props["Environment"]["Variables"])
+    assert alias_of(template_json, spec)
+    # The API serves people and shares the account's pool; every batch function has a cap of its own.
+    assert ("ReservedConcurrentExecutions" in props) == (spec is not API)
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
+def test_function_role_grants_only_what_its_settings_name(template_json: dict, spec: FunctionSpec) -> None:
+    _, function = function_of(template_json, spec)
+    props = function["Properties"]
+    role = props["Role"]["Fn::GetAtt"][0]
+    role_props = template_json["Resources"][role]["Properties"]
+    assert "ManagedPolicyArns" not in role_props
+    assert role_props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+    variables = props["Environment"]["Variables"]
+    assert {ENVIRONMENT[setting] for setting in spec.settings} <= set(variables)
+    resources_by_setting = {setting: referenced(variables[ENVIRONMENT[setting]]) for setting in spec.settings}
+    tables = {logical for logical in resources(template_json, "AWS::DynamoDB::Table")}
+    named_tables = {s: ids & tables for s, ids in resources_by_setting.items() if ids & tables}
+    writable_tables = set().union(*(ids for s, ids in named_tables.items() if s not in spec.read_only), set())
+    log_group = props["LoggingConfig"]["LogGroup"]["Ref"]
+
+    for statement in statements_of(template_json, role):
+        assert statement["Effect"] == "Allow"
+        actions, targets = actions_of(statement), referenced(statement["Resource"])
+        services = {action.split(":")[0] for action in actions}
+        assert len(services) == 1, statement
+        service = services.pop()
+        if service == "dynamodb":
+            assert targets and targets <= set().union(*named_tables.values()), statement
+            assert actions <= TABLE_READ | TABLE_WRITE, statement
+            if actions & TABLE_WRITE:
+                assert targets <= writable_tables, statement
+        elif service == "s3":
+            assert "data_bucket" in spec.settings, statement
+            assert actions <= ({"s3:ListBucket", "s3:GetObject"} | ({"s3:PutObject"} if
+                               "data_bucket" not in spec.read_only else set())), statement  # fmt: skip
+        elif service == "states":
+            assert "state_machine_arn" in spec.settings, statement
+        elif service == "logs":
+            assert targets == {log_group}, statement
+        else:
+            assert service == "xray" and actions == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_state_machine_definition_is_the_one_the_local_stack_runs(template_json: dict) -> None:
+    aliases = {
+        spec.name.replace("-", "_"): alias_of(template_json, spec) for spec in FUNCTIONS
+        if spec.name.replace("-", "_") in {f.name for f in fields(FunctionArns)}
+    }  # fmt: skip
+    expected = definition(FunctionArns(**{field: f"<{alias}>" for field, alias in aliases.items()}), Tuning())
+    (machine,) = resources(template_json, "AWS::StepFunctions::StateMachine").values()
+    parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
+    rendered = "".join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
+    assert json.loads(rendered) == expected
+    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    assert machine["Properties"]["LoggingConfiguration"]["Level"] == "ALL"
+
+
+def test_state_machine_may_invoke_only_the_functions_it_runs(template_json: dict) -> None:
+    (machine,) = resources(template_json, "AWS::StepFunctions::StateMachine").values()
+    role = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    invoked = {
+        alias_of(template_json, spec) for spec in FUNCTIONS
+        if spec.name.replace("-", "_") in {f.name for f in fields(FunctionArns)}
+    }  # fmt: skip
+    granted = set().union(
+        *(
+            referenced(s["Resource"])
+            for s in statements_of(template_json, role)
+            if "lambda:InvokeFunction" in actions_of(s)
+        )
+    )
+    assert granted == invoked
+
+
+def schedules(template_json: dict) -> dict[str, dict[str, Any]]:
+    """Rule's target alias -> rule properties."""
+    found = {}
+    for rule in resources(template_json, "AWS::Events::Rule").values():
+        (target,) = rule["Properties"]["Targets"]
+        (alias,) = referenced(target["Arn"])
+        found[alias] = rule["Properties"]
+    return found
+
+
+def test_generator_runs_every_5_minutes_and_detection_every_10(template_json: dict) -> None:
+    found = schedules(template_json)
+    generator = found[alias_of(template_json, by_name(GENERATOR_FUNCTION))]
+    detection = found[alias_of(template_json, START_SCHEDULED_RUN)]
+    assert (generator["ScheduleExpression"], generator["State"]) == ("rate(5 minutes)", "ENABLED")
+    assert (detection["ScheduleExpression"], detection["State"]) == ("rate(10 minutes)", "ENABLED")
+
+
+def test_schedules_are_switched_off_by_context(tmp_path: Path, synthesize: Callable[..., Path]) -> None:
+    # Bundling is skipped here: only the rules differ from the session's synth.
+    outdir = synthesize(
+        tmp_path, generatorSchedule="false", detectionSchedule="false", **{"aws:cdk:bundling-stacks": []}
+    )
+    template_json = json.loads((outdir / f"{STACK_ID}.template.json").read_text())
+    assert {rule["State"] for rule in schedules(template_json).values()} == {"DISABLED"}
+
+
+def test_alarms_cover_functions_api_tables_and_runs(template_json: dict) -> None:
+    alarms = list(resources(template_json, "AWS::CloudWatch::Alarm").values())
+    (topic,) = resources(template_json, "AWS::SNS::Topic")
+    assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms)
+
+    def alarmed(namespace: str, metric: str) -> list[dict[str, Any]]:
+        found = []
+        for alarm in alarms:
+            props = alarm["Properties"]
+            math = [m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m]
+            metrics = [props] if "MetricName" in props else math
+            found += [m for m in metrics if m["Namespace"] == namespace and m["MetricName"] == metric]
+        return found
+
+    for spec in FUNCTIONS:
+        name, _ = function_of(template_json, spec)
+        for metric in ("Errors", "Throttles"):
+            assert any(d["Value"] == {"Ref": name} for m in alarmed("AWS/Lambda", metric) for d in m["Dimensions"]), (
+                f"{spec.name}: no {metric} alarm"
+            )
+    assert alarmed("AWS/ApiGateway", "5XXError") and alarmed("AWS/ApiGateway", "4XXError")
+    throttled_tables = {
+        d["Value"]["Ref"] for m in alarmed("AWS/DynamoDB", "ReadThrottleEvents") for d in m["Dimensions"]
+    }
+    assert throttled_tables == set(resources(template_json, "AWS::DynamoDB::Table"))
+    assert alarmed("AWS/States", "ExecutionsFailed") and alarmed("AWS/States", "ExecutionsTimedOut")
+
+
+def test_tables_follow_their_specs(template: Template) -> None:
+    for spec in ALL_TABLES:
+        key_schema = [{"AttributeName": spec.partition.name, "KeyType": "HASH"}]
+        if spec.sort:
+            key_schema.append({"AttributeName": spec.sort.name, "KeyType": "RANGE"})
+        expected: dict[str, Any] = {
+            "KeySchema": key_schema,
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+            "DeletionProtectionEnabled": True,
+        }
+        request = spec.create_table_request("unused")
+        if spec.indexes:
+            expected["GlobalSecondaryIndexes"] = Match.array_equals(request["GlobalSecondaryIndexes"])
+        if spec.ttl_attribute:
+            expected["TimeToLiveSpecification"] = {"AttributeName": spec.ttl_attribute, "Enabled": True}
+        template.has_resource("AWS::DynamoDB::Table", {"Properties": Match.object_like(expected),
+                                                       "DeletionPolicy": "Retain"})  # fmt: skip
+    template.resource_count_is("AWS::DynamoDB::Table", len(ALL_TABLES))
+
+
+def test_buckets_are_private_encrypted_and_tls_only(template_json: dict) -> None:
+    buckets = resources(template_json, "AWS::S3::Bucket")
+    for props in (b["Properties"] for b in buckets.values()):
+        assert props["PublicAccessBlockConfiguration"] == dict.fromkeys(
+            ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+        )
+        assert "BucketEncryption" in props
+    policies = resources(template_json, "AWS::S3::BucketPolicy").values()
+    tls_only = {
+        bucket for p in policies for bucket in referenced(p["Properties"]["Bucket"])
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    }  # fmt: skip
+    assert tls_only == set(buckets)
+
+
+def test_site_is_served_over_https_with_api_on_the_same_origin(template_json: dict) -> None:
+    (distribution,) = resources(template_json, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "ResponseHeadersPolicyId" in config["DefaultCacheBehavior"]
+    assert [o.get("OriginAccessControlId") is not None for o in config["Origins"]].count(True) == 1
+    (api,) = config["CacheBehaviors"]
+    assert (api["PathPattern"], api["ViewerProtocolPolicy"]) == ("/api/*", "https-only")
+    assert "Logging" in config
+    # The dashboard's routes load index.html without rewriting the API's own error responses.
+    assert "CustomErrorResponses" not in config
+
+
+def test_api_is_throttled_logged_and_validated(template_json: dict) -> None:
+    (stage,) = resources(template_json, "AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    assert "AccessLogSetting" in props and props["TracingEnabled"] is True
+    (settings,) = props["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+    assert settings["DataTraceEnabled"] is False
+    methods = resources(template_json, "AWS::ApiGateway::Method").values()
+    assert all("RequestValidatorId" in m["Properties"] for m in methods)
+
+
+def test_outputs_name_site_api_and_state_machine(template: Template) -> None:
+    outputs = template.to_json()["Outputs"]
+    assert {"SiteUrl", "ApiUrl", "StateMachineArn"} <= set(outputs)
