@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from typing import Any
+
+from aws_lambda_powertools.logging.filters import SuppressFilter
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from isoflow.local.scheduler import DEFAULT_SCHEDULE, FAST_SCHEDULE, Schedule
 from isoflow.local.stack import LocalStack
@@ -46,7 +50,17 @@ def schedule_from(args: argparse.Namespace) -> Schedule:
     )
 
 
+def log_json_to_console() -> None:
+    """Warnings of the libraries (moto, botocore, werkzeug) as JSON lines too, like our own logs. Our
+    loggers (services "isoflow*") have their own handlers: the filter keeps their records from repeating."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(LambdaPowertoolsFormatter())
+    handler.addFilter(SuppressFilter("isoflow"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
 def run(args: argparse.Namespace) -> int:
+    log_json_to_console()
     stack = LocalStack(HOST, args.port, args.aws_port, schedule_from(args))
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

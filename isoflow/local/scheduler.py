@@ -51,6 +51,7 @@ class Scheduler:
 
     def __init__(self, lambda_client: Any, every: Mapping[str, float]) -> None:
         self._lambda = lambda_client
+        self._every = every
         self._stopping = threading.Event()
         self._threads = [
             threading.Thread(target=self._run, args=(function, every_s), name=f"schedule-{function}", daemon=True)
@@ -59,7 +60,6 @@ class Scheduler:
 
     def _run(self, function: str, every_s: float) -> None:
         rule = f"{function}-schedule"
-        logger.info("schedule", rule=rule, every_s=every_s)
         while not self._stopping.wait(every_s):
             try:
                 self._lambda.invoke(
@@ -71,6 +71,8 @@ class Scheduler:
                 logger.exception("schedule failed", rule=rule)
 
     def start(self) -> None:
+        for function, every_s in self._every.items():
+            logger.info("schedule", function=function, every_s=every_s)
         for thread in self._threads:
             thread.start()
 
