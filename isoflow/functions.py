@@ -87,6 +87,15 @@ START_SCHEDULED_RUN = FunctionSpec(
     description="Detection schedule: start a run unless one is in progress",
 )
 
+GENERATOR = FunctionSpec(
+    name="generator",
+    handler="handlers.generator.handler",
+    bundle="generator",
+    settings=("accounts_table", "transactions_table"),
+    timeout_s=120,
+    description="Synthetic data: a few minutes of new transactions across the accounts, on a schedule",
+)
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     API,
     FIND_STALE_ACCOUNTS,
@@ -94,6 +103,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     CLEAR_STALE_FLAGS,
     RECORD_RUN,
     START_SCHEDULED_RUN,
+    GENERATOR,
 )
 
 
