@@ -9,6 +9,7 @@ credentials, region, MOTO_PORT and every setting's variable), so boto3 and the h
         db = Db.from_settings(local_aws.settings)
         ...
         local_aws.register("score-account-batch", failing_detector)  # replaces (or adds) a function
+        local_aws.use_tuning(Tuning(tolerated_failure_percentage=50, ...))  # default: TEST_TUNING
         arn = local_aws.settings.state_machine_arn
 
 `local_stack` adds the HTTP front: `local_stack.url + "/api/health"` reaches the API function through the
@@ -17,11 +18,13 @@ API Gateway adapter, and `/` the dashboard build (or the links page).
 The servers start once per pytest process (each xdist worker has its own, on free ports); every test gets
 empty backends, the registry of `isoflow.functions`, and moto's defaults back afterwards. moto's state is
 per process, so `mock_aws` in another test of the same worker empties it too: that is why it is rebuilt for
-each test. Wait for the executions a test starts before it ends.
+each test. Wait for the executions a test starts before it ends. Handlers that keep clients from their
+first invocation keep this worker's endpoint, which stays the same for the whole session.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +77,12 @@ class LocalAwsEndpoint:
         physical = local_function_name(spec)
         self.server.functions[physical] = spec
         return function_arn(physical)
+
+    def use_tuning(self, tuning: Tuning) -> None:
+        """Redefines the detection state machine with `tuning` (batch size, retries, tolerated failures)."""
+        boto3.client("stepfunctions").update_state_machine(
+            stateMachineArn=self.settings.state_machine_arn, definition=json.dumps(detection_definition(tuning))
+        )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from isoflow.local.resources import DATA_BUCKET, STATE_MACHINE_ROLE_ARN
-from isoflow.workflow import Keys, States
+from isoflow.workflow import Keys, States, Tuning
 
 
 class CardNetworkBusyError(Exception):
@@ -177,3 +177,13 @@ def test_an_unnamed_execution_gets_a_name_of_its_own_as_in_aws(local_aws):
 
     assert first["executionArn"] != second["executionArn"]
     assert wait_for(second["executionArn"])["name"] == second["executionArn"].rsplit(":", 1)[1]
+
+
+def test_the_detection_state_machine_takes_a_tuning_of_the_tests_choice(local_aws):
+    local_aws.use_tuning(Tuning(batch_size=7, retry_interval_s=1, retry_max_delay_s=1))
+
+    stepfunctions = boto3.client("stepfunctions")
+    described = stepfunctions.describe_state_machine(stateMachineArn=local_aws.settings.state_machine_arn)
+
+    first_step = json.loads(described["definition"])["States"][States.FIND_STALE_ACCOUNTS]
+    assert first_step["Parameters"]["Payload"][Keys.BATCH_SIZE] == 7
