@@ -92,7 +92,7 @@ class LocalStackEndpoints:
 
 
 @pytest.fixture(scope="session")
-def aws_session() -> boto3.Session:
+def local_aws_session() -> boto3.Session:
     """One session for the fixtures' own calls: a session loads the service models once, for its clients."""
     return boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
 
@@ -107,7 +107,7 @@ def local_aws_server() -> Iterator[LocalAws]:
 
 @pytest.fixture
 def local_aws(
-    local_aws_server: LocalAws, aws_session: boto3.Session, monkeypatch: pytest.MonkeyPatch
+    local_aws_server: LocalAws, local_aws_session: boto3.Session, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LocalAwsEndpoint]:
     """A clean local AWS endpoint with every resource created; see the module's docstring."""
     for name, value in local_aws_server.environment().items():
@@ -117,7 +117,7 @@ def local_aws(
     functions.update(local_functions(FUNCTIONS))
     local_aws_server.reset()
     local_aws_server.configure(MOTO_CONFIG)
-    settings = bootstrap(aws_session, detection_definition(TEST_TUNING))
+    settings = bootstrap(local_aws_session, detection_definition(TEST_TUNING))
     for name, value in settings.as_environment().items():
         monkeypatch.setenv(name, value)
     yield LocalAwsEndpoint(local_aws_server, settings)
