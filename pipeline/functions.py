@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -120,6 +120,10 @@ class Functions(Construct):
             ),
         )
         acknowledge(function, "AwsSolutions-L1", RUNTIME_REASON)
+        if spec.name in settings.snap_start_functions:
+            Annotations.of(function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish", "Every caller invokes the published version's alias"
+            )
         self.functions[spec.name] = function
         self.aliases[spec.name] = lambda_.Alias(
             self, f"{id}Live", alias_name=LIVE_ALIAS, version=function.current_version
