@@ -7,6 +7,9 @@ shops from the same stable set of merchants and the set is the same on every run
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -190,8 +193,21 @@ def _merchant_name(fake: Faker, rng: random.Random, category: Category) -> str:
 
 
 @cache
-def faker_for(locale: str) -> Faker:
+def _faker_for(locale: str) -> Faker:
     return Faker(locale)
+
+
+_faker_lock = threading.Lock()
+
+
+@contextmanager
+def seeded_faker(locale: str, seed: int) -> Iterator[Faker]:
+    """A Faker for `locale` seeded with `seed`; one user at a time, since seeding is per instance and a
+    concurrent user would change what the other draws."""
+    with _faker_lock:
+        fake = _faker_for(locale)
+        fake.seed_instance(seed)
+        yield fake
 
 
 UNITS_PER_USD = {home.currency: home.units_per_usd for home in HOME_COUNTRIES.values()}
@@ -216,16 +232,15 @@ def merchants(where: Country, category_name: str) -> tuple[Merchant, ...]:
     category = CATEGORIES[category_name]
     digital = category.merchant_style == "digital"
     seat = "global" if digital else where.code
-    fake = faker_for(HOME_COUNTRIES["US"].locale if digital else where.locale)
     rng = random.Random(f"merchants:{seat}:{category_name}")
-    fake.seed_instance(rng.getrandbits(64))
     count = 1 if category.merchant_style == "own" else MERCHANTS_PER_CATEGORY
     found: dict[str, Merchant] = {}
-    # Some locales know few names: stop after enough attempts rather than insist on a full set.
-    for _ in range(count * 10):
-        if len(found) == count:
-            break
-        name = _merchant_name(fake, rng, category)
-        registered = rng.choice(DIGITAL_SERVICE_COUNTRIES) if digital else where.code
-        found.setdefault(name, Merchant(name=name, city=str(fake.city()), country=registered))
+    with seeded_faker(HOME_COUNTRIES["US"].locale if digital else where.locale, rng.getrandbits(64)) as fake:
+        # Some locales know few names: stop after enough attempts rather than insist on a full set.
+        for _ in range(count * 10):
+            if len(found) == count:
+                break
+            name = _merchant_name(fake, rng, category)
+            registered = rng.choice(DIGITAL_SERVICE_COUNTRIES) if digital else where.code
+            found.setdefault(name, Merchant(name=name, city=str(fake.city()), country=registered))
     return tuple(found.values())

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
-from isoflow.generator.catalog import HOME_COUNTRIES, faker_for
+from isoflow.generator.catalog import HOME_COUNTRIES, seeded_faker
 from isoflow.generator.profiles import ACCOUNT_TYPE_WEIGHTS, profile_for
 from isoflow.generator.simulate import DAY, HOUR, simulate
 from isoflow.generator.transactions import iso, to_cents
@@ -54,9 +54,8 @@ def new_account(rng: random.Random, start: int, end: int) -> dict[str, Any]:
     account_type = rng.choices(list(ACCOUNT_TYPE_WEIGHTS), weights=list(ACCOUNT_TYPE_WEIGHTS.values()))[0]
     home = rng.choices(list(HOME_COUNTRIES.values()), weights=[c.weight for c in HOME_COUNTRIES.values()])[0]
     account_id = f"acc_{rng.getrandbits(64):016x}"
-    fake = faker_for(home.locale)
-    fake.seed_instance(rng.getrandbits(64))
-    name = fake.company() if account_type == "BUSINESS" else f"{fake.first_name()} {fake.last_name()}"
+    with seeded_faker(home.locale, rng.getrandbits(64)) as fake:
+        name = fake.company() if account_type == "BUSINESS" else f"{fake.first_name()} {fake.last_name()}"
     if rng.random() < LATE_OPENERS:
         day = rng.randrange(start, max(start + 1, end - 7 * DAY))
     else:

@@ -59,10 +59,6 @@ class Habit:
     def median(self) -> float:
         return math.exp(self.mu)
 
-    @property
-    def mean(self) -> float:
-        return math.exp(self.mu + self.sigma**2 / 2)
-
 
 Rule = Literal["fixed", "repay_credit_line", "interest"]
 
