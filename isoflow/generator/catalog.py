@@ -210,7 +210,12 @@ def seeded_faker(locale: str, seed: int) -> Iterator[Faker]:
         yield fake
 
 
-UNITS_PER_USD = {home.currency: home.units_per_usd for home in HOME_COUNTRIES.values()}
+# Accounts created through the API may hold other currencies: their amounts are scaled to match.
+UNITS_PER_USD = {
+    "JPY": 150.0, "CHF": 0.88, "SEK": 10.5, "NOK": 10.7, "DKK": 6.9, "PLN": 4.0, "CZK": 23.0, "HUF": 360.0,
+    "NZD": 1.65, "SGD": 1.35, "HKD": 7.8, "CNY": 7.2, "INR": 83.0, "BRL": 5.0, "MXN": 17.0, "ZAR": 18.5,
+    **{home.currency: home.units_per_usd for home in HOME_COUNTRIES.values()},
+}  # fmt: skip
 
 
 def home_country(code: str, currency: str) -> HomeCountry:

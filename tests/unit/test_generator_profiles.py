@@ -189,3 +189,11 @@ def test_a_profile_comes_from_the_stored_account_alone(population):
     assert profile_for(stored) == profile
     other = population[1][0].account
     assert profile_for({**stored, "accountId": other["accountId"]}) != profile
+
+
+def test_accounts_from_elsewhere_get_a_profile_in_their_own_country_and_currency():
+    account = {"accountId": "acc_00000000000000aa", "accountType": "CHECKING", "homeCountry": "JP", "currency": "JPY"}
+    profile = profile_for(account)
+    assert profile.currency == "JPY"
+    assert profile.habit("groceries").median > 500  # yen, not dollars
+    assert {m.country for m in profile.habit("groceries").favourites} == {"JP"}
