@@ -34,7 +34,13 @@ TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dy
               "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
 TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 STATE_MACHINE_READ = ("states:DescribeStateMachine", "states:ListExecutions")
-EXECUTION_READ = ("states:DescribeExecution", "states:GetExecutionHistory")
+EXECUTION_READ = (
+    "states:DescribeExecution",
+    "states:GetExecutionHistory",
+    "states:DescribeStateMachineForExecution",
+    "states:ListMapRuns",
+)
+MAP_RUN_READ = ("states:DescribeMapRun",)
 STATE_MACHINE_WRITE = ("states:StartExecution",)
 EXECUTION_WRITE = ("states:RedriveExecution", "states:StopExecution")
 
@@ -148,11 +154,12 @@ class Functions(Construct):
                 "this bucket's objects only",
             )
         elif setting == "state_machine_arn":
-            acknowledge(
-                role,
-                resource_wildcard(execution_arns(self, self._state_machine_name), self),
-                "Executions are named per run; the pattern covers this state machine's executions only",
-            )
+            for pattern in (execution_arns, map_run_arns):
+                acknowledge(
+                    role,
+                    resource_wildcard(pattern(self, self._state_machine_name), self),
+                    "Executions and their Map runs are named per run; the pattern covers this state machine's only",
+                )
 
     def _statements(self, setting: str, *, writes: bool) -> list[iam.PolicyStatement]:
         env = ENVIRONMENT[setting]
@@ -169,7 +176,11 @@ class Functions(Construct):
             return [*statements, _allow(["s3:PutObject"], [bucket.arn_for_objects("*")])] if writes else statements
         if setting == "state_machine_arn":
             executions = execution_arns(self, self._state_machine_name)
-            statements = [_allow(STATE_MACHINE_READ, [self._state_machine_arn]), _allow(EXECUTION_READ, [executions])]
+            statements = [
+                _allow(STATE_MACHINE_READ, [self._state_machine_arn]),
+                _allow(EXECUTION_READ, [executions]),
+                _allow(MAP_RUN_READ, [map_run_arns(self, self._state_machine_name)]),
+            ]
             if writes:
                 statements += [
                     _allow(STATE_MACHINE_WRITE, [self._state_machine_arn]),
@@ -191,9 +202,15 @@ def state_machine_arn(scope: Construct, name: str) -> str:
 
 def execution_arns(scope: Construct, state_machine_name: str) -> str:
     """Every execution of the state machine."""
+    return _states_arn(scope, "execution", f"{state_machine_name}:*")
+
+
+def map_run_arns(scope: Construct, state_machine_name: str) -> str:
+    """Every Map run of the state machine's executions ("mapRun:<state machine>/<label>:<id>")."""
+    return _states_arn(scope, "mapRun", f"{state_machine_name}/*")
+
+
+def _states_arn(scope: Construct, resource: str, resource_name: str) -> str:
     return Stack.of(scope).format_arn(
-        service="states",
-        resource="execution",
-        resource_name=f"{state_machine_name}:*",
-        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        service="states", resource=resource, resource_name=resource_name, arn_format=ArnFormat.COLON_RESOURCE_NAME
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from isoflow import runs
 from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN, FunctionSpec, by_name
 from isoflow.settings import ENVIRONMENT
 from isoflow.tables import ALL_TABLES
@@ -124,6 +126,23 @@ def test_function_role_grants_only_what_its_settings_name(template_json: dict, s
             assert targets == {log_group}, statement
         else:
             assert service == "xray" and actions == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def step_functions_operations(source: Path) -> set[str]:
+    """The Step Functions API operations a module calls, as IAM actions."""
+    text = source.read_text()
+    operations = set(re.findall(r"stepfunctions\.([a-z_]+)\(", text)) - {"get_paginator"}
+    operations |= set(re.findall(r"stepfunctions\.get_paginator\(\"([a-z_]+)\"\)", text))
+    return {"states:" + "".join(word.capitalize() for word in operation.split("_")) for operation in operations}
+
+
+def test_api_may_make_every_step_functions_call_of_the_runs_service(template_json: dict) -> None:
+    used = step_functions_operations(Path(runs.__file__))
+    assert used, "no Step Functions calls found in isoflow.runs"
+    _, function = function_of(template_json, API)
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    granted = set().union(*(actions_of(s) for s in statements_of(template_json, role)))
+    assert used <= granted
 
 
 def test_state_machine_definition_is_the_one_the_local_stack_runs(template_json: dict) -> None:
