@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 from aws_lambda_powertools import Logger
 
-from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN, FunctionSpec, local_function_name
+from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec, local_function_name
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.demo import is_empty, seed_demo_data
@@ -22,9 +22,6 @@ from isoflow.settings import Settings
 from isoflow.store.db import Db
 
 logger = Logger(service="isoflow-local")
-
-# The CDK stack's generator schedule invokes the function of this name.
-GENERATOR_FUNCTION = "isoflow-generator"
 
 
 def site_config() -> dict[str, object]:
@@ -57,46 +54,34 @@ class LocalStack:
     environment they get in AWS), creates the resources, seeds demo data into empty tables and starts the
     schedules."""
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        aws_port: int,
-        schedule: Schedule,
-        functions: tuple[FunctionSpec, ...] = FUNCTIONS,
-        build: Path = DEFAULT_BUILD,
-    ) -> None:
-        self.aws = LocalAws(host, aws_port, local_functions(functions))
-        self.http = BackgroundServer(http_app(self.aws.functions, build), host, port)
+    def __init__(self, host: str, port: int, aws_port: int, schedule: Schedule) -> None:
+        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS))
+        self.http = BackgroundServer(http_app(self.aws.functions), host, port)
         self.schedule = schedule
         self.scheduler: Scheduler | None = None
-        self.settings = Settings()
 
     def start(self) -> Settings:
         self.aws.start()
         os.environ.update(self.aws.environment())
         self.aws.configure(MOTO_CONFIG)
         session = boto3.Session()
-        self.settings = bootstrap(session, detection_definition())
-        os.environ.update(self.settings.as_environment())
-        db = Db.from_settings(self.settings, session.client("dynamodb"))
+        settings = bootstrap(session, detection_definition())
+        os.environ.update(settings.as_environment())
+        db = Db.from_settings(settings, session.client("dynamodb"))
         if is_empty(db):
             accounts = seed_demo_data(db)
             logger.info("seeded demo data", accounts=len(accounts))
         self.http.start()
-        self.scheduler = self._scheduler(session)
+        # The schedules of the CDK stack: EventBridge rules that invoke these functions.
+        self.scheduler = Scheduler(
+            session.client("lambda"),
+            {
+                local_function_name(GENERATOR): self.schedule.generator_every_s,
+                local_function_name(START_SCHEDULED_RUN): self.schedule.detection_every_s,
+            },
+        )
         self.scheduler.start()
-        return self.settings
-
-    def _scheduler(self, session: boto3.Session) -> Scheduler:
-        """Schedules the registered targets; a function not registered (yet) is left out, with a warning."""
-        every = {
-            GENERATOR_FUNCTION: self.schedule.generator_every_s,
-            local_function_name(START_SCHEDULED_RUN): self.schedule.detection_every_s,
-        }
-        for function in every.keys() - self.aws.functions.keys():
-            logger.warning("not scheduled: no such function", function=function)
-        return Scheduler(session.client("lambda"), {name: s for name, s in every.items() if name in self.aws.functions})
+        return settings
 
     def stop(self) -> None:
         if self.scheduler:
