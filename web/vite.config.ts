@@ -19,7 +19,8 @@ export default defineConfig({
     sourcemap: true,
   },
   test: {
-    environment: "jsdom",
+    // Data shaping runs in Node; component tests opt into a DOM with a `@vitest-environment jsdom` comment.
+    environment: "node",
     globals: true,
     setupFiles: ["src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],

@@ -19,12 +19,15 @@ import type {
 export class ApiError extends Error {
   readonly status: number;
   readonly fieldErrors: FieldError[];
+  /** The response body as sent, for answers that are not errors in the documented shape (health's 503). */
+  readonly body: unknown;
 
-  constructor(status: number, message: string, fieldErrors: FieldError[] = []) {
+  constructor(status: number, message: string, fieldErrors: FieldError[] = [], body?: unknown) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.fieldErrors = fieldErrors;
+    this.body = body;
   }
 
   get unreachable(): boolean {
@@ -54,9 +57,9 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
     const fieldErrors = Array.isArray(body.errors)
       ? body.errors.filter((e): e is FieldError => typeof e?.field === "string" && typeof e?.message === "string")
       : [];
-    return new ApiError(status, body.message, fieldErrors);
+    return new ApiError(status, body.message, fieldErrors, body);
   }
-  return new ApiError(status, `The API answered HTTP ${status}`);
+  return new ApiError(status, `The API answered HTTP ${status}`, [], body);
 }
 
 export type Fetcher = typeof fetch;

@@ -22,19 +22,40 @@ function ChartEmpty({ text }: { text: string }) {
   return <div className="chart-empty">{text}</div>;
 }
 
+/** Every UTC day from `since` to `until`, with the API's counts where it has them and zeros elsewhere. */
+export function everyDay(daily: DailyRiskCounts[], since: string, until: number = Date.now()): DailyRiskCounts[] {
+  const byDate = new Map(daily.map((day) => [day.date, day]));
+  const days: DailyRiskCounts[] = [];
+  const start = parseTime(`${since.slice(0, 10)}T00:00:00Z`);
+  if (start === undefined) return daily;
+  for (let t = start; t <= until; t += 24 * 60 * 60 * 1000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    days.push(byDate.get(date) ?? { date, LOW: 0, MEDIUM: 0, HIGH: 0 });
+  }
+  return days;
+}
+
 /** Scored transactions per day, stacked by risk level. */
-export function DailyRiskChart({ daily, levels = ["MEDIUM", "HIGH"] }: { daily: DailyRiskCounts[]; levels?: RiskLevel[] }) {
+export function DailyRiskChart({
+  daily,
+  since,
+  levels = ["MEDIUM", "HIGH"],
+}: {
+  daily: DailyRiskCounts[];
+  since: string;
+  levels?: RiskLevel[];
+}) {
   if (daily.every((day) => levels.every((level) => !day[level]))) return <ChartEmpty text="No anomalies in this period" />;
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <BarChart data={daily} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <BarChart data={everyDay(daily, since)} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
         <CartesianGrid stroke="#edf0f3" vertical={false} />
         <XAxis dataKey="date" tick={AXIS} tickFormatter={(d: string) => d.slice(5)} minTickGap={12} />
         <YAxis tick={AXIS} allowDecimals={false} />
         <Tooltip cursor={{ fill: "#f2f4f7" }} />
         <Legend iconSize={10} wrapperStyle={{ fontSize: 12 }} />
         {levels.map((level) => (
-          <Bar key={level} dataKey={level} stackId="risk" fill={RISK_COLOURS[level]} name={level.toLowerCase()} maxBarSize={28} />
+          <Bar key={level} dataKey={level} stackId="risk" fill={RISK_COLOURS[level]} name={level.toLowerCase()} maxBarSize={28} isAnimationActive={false} />
         ))}
       </BarChart>
     </ResponsiveContainer>
@@ -53,7 +74,7 @@ export function ScoreHistogram({ histogram }: { histogram: number[] }) {
         <XAxis dataKey="bin" tick={AXIS} />
         <YAxis tick={AXIS} allowDecimals={false} scale="auto" />
         <Tooltip cursor={{ fill: "#f2f4f7" }} labelFormatter={(bin) => `score ${bin}–${(Number(bin) + 0.1).toFixed(1)}`} />
-        <Bar dataKey="count" name="transactions" maxBarSize={32}>
+        <Bar dataKey="count" name="transactions" maxBarSize={32} isAnimationActive={false}>
           {data.map((_, i) => (
             <Cell key={i} fill={colour(i)} fillOpacity={0.85} />
           ))}

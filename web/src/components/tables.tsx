@@ -31,8 +31,11 @@ export function TransactionsTable({
   showAccount = true,
   highlight,
   extra,
+  compact = false,
 }: {
   items: Transaction[];
+  /** Time, account, amount and risk only, for a narrow panel. */
+  compact?: boolean;
   sort?: SortState;
   showAccount?: boolean;
   highlight?: string;
@@ -45,11 +48,11 @@ export function TransactionsTable({
           <tr>
             <SortHeader label="Time (local)" column="timestamp" state={sort} />
             {showAccount && <th className="hide-phone">Account</th>}
-            <th>Type</th>
-            <th className="hide-phone">Merchant</th>
+            {!compact && <th>Type</th>}
+            {!compact && <th className="hide-phone">Merchant</th>}
             <SortHeader label="Amount" column="amount" state={sort} className="num" />
             <SortHeader label="Risk" column="riskScore" state={sort} />
-            <th className="hide-phone">Reasons</th>
+            {!compact && <th className="hide-phone">Reasons</th>}
             {extra && <th>{extra.header}</th>}
           </tr>
         </thead>
@@ -68,17 +71,21 @@ export function TransactionsTable({
                   </Link>
                 </td>
               )}
-              <td>{humanise(t.transactionType)}</td>
-              <td className="hide-phone truncate" title={t.description ?? undefined}>
-                {t.merchant ?? <span className="muted">—</span>}
-              </td>
+              {!compact && <td>{humanise(t.transactionType)}</td>}
+              {!compact && (
+                <td className="hide-phone truncate" title={t.description ?? undefined}>
+                  {t.merchant ?? <span className="muted">—</span>}
+                </td>
+              )}
               <td className="num">{formatMoney(t.amount, t.currency)}</td>
               <td>
                 <RiskBadge level={t.riskLevel} score={t.riskScore} />
               </td>
-              <td className="hide-phone truncate" title={t.reasons?.join("; ")}>
-                {t.reasons?.length ? t.reasons.join("; ") : <span className="muted">—</span>}
-              </td>
+              {!compact && (
+                <td className="hide-phone truncate" title={t.reasons?.join("; ")}>
+                  {t.reasons?.length ? t.reasons.join("; ") : <span className="muted">—</span>}
+                </td>
+              )}
               {extra && <td>{extra.cell(t)}</td>}
             </tr>
           ))}

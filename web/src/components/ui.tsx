@@ -21,10 +21,10 @@ export function RiskBadge({ level, score }: { level?: RiskLevel | null; score?: 
   );
 }
 
-export function StatusBadge({ status }: { status: ExecutionStatus | string }) {
+export function StatusBadge({ status, testId }: { status: ExecutionStatus | string; testId?: string }) {
   const tone = executionTone(status);
   return (
-    <span className={`badge ${tone}`} data-status={status}>
+    <span className={`badge ${tone}`} data-status={status} data-testid={testId}>
       {tone === "busy" && <span className="dot busy" />}
       {humanise(status)}
     </span>

@@ -2,6 +2,7 @@ import { Link, Outlet, createRootRoute } from "@tanstack/react-router";
 import { useHealth } from "../api/queries";
 import { useServices } from "../app";
 import { EmptyState, ErrorState } from "../components/ui";
+import { failingDependencies } from "../lib/health";
 
 export const Route = createRootRoute({
   component: Shell,
@@ -70,10 +71,19 @@ function SidebarFoot() {
 function ApiDownBanner() {
   const health = useHealth();
   if (!health.isError) return null;
+  const failing = failingDependencies(health.error);
   return (
-    <div className="banner bad" role="alert" style={{ margin: "12px 24px 0", borderRadius: 6 }}>
+    <div className={`banner ${failing.length ? "warn" : "bad"}`} role="alert" style={{ margin: "12px 24px 0", borderRadius: 6 }}>
       <span>
-        <strong>The API is not answering.</strong> Pages show what they last loaded and retry on their own.
+        {failing.length ? (
+          <>
+            <strong>Isoflow is degraded:</strong> {failing.join(", ")} {failing.length === 1 ? "is" : "are"} not available.
+          </>
+        ) : (
+          <>
+            <strong>The API is not answering.</strong> Pages show what they last loaded and retry on their own.
+          </>
+        )}
       </span>
       <button type="button" className="small" onClick={() => void health.refetch()}>
         Check again

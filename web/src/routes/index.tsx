@@ -19,7 +19,7 @@ function countText(items: unknown[] | undefined, nextCursor: string | null | und
   return `${formatCount(items.length)}${nextCursor ? "+" : ""}`;
 }
 
-export function lastDay<T extends { timestamp: string }>(items: T[], now: number = Date.now()): T[] {
+function lastDay<T extends { timestamp: string }>(items: T[], now: number = Date.now()): T[] {
   return items.filter((item) => (parseTime(item.timestamp) ?? 0) >= now - DAY_MS);
 }
 
@@ -61,7 +61,7 @@ function Overview() {
       <div className="grid three">
         <Panel title="Anomalies per day by risk level">
           <div style={{ height: 240 }}>
-            <QueryView query={stats}>{(data) => <DailyRiskChart daily={data.daily} />}</QueryView>
+            <QueryView query={stats}>{(data) => <DailyRiskChart daily={data.daily} since={data.since} />}</QueryView>
           </div>
         </Panel>
         <LastRun />
@@ -89,7 +89,7 @@ function Overview() {
         </Panel>
         <Panel title="Latest anomalies" actions={<Link to="/anomalies">All anomalies →</Link>} flush>
           <QueryView query={anomalies} isEmpty={(d) => d.items.length === 0} empty={<div className="state">No medium or high risk transactions yet.</div>}>
-            {(data) => <TransactionsTable items={data.items.slice(0, 6) as Transaction[]} />}
+            {(data) => <TransactionsTable items={data.items.slice(0, 8) as Transaction[]} compact />}
           </QueryView>
         </Panel>
       </div>

@@ -60,7 +60,7 @@ function RunView({ execution }: { execution: Execution }) {
             <span className="mono" style={{ fontSize: 17 }}>
               {execution.executionId}
             </span>
-            <StatusBadge status={execution.status} />
+            <StatusBadge status={execution.status} testId="run-status" />
           </h1>
           <div className="sub">
             Started {formatDateTime(execution.startedAt)} ({formatAge(execution.startedAt)})

@@ -103,7 +103,7 @@ function TransactionsPage() {
  * Filters edit a draft; Apply (or Enter) puts them in the URL, so a filtered view can be shared. The bar is
  * keyed by the applied filters, so the draft starts over whenever they change.
  */
-export function FilterBar({ filters, onChange }: { filters: TransactionFilters; onChange: (next: TransactionFilters) => void }) {
+function FilterBar({ filters, onChange }: { filters: TransactionFilters; onChange: (next: TransactionFilters) => void }) {
   const [draft, setDraft] = useState(filters);
   const set = (patch: Partial<TransactionFilters>) => setDraft((d) => ({ ...d, ...patch }));
   const submit = (event: FormEvent) => {

@@ -1,0 +1,225 @@
+"""The dashboard in a real browser against the local stack: what a risk analyst does with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from isoflow.functions import by_name
+from isoflow.local.demo import seed_demo_data
+from isoflow.store.db import Db
+from isoflow.store.scores import TransactionScore, write_scores
+from isoflow.timestamps import now_text
+
+# Runs go through moto's Step Functions interpreter with one-second retries: well under a minute.
+RUN_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture
+def accounts(local_stack: Any) -> list[dict[str, Any]]:
+    """The local stack's demo accounts, each with a month of history and one unusual purchase."""
+    return seed_demo_data(Db.from_settings(local_stack.aws.settings))
+
+
+def flag_as_anomaly(local_stack: Any, transaction: dict[str, Any], reason: str) -> None:
+    """Scores one transaction HIGH, as the detector would, so the test does not depend on the model's verdict."""
+    score = TransactionScore(
+        account_id=transaction["accountId"],
+        transaction_id=transaction["transactionId"],
+        timestamp=transaction["timestamp"],
+        revision=1,
+        risk_score=0.93,
+        risk_level="HIGH",
+        is_anomaly=True,
+        reasons=(reason,),
+        scored_at=now_text(),
+        model_version="e2e",
+    )
+    write_scores(Db.from_settings(local_stack.aws.settings), [score])
+
+
+def largest_purchase(dashboard: Any, account_id: str) -> dict[str, Any]:
+    items = dashboard.api("GET", "/transactions", params={"accountId": account_id, "limit": 50}).json()["items"]
+    return max((t for t in items if t["transactionType"] == "PURCHASE"), key=lambda t: t["amount"])
+
+
+def wait_for_status(page: Page, status: str) -> None:
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", status, timeout=RUN_TIMEOUT_MS)
+
+
+def test_overview_loads_with_data(dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any) -> None:
+    purchase = largest_purchase(dashboard, accounts[0]["accountId"])
+    flag_as_anomaly(local_stack, purchase, "amount 40× this account's median")
+
+    page = dashboard.open("/")
+
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_test_id("api-health")).to_contain_text("API healthy")
+    stale = page.get_by_test_id("overview-stats").locator(".stat", has_text="Accounts waiting to be scored")
+    expect(stale.locator(".value")).to_have_text("3")
+    latest = page.locator("section", has=page.get_by_role("heading", name="Latest anomalies"))
+    expect(latest.locator(f'tr[data-id="{purchase["transactionId"]}"]')).to_contain_text("HIGH")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    dashboard.shoot("overview")
+
+
+def test_creating_a_transaction_shows_it_in_the_table(dashboard: Any, accounts: list[dict[str, Any]]) -> None:
+    account_id = accounts[1]["accountId"]
+    page = dashboard.open("/transactions")
+    page.get_by_role("link", name="New transaction").click()
+
+    page.get_by_label("Account").fill(account_id)
+    page.get_by_label("Type").select_option("PURCHASE")
+    page.get_by_label("Amount").fill("77.25")
+    page.get_by_label("Merchant").fill("Riverside Books")
+    page.get_by_label("Country").fill("US")
+    dashboard.shoot("transaction-new")
+    page.get_by_role("button", name="Create transaction").click()
+
+    expect(page).to_have_url(re.compile(r"/transactions\?created=txn_"))
+    expect(page.get_by_role("status").filter(has_text="created")).to_be_visible()
+    row = page.get_by_test_id("transactions-table").get_by_role("row").filter(has_text="Riverside Books")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("77.25")
+    expect(row).to_contain_text("unscored")
+    dashboard.shoot("transactions")
+
+
+def test_a_bad_amount_shows_the_field_error(dashboard: Any, accounts: list[dict[str, Any]]) -> None:
+    account_id = accounts[0]["accountId"]
+    before = dashboard.api("GET", "/transactions", params={"accountId": account_id}).json()["items"]
+    page = dashboard.open(f"/transactions/new?accountId={account_id}")
+
+    page.get_by_label("Amount").fill("12.345")
+    page.get_by_role("button", name="Create transaction").click()
+
+    amount = page.get_by_label("Amount")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#tx-amount-error")
+    expect(error).to_be_visible()
+    expect(error).not_to_be_empty()
+    expect(page).to_have_url(re.compile(r"/transactions/new"))
+    after = dashboard.api("GET", "/transactions", params={"accountId": account_id}).json()["items"]
+    assert len(after) == len(before), "a refused transaction must not be written"
+    dashboard.shoot("transaction-bad-amount")
+
+
+def test_a_run_shows_on_runs_until_it_succeeds_with_the_graph_coloured(
+    dashboard: Any, accounts: list[dict[str, Any]]
+) -> None:
+    page = dashboard.open("/runs")
+    page.get_by_role("button", name="Run detection now").click()
+
+    expect(page).to_have_url(re.compile(r"/runs/run-"))
+    execution_id = page.url.rsplit("/", 1)[1]
+    wait_for_status(page, "SUCCEEDED")
+    graph = page.get_by_test_id("state-graph")
+    for state in ("FindStaleAccounts", "ScoreAccounts", "ScoreAccountBatch", "RecordRun"):
+        expect(graph.locator(f'[data-state="{state}"]')).to_have_attribute("data-status", "succeeded")
+    expect(graph.locator('[data-state="__end__"]')).to_have_attribute("data-status", "succeeded")
+    expect(page.get_by_test_id("events-table")).to_contain_text("ExecutionSucceeded")
+
+    graph.locator('[data-state="FindStaleAccounts"]').click()
+    expect(page.get_by_test_id("state-panel")).to_contain_text("Succeeded")
+    page.get_by_role("tab", name="Output").click()
+    expect(page.get_by_test_id("state-output")).not_to_be_empty()
+    dashboard.shoot("run-succeeded")
+
+    page.get_by_role("link", name="Runs", exact=True).first.click()
+    row = page.get_by_test_id("runs-table").locator(f'tr[data-id="{execution_id}"]')
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "SUCCEEDED")
+    dashboard.shoot("runs")
+
+
+def test_a_failed_run_can_be_rerun_from_its_page(
+    dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any
+) -> None:
+    detector = by_name("score-account-batch").load()
+    outage = {"on": True}
+
+    def flaky_detector(event: Any, context: Any) -> Any:
+        if outage["on"]:
+            raise RuntimeError("detector unavailable (injected by the test)")
+        return detector(event, context)
+
+    local_stack.aws.register("score-account-batch", flaky_detector)
+    page = dashboard.open("/runs")
+    page.get_by_role("button", name="Run detection now").click()
+    expect(page).to_have_url(re.compile(r"/runs/run-"))
+    failed_id = page.url.rsplit("/", 1)[1]
+    wait_for_status(page, "FAILED")
+    expect(page.get_by_test_id("failure")).to_be_visible()
+    expect(page.get_by_test_id("state-graph").locator('[data-status="failed"]').first).to_be_visible()
+    dashboard.shoot("run-failed")
+
+    outage["on"] = False
+    page.get_by_role("button", name="Rerun").click()
+
+    # Locally a rerun is a new execution that records the run it reruns; in AWS the same one is redriven.
+    expect(page).not_to_have_url(re.compile(f"/runs/{failed_id}$"))
+    expect(page.get_by_role("link", name=failed_id)).to_be_visible()
+    wait_for_status(page, "SUCCEEDED")
+    dashboard.shoot("run-rerun-succeeded")
+
+
+def test_marking_an_anomaly_records_the_verdict(
+    dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any
+) -> None:
+    purchase = largest_purchase(dashboard, accounts[2]["accountId"])
+    flag_as_anomaly(local_stack, purchase, "amount 40× this account's median")
+    page = dashboard.open("/anomalies")
+
+    row = page.get_by_test_id("anomalies-table").locator(f'tr[data-id="{purchase["transactionId"]}"]')
+    expect(row).to_contain_text("amount 40× this account's median")
+    row.get_by_role("button", name="Confirm fraud").click()
+
+    expect(row.get_by_text("Confirmed fraud")).to_be_visible()
+    expect(row.get_by_role("button", name="Not fraud")).to_be_visible()
+    stored = dashboard.api("GET", f"/transactions/{purchase['transactionId']}").json()
+    assert stored["feedback"]["verdict"] == "CONFIRMED"
+    dashboard.shoot("anomalies")
+
+
+def test_pages_stay_usable_when_the_api_is_down(dashboard: Any) -> None:
+    dashboard.page.route("**/api/**", lambda route: route.abort())
+
+    page = dashboard.open("/transactions")
+
+    expect(page.get_by_text("The API is not answering.")).to_be_visible()
+    expect(page.get_by_text("The API cannot be reached").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Try again").first).to_be_visible()
+    page.get_by_role("link", name="Runs", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Detection runs")).to_be_visible()
+    expect(page.get_by_role("button", name="Try again")).to_be_visible(timeout=30_000)
+    dashboard.shoot("api-down")
+
+
+PAGES = ("/", "/transactions", "/accounts", "/anomalies", "/runs")
+
+
+def test_every_page_at_laptop_and_phone_size(
+    dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any, phone: Callable[[str], Page]
+) -> None:
+    account_id = accounts[0]["accountId"]
+    purchase = largest_purchase(dashboard, account_id)
+    flag_as_anomaly(local_stack, purchase, "amount 40× this account's median")
+    details = (f"/accounts/{account_id}", f"/transactions/{purchase['transactionId']}")
+
+    for path in (*PAGES, *details):
+        name = "page-" + (path.strip("/").split("/")[0] or "overview") + ("-detail" if path in details else "")
+        page = dashboard.open(path)
+        expect(page.locator("h1")).to_be_visible()
+        expect(page.get_by_role("status", name="Loading")).to_have_count(0)
+        dashboard.shoot(f"{name}-laptop")
+        small = phone(path)
+        expect(small.locator("h1")).to_be_visible()
+        expect(small.get_by_role("status", name="Loading")).to_have_count(0)
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide on a 390px phone"
+        dashboard.shoot(f"{name}-phone", small)
+    anomalies = dashboard.open(f"/accounts/{account_id}").locator("section", has_text="Anomalies (1)")
+    expect(anomalies.get_by_role("row").filter(has_text="amount 40× this account's median")).to_have_count(1)
