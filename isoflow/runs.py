@@ -9,6 +9,8 @@ otherwise (moto has no redrive) start a new execution with the same input that r
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import secrets
@@ -98,10 +100,10 @@ def readable_cause(cause: str | None) -> str | None:
 # The runs table
 
 
-def _record(runs: Runs, execution_id: str, fields: Mapping[str, Any]) -> None:
+def _record(dynamodb: Any, runs_table: str, execution_id: str, fields: Mapping[str, Any]) -> None:
     names = {f"#{key}": key for key in fields}
-    runs.dynamodb.update_item(
-        TableName=runs.runs_table,
+    dynamodb.update_item(
+        TableName=runs_table,
         Key=to_item({"executionId": execution_id}),
         UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in fields),
         ExpressionAttributeNames=names,
@@ -109,8 +111,9 @@ def _record(runs: Runs, execution_id: str, fields: Mapping[str, Any]) -> None:
     )
 
 
-def save_summary(runs: Runs, execution_id: str, summary: Mapping[str, Any]) -> None:
-    _record(runs, execution_id, {"summary": dict(summary), "recordedAt": format_timestamp(utc_now())})
+def save_summary(dynamodb: Any, runs_table: str, execution_id: str, summary: Mapping[str, Any]) -> None:
+    """Keeps RecordRun's summary beside how the run was started (a run's output is gone once it is redriven)."""
+    _record(dynamodb, runs_table, execution_id, {"summary": dict(summary), "recordedAt": format_timestamp(utc_now())})
 
 
 def _records(runs: Runs, execution_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -156,7 +159,7 @@ def start(
     record = {"trigger": trigger, "requestedAt": format_timestamp(utc_now())}
     if payload.get(RERUN_OF):
         record[RERUN_OF] = payload[RERUN_OF]
-    _record(runs, execution_id, record)
+    _record(runs.dynamodb, runs.runs_table, execution_id, record)
     runs.stepfunctions.start_execution(
         stateMachineArn=runs.state_machine_arn, name=execution_id, input=json.dumps(payload)
     )
@@ -191,7 +194,7 @@ def list_runs(runs: Runs, *, limit: int = 20, cursor: str | None = None) -> tupl
     """The newest runs first, with their summaries, and the cursor of the next page (None at the end)."""
     request: dict[str, Any] = {"stateMachineArn": runs.state_machine_arn, "maxResults": limit}
     if cursor:
-        request["nextToken"] = cursor
+        request["nextToken"] = _token(cursor)
     try:
         response = runs.stepfunctions.list_executions(**request)
     except ClientError as error:
@@ -200,7 +203,20 @@ def list_runs(runs: Runs, *, limit: int = 20, cursor: str | None = None) -> tupl
         raise
     executions = response.get("executions", [])
     records = _records(runs, [e["name"] for e in executions])
-    return [_run_item(e, records.get(e["name"])) for e in executions], response.get("nextToken")
+    token = response.get("nextToken")
+    return [_run_item(e, records.get(e["name"])) for e in executions], _cursor(token) if token else None
+
+
+# Step Functions' page tokens may hold any character; the API's cursors are URL-safe base64, unpadded.
+def _cursor(token: str) -> str:
+    return base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+
+def _token(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, ValueError) as error:
+        raise InvalidCursorError() from error
 
 
 def last_run(runs: Runs) -> dict[str, Any] | None:
@@ -277,9 +293,11 @@ def rerun(runs: Runs, execution_id: str, *, trigger: str = "api") -> Started:
         logger.info("run redriven", extra={"executionId": execution_id})
         return Started(execution_id, started=True, mode="redrive")
     except ClientError as error:
-        if error_code(error) not in REDRIVE_UNAVAILABLE:
-            raise
         reason = error_code(error)
+        # An endpoint that is not Step Functions (moto's server) answers an action it lacks with a bare
+        # HTTP error, whose "code" botocore reports as the status itself.
+        if reason not in REDRIVE_UNAVAILABLE and not reason.isdigit():
+            raise
     except NotImplementedError:  # moto, used in-process, raises this for the actions it lacks
         reason = "NotImplemented"
     logger.info("redrive unavailable; starting a new run", extra={"executionId": execution_id, "reason": reason})

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any
 
 import boto3
 
@@ -85,82 +85,80 @@ def _summary_line(run: dict[str, Any]) -> str:
     )
 
 
-def print_runs(items: list[dict[str, Any]], out: TextIO) -> None:
+def print_runs(items: list[dict[str, Any]]) -> None:
     if not items:
-        print("no runs yet", file=out)
+        print("no runs yet")
         return
     for run in items:
         rerun_of = f" (rerun of {run['rerunOf']})" if run.get("rerunOf") else ""
         print(
             f"{run['executionId']:<32} {run['status']:<10} {run['startedAt']} {run['durationSeconds']:>5}s  "
             f"{_summary_line(run)}{rerun_of}",
-            file=out,
         )
 
 
-def print_run(run: dict[str, Any], out: TextIO) -> None:
-    print(f"{run['executionId']}  {run['status']}  started {run['startedAt']}, {run['durationSeconds']}s", file=out)
+def print_run(run: dict[str, Any]) -> None:
+    print(f"{run['executionId']}  {run['status']}  started {run['startedAt']}, {run['durationSeconds']}s")
     if run.get("rerunOf"):
-        print(f"  reruns {run['rerunOf']}", file=out)
+        print(f"  reruns {run['rerunOf']}")
     if line := _summary_line(run):
-        print(f"  {line}", file=out)
+        print(f"  {line}")
     if run.get("error"):
-        print(f"  error: {run['error']}\n  cause: {run['cause']}", file=out)
-    print("  states:", file=out)
+        print(f"  error: {run['error']}\n  cause: {run['cause']}")
+    print("  states:")
     for event in run["events"]:
         if event["type"].endswith(("StateEntered", "StateExited")) or event["type"].startswith("MapRun"):
-            print(f"    {event['timestamp']}  {event['type']:<22} {event.get('stateName') or ''}", file=out)
+            print(f"    {event['timestamp']}  {event['type']:<22} {event.get('stateName') or ''}")
     for map_run in run["mapRuns"]:
         counts = map_run["itemCounts"]
         print(
             f"  batches: {counts.get('total', 0)} total, {counts.get('succeeded', 0)} succeeded, "
             f"{counts.get('failed', 0)} failed",
-            file=out,
         )
 
 
-def _finish(detection_runs: runs.Runs, started: runs.Started, wait: bool, out: TextIO) -> int:
-    print(f"{started.executionId} ({started.mode})", file=out)
+def _finish(detection_runs: runs.Runs, started: runs.Started, wait: bool) -> int:
+    print(f"{started.executionId} ({started.mode})")
     if not wait:
         return 0
     while (run := runs.describe_run(detection_runs, started.executionId))["status"] not in FINISHED:
         time.sleep(1)
-    print_run(run, out)
+    print_run(run)
     return 0 if run["status"] == "SUCCEEDED" else 1
 
 
-def list_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def list_command(args: argparse.Namespace) -> int:
     items, _ = runs.list_runs(connect(args), limit=args.limit)
     if args.json:
-        print(json.dumps(items, indent=2), file=out)
+        print(json.dumps(items, indent=2))
     else:
-        print_runs(items, out)
+        print_runs(items)
     return 0
 
 
-def show_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def show_command(args: argparse.Namespace) -> int:
     try:
         run = runs.describe_run(connect(args), args.execution_id)
     except StoreError as error:
         print(error.message, file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(run, indent=2), file=out)
+        print(json.dumps(run, indent=2))
     else:
-        print_run(run, out)
+        print_run(run)
     return 0
 
 
-def start_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def start_command(args: argparse.Namespace) -> int:
     detection_runs = connect(args)
-    return _finish(detection_runs, runs.start(detection_runs, trigger="cli"), args.wait, out)
+    return _finish(detection_runs, runs.start(detection_runs, trigger="cli"), args.wait)
 
 
-def rerun_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def rerun_command(args: argparse.Namespace) -> int:
     detection_runs = connect(args)
     try:
         started = runs.rerun(detection_runs, args.execution_id, trigger="cli")
     except StoreError as error:
         print(error.message, file=sys.stderr)
         return 1
-    return _finish(detection_runs, started, args.wait, out)
+    return _finish(detection_runs, started, args.wait)

@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
@@ -26,10 +25,6 @@ logger = Logger(service="isoflow")
 MODELS_PREFIX = "models/"
 # Reading many small result objects is latency-bound; a few threads keep RecordRun short.
 READ_THREADS = 8
-
-
-def s3_client() -> Any:
-    return boto3.client("s3")
 
 
 def _is_missing(error: ClientError) -> bool:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 
 import pytest
 from detection_stack import Stack, detection_stack, seed_account
 
-from isoflow.cli import main
+from isoflow.cli import runs as runs_command
+
+
+def main(argv: list[str]) -> int:
+    """`isoflow <argv>` with only this command registered, so other commands' state cannot interfere."""
+    parser = argparse.ArgumentParser(prog="isoflow")
+    runs_command.register(parser.add_subparsers(required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
 
 
 @pytest.fixture
