@@ -1,0 +1,112 @@
+"""The run's batches, its summary and its failure cause, from the pieces the states leave behind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from isoflow.detection.find import batches_of
+from isoflow.detection.record import BatchesFailedError, record_run, summarise
+from isoflow.detection.score import Batch
+from isoflow.runs import new_execution_id, readable_cause
+from isoflow.workflow import Keys
+
+RUN = {
+    Keys.EXECUTION_ID: "run-1",
+    Keys.STARTED_AT: "2026-11-24T10:00:00.123456+00:00",
+    Keys.ACCOUNTS: 5,
+    Keys.BATCHES: 3,
+    Keys.TOLERATED_FAILURE_PERCENTAGE: 0,
+}
+
+
+def result(accounts: int, cleared: int, scored: int, high: int = 0) -> dict[str, Any]:
+    return {
+        "accounts": accounts,
+        "accountsCleared": cleared,
+        "accountsStillStale": accounts - cleared,
+        "transactionsScored": scored,
+        "riskLevels": {"LOW": scored - high, "MEDIUM": 0, "HIGH": high},
+    }
+
+
+class FakeFiles:
+    def __init__(self, results: dict[int, dict[str, Any]], failures: dict[int, dict[str, Any]]) -> None:
+        self._results, self._failures = results, failures
+
+    def results(self, execution_id: str) -> dict[int, dict[str, Any]]:
+        return self._results
+
+    def failures(self, execution_id: str) -> dict[int, dict[str, Any]]:
+        return self._failures
+
+
+def test_batches_keep_their_order_index_and_versions() -> None:
+    batches = batches_of([("acc_a", 3), ("acc_b", 1), ("acc_c", 7)], "run-1", 2)
+    assert batches == [
+        {
+            "executionId": "run-1",
+            "batch": 0,
+            "accounts": [{"accountId": "acc_a", "version": 3}, {"accountId": "acc_b", "version": 1}],
+        },
+        {"executionId": "run-1", "batch": 1, "accounts": [{"accountId": "acc_c", "version": 7}]},
+    ]
+    assert Batch.from_event(batches[1]).accounts[0].version == 7
+    with pytest.raises(ValueError, match="not a batch"):
+        Batch.from_event({"executionId": "run-1", "batch": 0})
+
+
+def test_the_summary_sums_the_batches_and_names_the_missing_ones() -> None:
+    summary = summarise(
+        RUN,
+        {0: result(2, 2, 40, high=1), 2: result(1, 0, 3, high=2)},
+        {1: {"batch": 1, "error": "BusyError", "message": "throttled"}},
+        "2026-11-24T10:01:30Z",
+    )
+    assert summary == {
+        "accounts": 5,
+        "accountsScored": 3,
+        "accountsCleared": 2,
+        "accountsStillStale": 1,
+        "transactionsScored": 43,
+        "riskLevels": {"LOW": 40, "MEDIUM": 0, "HIGH": 3},
+        "anomalies": 3,
+        "batches": 3,
+        "failedBatches": 1,
+        "failures": [{"batch": 1, "error": "BusyError", "message": "throttled"}],
+        "startedAt": "2026-11-24T10:00:00Z",
+        "finishedAt": "2026-11-24T10:01:30Z",
+        "durationSeconds": 90,
+    }
+
+
+def test_a_run_with_more_failed_batches_than_tolerated_is_stored_then_fails_with_a_readable_cause() -> None:
+    stored: dict[str, Any] = {}
+    files = FakeFiles({0: result(2, 2, 4)}, {2: {"batch": 2, "error": "ValueError", "message": "bad features"}})
+
+    with pytest.raises(BatchesFailedError) as failure:
+        record_run(files, stored.__setitem__, RUN, now=lambda: "2026-11-24T10:00:10Z")  # type: ignore[arg-type]
+
+    assert str(failure.value) == (
+        "2 of 3 account batches failed after retries (67% > 0% tolerated): "
+        "batch 1: no answer: the batch did not finish; batch 2: ValueError: bad features. "
+        "Their accounts stay stale and are scored by the next run."
+    )
+    assert stored["run-1"]["failedBatches"] == 2
+
+
+def test_failures_within_the_tolerated_share_still_succeed() -> None:
+    files = FakeFiles({0: result(2, 2, 4), 1: result(2, 2, 4)}, {})
+    tolerant = {**RUN, Keys.TOLERATED_FAILURE_PERCENTAGE: 50}
+    summary = record_run(files, lambda *_: None, tolerant, now=lambda: "2026-11-24T10:00:10Z")  # type: ignore[arg-type]
+    assert summary["failedBatches"] == 1 and summary["accountsCleared"] == 4
+
+
+def test_causes_read_as_messages_and_run_ids_sort_by_time() -> None:
+    lambda_cause = '{"errorType": "BusyError", "errorMessage": "throttled", "stackTrace": ["..."]}'
+    assert readable_cause(lambda_cause) == "BusyError: throttled"
+    assert readable_cause("States.Timeout") == "States.Timeout"
+    assert readable_cause(None) is None
+    first, second = new_execution_id(), new_execution_id()
+    assert first.startswith("run-") and len(first) <= 80 and first != second
