@@ -1,7 +1,7 @@
 # Deploying Isoflow to AWS with the CDK. Included from the Makefile (which defines BIN and PY_STAMP; web.mk
 # defines WEB_BUILD). The CDK CLI is installed, pinned, under pipeline/node_modules.
 #
-#   make deploy                      deploy (AWS credentials and a bootstrapped account: `cdk bootstrap`)
+#   make deploy                      deploy with the current AWS credentials (bootstraps the account first)
 #   make deploy ALARM_EMAIL=me@x.y   ... and e-mail the alarms
 #   make deploy RETAIN_DATA=false    ... tables and buckets are deleted with the stack (a demo account)
 #   make deploy SCHEDULES=off        ... with the generator and detection schedules switched off
@@ -27,7 +27,9 @@ cdk-cli: $(CDK)
 synth: $(PY_STAMP) $(CDK) $(WEB_BUILD)
 	$(CDK) synth --quiet $(CDK_CONTEXT)
 
+# `cdk bootstrap` is idempotent: it creates or updates the CDK toolkit stack the deployment's assets go to.
 deploy: $(PY_STAMP) $(CDK) $(WEB_BUILD)
+	$(CDK) bootstrap
 	$(CDK) deploy --require-approval never --outputs-file $(CDK_OUTPUTS) $(CDK_CONTEXT)
 	$(BIN)/python -m pipeline.health_check $(CDK_OUTPUTS)
 

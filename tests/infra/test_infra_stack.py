@@ -296,3 +296,19 @@ def test_api_is_throttled_logged_and_validated(template_json: dict) -> None:
 def test_outputs_name_site_api_and_state_machine(template: Template) -> None:
     outputs = template.to_json()["Outputs"]
     assert {"SiteUrl", "ApiUrl", "StateMachineArn"} <= set(outputs)
+
+
+def test_a_deployment_without_retention_deletes_its_data_with_the_stack(
+    tmp_path: Path, synthesize: Callable[..., Path]
+) -> None:
+    # The AwsSolutions checks run in this synth too: it raises on any unacknowledged finding.
+    outdir = synthesize(tmp_path, retainData="false", **{"aws:cdk:bundling-stacks": []})
+    template_json = json.loads((outdir / f"{STACK_ID}.template.json").read_text())
+    tables = resources(template_json, "AWS::DynamoDB::Table").values()
+    assert {(t["DeletionPolicy"], t["Properties"]["DeletionProtectionEnabled"]) for t in tables} == {("Delete", False)}
+    buckets = set(resources(template_json, "AWS::S3::Bucket"))
+    emptied = {
+        bucket for r in resources(template_json, "Custom::S3AutoDeleteObjects").values()
+        for bucket in referenced(r["Properties"]["BucketName"])
+    }  # fmt: skip
+    assert emptied == buckets
