@@ -11,14 +11,17 @@ PORT ?= 8000
 AWS_PORT ?= 4566
 RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast) $(if $(AUTH),--auth)
 
-.PHONY: run test lint typecheck unit bench deploy destroy clean
+.PHONY: run test lint typecheck bench clean
+
+include web.mk
+include deploy.mk
 
 $(PY_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-run: $(PY_STAMP)
+run: $(PY_STAMP) $(WEB_BUILD)
 	$(BIN)/isoflow local $(RUN_FLAGS)
 
 lint: $(PY_STAMP)
@@ -28,8 +31,10 @@ lint: $(PY_STAMP)
 typecheck: $(PY_STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+# Lint and type checks, the dashboard's unit tests, then every Python test: unit, integration (moto),
+# infra (CDK synth, cdk-nag, cfn-lint) and the browser tests against the local stack.
+test: lint typecheck web-test $(WEB_BUILD) $(CHROMIUM)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 clean:
-	rm -rf $(VENV) cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) cdk.out .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(WEB)/dist
