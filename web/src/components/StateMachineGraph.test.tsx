@@ -8,10 +8,16 @@ import { traceExecution } from "../lib/history";
 import { StateMachineGraph } from "./StateMachineGraph";
 
 function renderRun(run: keyof typeof recorded, onSelect = vi.fn()) {
-  const { definition, events, status } = recorded[run];
+  const { definition, events, status, mapRuns } = recorded[run];
   const graph = layoutStateMachine(parseDefinition(definition) as AslMachine);
   const view = render(
-    <StateMachineGraph graph={graph} trace={traceExecution(events, status)} executionStatus={status} onSelect={onSelect} />,
+    <StateMachineGraph
+      graph={graph}
+      trace={traceExecution(events, status)}
+      executionStatus={status}
+      mapRuns={mapRuns}
+      onSelect={onSelect}
+    />,
   );
   const statusOf = (state: string) => view.container.querySelector(`[data-state="${state}"]`)?.getAttribute("data-status");
   return { ...view, statusOf, onSelect };
@@ -32,6 +38,17 @@ describe("StateMachineGraph", () => {
     const { container } = renderRun("mapIterationFailure");
     const map = container.querySelector('[data-state="ScoreAccounts"]');
     expect(map?.textContent).toContain("0/3 batches, 2 failed");
+  });
+
+  it("marks the states of a Distributed Map as run in its map run, with the map run's batch counts", () => {
+    const { container, statusOf } = renderRun("distributedMapFailure");
+    expect(statusOf("FindStaleAccounts")).toBe("succeeded");
+    expect(statusOf("ScoreAccountBatch")).toBe("inMapRun");
+    expect(statusOf("ClearStaleFlags")).toBe("inMapRun");
+    expect(statusOf("RecordRun")).toBe("caught");
+    expect(statusOf("DetectionFailed")).toBe("failed");
+    expect(statusOf("NothingStale")).toBe("notReached");
+    expect(container.querySelector('[data-state="ScoreAccounts"]')?.textContent).toContain("0/1 batches, 1 failed");
   });
 
   it("selects a state on click, but not the start and end markers", async () => {

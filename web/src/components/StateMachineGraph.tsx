@@ -1,17 +1,40 @@
+import type { MapRun } from "../api/types";
 import { END, START, type Graph, type GraphNode } from "../lib/asl";
 import type { ExecutionTrace, StateStatus } from "../lib/history";
 
-export const STATUS_STYLE: Record<StateStatus, { fill: string; stroke: string; text: string; label: string }> = {
+/** What a node shows: a state's status, or, inside a Distributed Map, that it ran in the map run's children. */
+export type NodeStatus = StateStatus | "inMapRun";
+
+export const STATUS_STYLE: Record<NodeStatus, { fill: string; stroke: string; text: string; label: string }> = {
   succeeded: { fill: "#e3f3e9", stroke: "#2e7d4f", text: "#1f5a38", label: "Succeeded" },
   failed: { fill: "#f9e3e1", stroke: "#c8372d", text: "#8a2019", label: "Failed" },
   caught: { fill: "#fbf0dc", stroke: "#c28422", text: "#7a5011", label: "Caught error" },
   running: { fill: "#e6eef8", stroke: "#2f6db5", text: "#1d4a7d", label: "In progress" },
   aborted: { fill: "#eef1f4", stroke: "#7b8794", text: "#53606f", label: "Cancelled" },
   notReached: { fill: "#ffffff", stroke: "#c5ccd5", text: "#7b8794", label: "Not reached" },
+  inMapRun: { fill: "#f4f6f8", stroke: "#9aa5b1", text: "#53606f", label: "In map run" },
 };
 
+/** The Distributed Map run a Map state started (its ARN names the state: ".../<Map state>:<id>"). */
+export function mapRunOf(stateName: string, mapRuns: MapRun[] | undefined): MapRun | undefined {
+  return mapRuns?.find((run) => run.mapRunArn.includes(`/${stateName}:`));
+}
+
+/** "2/3 batches, 1 failed": from the map run's item counts, else from the iterations in the history. */
+export function batchNote(stateName: string, trace: ExecutionTrace, mapRuns: MapRun[] | undefined): string | undefined {
+  const run = mapRunOf(stateName, mapRuns);
+  const counts = run?.itemCounts;
+  if (counts && typeof counts.total === "number") {
+    const failed = (counts.failed ?? 0) + (counts.timedOut ?? 0) + (counts.aborted ?? 0);
+    return `${counts.succeeded ?? 0}/${counts.total} batches${failed ? `, ${failed} failed` : ""}${counts.running ? `, ${counts.running} running` : ""}`;
+  }
+  const map = trace.states.get(stateName)?.map;
+  if (!map) return undefined;
+  return `${map.succeeded}/${map.length ?? map.started} batches${map.failed ? `, ${map.failed} failed` : ""}`;
+}
+
 /** The status a node is drawn with; the Start and End markers follow the execution itself. */
-export function nodeStatus(node: GraphNode, trace: ExecutionTrace, executionStatus: string): StateStatus {
+export function nodeStatus(node: GraphNode, trace: ExecutionTrace, executionStatus: string, graph: Graph): NodeStatus {
   if (node.id === START) return trace.rows.length ? "succeeded" : "notReached";
   if (node.id === END) {
     if (executionStatus === "SUCCEEDED") return "succeeded";
@@ -19,17 +42,17 @@ export function nodeStatus(node: GraphNode, trace: ExecutionTrace, executionStat
     if (executionStatus === "ABORTED") return "aborted";
     return "notReached";
   }
-  return trace.states.get(node.id)?.status ?? "notReached";
+  const state = trace.states.get(node.id);
+  if (state) return state.status;
+  const parent = graph.nodes.find((n) => n.id === node.parent);
+  if (parent?.distributed && trace.states.has(parent.id)) return "inMapRun";
+  return "notReached";
 }
 
-function nodeNote(node: GraphNode, trace: ExecutionTrace): string | undefined {
+function nodeNote(node: GraphNode, trace: ExecutionTrace, mapRuns: MapRun[] | undefined): string | undefined {
+  if (node.type === "Map") return batchNote(node.id, trace, mapRuns);
   const state = trace.states.get(node.id);
   if (!state) return undefined;
-  if (state.map) {
-    const { length, succeeded, failed, started } = state.map;
-    const total = length ?? started;
-    return `${succeeded}/${total} batches${failed ? `, ${failed} failed` : ""}`;
-  }
   const parts: string[] = [];
   if (state.entries.length > 1) parts.push(`×${state.entries.length}`);
   if (state.retries) parts.push(`${state.retries} ${state.retries === 1 ? "retry" : "retries"}`);
@@ -40,12 +63,14 @@ export function StateMachineGraph({
   graph,
   trace,
   executionStatus,
+  mapRuns,
   selected,
   onSelect,
 }: {
   graph: Graph;
   trace: ExecutionTrace;
   executionStatus: string;
+  mapRuns?: MapRun[];
   selected?: string;
   onSelect: (stateName: string) => void;
 }) {
@@ -70,9 +95,9 @@ export function StateMachineGraph({
         </marker>
       </defs>
       {containers.map((node) => {
-        const status = nodeStatus(node, trace, executionStatus);
+        const status = nodeStatus(node, trace, executionStatus, graph);
         const style = STATUS_STYLE[status];
-        const note = nodeNote(node, trace);
+        const note = nodeNote(node, trace, mapRuns);
         return (
           <g
             key={node.id}
@@ -87,7 +112,7 @@ export function StateMachineGraph({
             <title>{`${node.label} (${node.type}): ${style.label}${note ? `, ${note}` : ""}`}</title>
             <rect className="box" x={node.x} y={node.y} width={node.width} height={node.height} rx={8} fill={style.fill} fillOpacity={0.45} stroke={style.stroke} strokeDasharray="5 3" />
             <text className="container-label" x={node.x + 10} y={node.y + 16} fill={style.text}>
-              {node.label} · {node.type}
+              {node.label} · {node.distributed ? "Distributed Map" : node.type}
             </text>
             {note && (
               <text x={node.x + 10} y={node.y + 30} fill={style.text} style={{ fontSize: 10.5 }}>
@@ -108,10 +133,10 @@ export function StateMachineGraph({
         </g>
       ))}
       {leaves.map((node) => {
-        const status = nodeStatus(node, trace, executionStatus);
+        const status = nodeStatus(node, trace, executionStatus, graph);
         const style = STATUS_STYLE[status];
         const marker = node.id === START || node.id === END;
-        const note = nodeNote(node, trace);
+        const note = nodeNote(node, trace, mapRuns);
         return (
           <g
             key={node.id}
@@ -133,6 +158,7 @@ export function StateMachineGraph({
               rx={marker ? node.height / 2 : 6}
               fill={style.fill}
               stroke={style.stroke}
+              strokeDasharray={status === "inMapRun" ? "4 3" : undefined}
             />
             {status === "running" && !marker && (
               <rect x={node.x} y={node.y} width={node.width} height={node.height} rx={6} fill="none" stroke={style.stroke} strokeWidth={3} opacity={0.5}>
@@ -154,10 +180,12 @@ export function StateMachineGraph({
   );
 }
 
-export function GraphLegend() {
+export function GraphLegend({ graph }: { graph?: Graph }) {
+  const distributed = graph?.nodes.some((n) => n.distributed);
+  const shown = (Object.keys(STATUS_STYLE) as NodeStatus[]).filter((status) => status !== "inMapRun" || distributed);
   return (
     <div className="legend" aria-label="Legend">
-      {(Object.keys(STATUS_STYLE) as StateStatus[]).map((status) => (
+      {shown.map((status) => (
         <span key={status}>
           <i style={{ background: STATUS_STYLE[status].fill, borderColor: STATUS_STYLE[status].stroke }} />
           {STATUS_STYLE[status].label}

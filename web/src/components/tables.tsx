@@ -48,7 +48,7 @@ export function TransactionsTable({
           <tr>
             <SortHeader label="Time (local)" column="timestamp" state={sort} />
             {showAccount && <th className="hide-phone">Account</th>}
-            {!compact && <th>Type</th>}
+            {!compact && <th className="hide-phone">Type</th>}
             {!compact && <th className="hide-phone">Merchant</th>}
             <SortHeader label="Amount" column="amount" state={sort} className="num" />
             <SortHeader label="Risk" column="riskScore" state={sort} />
@@ -71,7 +71,7 @@ export function TransactionsTable({
                   </Link>
                 </td>
               )}
-              {!compact && <td>{humanise(t.transactionType)}</td>}
+              {!compact && <td className="hide-phone">{humanise(t.transactionType)}</td>}
               {!compact && (
                 <td className="hide-phone truncate" title={t.description ?? undefined}>
                   {t.merchant ?? <span className="muted">—</span>}

@@ -24,6 +24,7 @@ export interface AslMachine {
   StartAt: string;
   States: Record<string, AslState>;
   Comment?: string;
+  ProcessorConfig?: unknown;
 }
 
 export type EdgeKind = "next" | "choice" | "default" | "catch";
@@ -42,6 +43,8 @@ export interface GraphNode {
   /** The Map or Parallel state this one runs inside. */
   parent?: string;
   container: boolean;
+  /** A Distributed Map: its iterations run as child executions, outside this execution's history. */
+  distributed: boolean;
 }
 
 export interface GraphEdge {
@@ -69,6 +72,7 @@ export const END = "__end__";
 
 export const LAYOUT = {
   nodeWidth: 184,
+  containerWidth: 250,
   nodeHeight: 36,
   markerWidth: 64,
   markerHeight: 26,
@@ -97,6 +101,11 @@ export function parseDefinition(definition: unknown): AslMachine | undefined {
 }
 
 /** The sub-machines a state runs: a Map's processor, a Parallel's branches. */
+export function isDistributedMap(state: AslState): boolean {
+  const config = state.ItemProcessor?.ProcessorConfig as { Mode?: string } | undefined;
+  return state.Type === "Map" && config?.Mode === "DISTRIBUTED";
+}
+
 export function subMachines(state: AslState): AslMachine[] {
   if (state.Type === "Map") {
     const processor = state.ItemProcessor ?? state.Iterator;
@@ -155,6 +164,7 @@ interface LocalNode {
   id: string;
   label: string;
   type: string;
+  distributed: boolean;
   width: number;
   height: number;
   /** Laid out sub-graphs of a container, in the container's coordinates. */
@@ -250,7 +260,9 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
       id: name,
       label: name,
       type: state.Type,
-      width: container ? Math.max(LAYOUT.nodeWidth, childrenWidth + 2 * LAYOUT.padding) : LAYOUT.nodeWidth,
+      distributed: isDistributedMap(state),
+      // Wide enough for the header ("ScoreAccounts · Distributed Map") whatever the sub-graph's width.
+      width: container ? Math.max(LAYOUT.containerWidth, childrenWidth + 2 * LAYOUT.padding) : LAYOUT.nodeWidth,
       height: container ? LAYOUT.header + childrenHeight + LAYOUT.padding : LAYOUT.nodeHeight,
       children,
     });
@@ -264,8 +276,8 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
   }
   const order = [...names];
   if (markers) {
-    locals.set(START, { id: START, label: "Start", type: "Start", width: LAYOUT.markerWidth, height: LAYOUT.markerHeight, children: [] });
-    locals.set(END, { id: END, label: "End", type: "End", width: LAYOUT.markerWidth, height: LAYOUT.markerHeight, children: [] });
+    locals.set(START, { id: START, label: "Start", type: "Start", distributed: false, width: LAYOUT.markerWidth, height: LAYOUT.markerHeight, children: [] });
+    locals.set(END, { id: END, label: "End", type: "End", distributed: false, width: LAYOUT.markerWidth, height: LAYOUT.markerHeight, children: [] });
     edges.unshift({ from: START, to: machine.StartAt, kind: "next" });
     order.unshift(START);
     order.push(END);
@@ -333,6 +345,7 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
       depth,
       parent,
       container: local.children.length > 0,
+      distributed: local.distributed,
     });
     // Place a container's sub-graphs side by side under its header.
     let childX = box.x + (box.width - (local.children.reduce((s, g) => s + g.width, 0) + LAYOUT.nodeGap * Math.max(0, local.children.length - 1))) / 2;

@@ -4,7 +4,14 @@ import { useExecution, useRerunExecution } from "../../api/queries";
 import type { Execution } from "../../api/types";
 import { useServices } from "../../app";
 import { summaryText } from "../../components/runs";
-import { GraphLegend, STATUS_STYLE, StateMachineGraph } from "../../components/StateMachineGraph";
+import {
+  GraphLegend,
+  STATUS_STYLE,
+  StateMachineGraph,
+  batchNote,
+  nodeStatus,
+  type NodeStatus,
+} from "../../components/StateMachineGraph";
 import { EmptyState, Panel, QueryView, StatusBadge, describeError } from "../../components/ui";
 import { executionConsoleUrl } from "../../config";
 import { allStates, layoutStateMachine, parseDefinition } from "../../lib/asl";
@@ -36,6 +43,7 @@ function RunView({ execution }: { execution: Execution }) {
   const graph = useMemo(() => (machine ? layoutStateMachine(machine) : undefined), [machine]);
   const trace = useMemo(() => traceExecution(execution.events, execution.status), [execution.events, execution.status]);
   const consoleUrl = executionConsoleUrl(config, execution.executionArn);
+  const selectedNode = graph?.nodes.find((node) => node.id === selected);
   const stoppedAt = parseTime(execution.stoppedAt);
 
   const onRerun = () =>
@@ -108,17 +116,30 @@ function RunView({ execution }: { execution: Execution }) {
       )}
 
       <div className="run-layout">
-        <Panel title="State machine" actions={<GraphLegend />} flush>
+        <Panel title="State machine" actions={<GraphLegend graph={graph} />} flush>
           <div className="graph-wrap">
             {graph ? (
-              <StateMachineGraph graph={graph} trace={trace} executionStatus={execution.status} selected={selected} onSelect={setSelected} />
+              <StateMachineGraph
+                graph={graph}
+                trace={trace}
+                executionStatus={execution.status}
+                mapRuns={execution.mapRuns}
+                selected={selected}
+                onSelect={setSelected}
+              />
             ) : (
               <EmptyState title="No definition to draw" />
             )}
           </div>
         </Panel>
         <div style={{ display: "flex", flexDirection: "column", gap: 16 }}>
-          <StatePanel name={selected} summary={selected ? trace.states.get(selected) : undefined} type={selected && machine ? allStates(machine).get(selected)?.Type : undefined} />
+          <StatePanel
+            name={selected}
+            summary={selected ? trace.states.get(selected) : undefined}
+            type={selected && machine ? allStates(machine).get(selected)?.Type : undefined}
+            status={selectedNode && graph ? nodeStatus(selectedNode, trace, execution.status, graph) : undefined}
+            batches={selected ? batchNote(selected, trace, execution.mapRuns) : undefined}
+          />
           <Panel title="Summary">
             <SummaryFacts execution={execution} />
           </Panel>
@@ -198,7 +219,19 @@ function SummaryFacts({ execution }: { execution: Execution }) {
   );
 }
 
-function StatePanel({ name, summary, type }: { name?: string; summary?: StateSummary; type?: string }) {
+function StatePanel({
+  name,
+  summary,
+  type,
+  status,
+  batches,
+}: {
+  name?: string;
+  summary?: StateSummary;
+  type?: string;
+  status?: NodeStatus;
+  batches?: string;
+}) {
   const [tab, setTab] = useState<"input" | "output">("input");
   if (!name) {
     return (
@@ -207,7 +240,7 @@ function StatePanel({ name, summary, type }: { name?: string; summary?: StateSum
       </Panel>
     );
   }
-  const style = STATUS_STYLE[summary?.status ?? "notReached"];
+  const style = STATUS_STYLE[status ?? summary?.status ?? "notReached"];
   const last = summary?.entries[summary.entries.length - 1];
   return (
     <section className="panel" data-testid="state-panel">
@@ -235,14 +268,10 @@ function StatePanel({ name, summary, type }: { name?: string; summary?: StateSum
               <dd>{summary.retries}</dd>
             </>
           ) : null}
-          {summary?.map && (
+          {batches && (
             <>
               <dt>Batches</dt>
-              <dd>
-                {summary.map.length ?? summary.map.started} total · {summary.map.succeeded} succeeded
-                {summary.map.failed ? ` · ${summary.map.failed} failed` : ""}
-                {summary.map.aborted ? ` · ${summary.map.aborted} aborted` : ""}
-              </dd>
+              <dd>{batches}</dd>
             </>
           )}
           {summary?.lastError && (
@@ -268,6 +297,11 @@ function StatePanel({ name, summary, type }: { name?: string; summary?: StateSum
               {prettyJson(tab === "input" ? last.input : last.output) || (tab === "output" ? "(no output yet)" : "(none)")}
             </pre>
           </>
+        ) : status === "inMapRun" ? (
+          <div className="hint">
+            This state runs in the Distributed Map's child executions, one per batch; their events are not in this
+            execution's history. The Map's batch counts say how they ended.
+          </div>
         ) : (
           <div className="hint">This execution did not reach this state.</div>
         )}
