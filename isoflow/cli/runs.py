@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -59,6 +60,8 @@ def register(subparsers: Any) -> None:
 
 def connect(args: argparse.Namespace) -> runs.Runs:
     """The runs of the deployment the flags and environment name, or of the local stack."""
+    # The service's JSON log lines are for CloudWatch; in a terminal the command's own output says it all.
+    logging.getLogger("isoflow").setLevel(logging.WARNING)
     if args.state_machine_arn and args.runs_table:
         session = boto3.Session()
         endpoint = args.endpoint_url
