@@ -87,6 +87,9 @@ TRANSIENT_ERRORS: tuple[str, ...] = (
 )
 
 
+MAX_BATCH_SIZE = 1000
+
+
 @dataclass(frozen=True)
 class Tuning:
     """What a deployment and a test may set differently."""
@@ -101,8 +104,9 @@ class Tuning:
     task_timeout_s: int = 900  # a Task that has not answered by then counts as failed (and is retried)
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        # A batch's detector answer takes under 100 bytes an account: 1,000 keep it well under 256 KB.
+        if not 1 <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch_size must be within 1-{MAX_BATCH_SIZE}")
         if self.max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         if not 0 <= self.tolerated_failure_percentage <= 100:

@@ -113,6 +113,7 @@ def test_the_definition_is_plain_jsonpath_asl_and_accepts_cdk_tokens_as_arns() -
     "bad",
     [
         {"batch_size": 0},
+        {"batch_size": 1001},
         {"max_concurrency": 0},
         {"tolerated_failure_percentage": 101},
         {"retry_interval_s": 0},
