@@ -38,9 +38,10 @@ class Api(Construct):
             "Rest",
             description="Isoflow: accounts, transactions, anomalies and detection runs",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
-            # API Gateway writes execution logs through an account-wide role; this stack sets it up.
+            # API Gateway writes execution logs through one role per account and region; this stack sets it up
+            # and leaves it behind when deleted, since other APIs in the account log through it too.
             cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigateway.StageOptions(
                 stage_name=STAGE,
                 throttling_rate_limit=rate_limit,
