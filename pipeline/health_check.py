@@ -14,8 +14,6 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.stack import STACK_ID
-
 ATTEMPTS = 10
 PAUSE_S = 15
 
@@ -31,7 +29,8 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 def health_urls(outputs: dict[str, dict[str, str]]) -> list[str]:
-    stack = outputs[STACK_ID]
+    """From `cdk deploy --outputs-file`, which holds the one deployed stack's outputs."""
+    (stack,) = outputs.values()
     return [f"{stack['ApiUrl']}/health", f"{stack['SiteUrl']}/api/health"]
 
 
