@@ -4,16 +4,16 @@ configured from CDK context (cdk.json, or `-c name=value` on the command line)."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from aws_cdk import App, CfnOutput, Duration, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN
+from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN
 from isoflow.workflow import Tuning
 from pipeline.api import Api
 from pipeline.bundling import REPO_ROOT
@@ -25,7 +25,6 @@ from pipeline.storage import Storage
 from pipeline.workflow import DetectionWorkflow
 
 STACK_ID = "Isoflow"
-GENERATOR_FUNCTION = "generator"
 
 
 def _flag(value: Any) -> bool:
@@ -41,7 +40,8 @@ def _flag(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class StackConfig:
-    """What a deployment chooses; every field has a context key of the same name in camelCase."""
+    """What a deployment chooses: each field is read from the context key of its name in camelCase
+    (`retain_data` from `retainData`)."""
 
     retain_data: bool = True
     generator_schedule: bool = True
@@ -58,25 +58,27 @@ class StackConfig:
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackConfig:
-        defaults = cls()
-
-        def setting(key: str, default: Any, parse: Callable[[Any], Any]) -> Any:
+        hints = get_type_hints(cls)
+        values = {}
+        for field in fields(cls):
+            key = re.sub(r"_(\w)", lambda match: match.group(1).upper(), field.name)
             value = scope.node.try_get_context(key)
-            return default if value is None or value == "" else parse(value)
+            if value is not None and value != "":
+                values[field.name] = _parse(hints[field.name], value)
+        return cls(**values)
 
-        return cls(
-            retain_data=setting("retainData", defaults.retain_data, _flag),
-            generator_schedule=setting("generatorSchedule", defaults.generator_schedule, _flag),
-            detection_schedule=setting("detectionSchedule", defaults.detection_schedule, _flag),
-            alarm_email=setting("alarmEmail", None, str),
-            site_dir=setting("siteDir", defaults.site_dir, lambda value: REPO_ROOT / value),
-            batch_reserved_concurrency=setting(
-                "batchReservedConcurrency",
-                defaults.batch_reserved_concurrency,
-                lambda value: None if str(value).lower() == "none" else int(value),
-            ),
-            snap_start=setting("snapStart", defaults.snap_start, _flag),
-        )
+
+def _parse(hint: Any, value: Any) -> Any:
+    """A context value as the field's type; "none" clears an optional field."""
+    kinds = [kind for kind in get_args(hint) if kind is not type(None)] or [hint]
+    if len(kinds) < len(get_args(hint)) and str(value).lower() == "none":
+        return None
+    kind = kinds[0]
+    if kind is bool:
+        return _flag(value)
+    if kind is Path:
+        return REPO_ROOT / str(value)
+    return kind(value)
 
 
 class IsoflowStack(Stack):
@@ -122,7 +124,7 @@ class IsoflowStack(Stack):
         generator = GeneratorSchedule(
             self,
             "Generator",
-            generator=functions.aliases[GENERATOR_FUNCTION],
+            generator=functions.aliases[GENERATOR.name],
             enabled=config.generator_schedule,
             every=Duration.minutes(config.generator_every_minutes),
         )

@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import App
 from aws_cdk.assertions import Match, Template
 
 from isoflow import runs
-from isoflow.functions import API, FUNCTIONS, START_SCHEDULED_RUN, FunctionSpec, by_name
+from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec
 from isoflow.settings import ENVIRONMENT
 from isoflow.tables import ALL_TABLES
 from isoflow.workflow import FunctionArns, Tuning, definition
-from pipeline.stack import GENERATOR_FUNCTION, STACK_ID
+from pipeline.bundling import REPO_ROOT
+from pipeline.stack import STACK_ID, StackConfig
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -188,7 +190,7 @@ def schedules(template_json: dict) -> dict[str, dict[str, Any]]:
 
 def test_generator_runs_every_5_minutes_and_detection_every_10(template_json: dict) -> None:
     found = schedules(template_json)
-    generator = found[alias_of(template_json, by_name(GENERATOR_FUNCTION))]
+    generator = found[alias_of(template_json, GENERATOR)]
     detection = found[alias_of(template_json, START_SCHEDULED_RUN)]
     assert (generator["ScheduleExpression"], generator["State"]) == ("rate(5 minutes)", "ENABLED")
     assert (detection["ScheduleExpression"], detection["State"]) == ("rate(10 minutes)", "ENABLED")
@@ -312,3 +314,21 @@ def test_a_deployment_without_retention_deletes_its_data_with_the_stack(
         for bucket in referenced(r["Properties"]["BucketName"])
     }  # fmt: skip
     assert emptied == buckets
+
+
+def test_context_keys_override_the_defaults() -> None:
+    app = App(
+        context={"retainData": "false", "detectionEveryMinutes": "15", "batchReservedConcurrency": "none",
+                 "alarmEmail": "ops@example.com", "siteDir": "web/build", "snapStart": False}
+    )  # fmt: skip
+    config = StackConfig.from_context(app)
+    assert config == StackConfig(
+        retain_data=False,
+        detection_every_minutes=15,
+        batch_reserved_concurrency=None,
+        alarm_email="ops@example.com",
+        site_dir=REPO_ROOT / "web" / "build",
+        snap_start=False,
+    )
+    with pytest.raises(ValueError, match="true or false"):
+        StackConfig.from_context(App(context={"generatorSchedule": "sometimes"}))
