@@ -53,10 +53,10 @@ function AnomaliesPage() {
                   <thead>
                     <tr>
                       <th>Time</th>
-                      <th>Account</th>
-                      <th className="num">Amount</th>
+                      <th className="hide-phone">Account</th>
+                      <th className="num hide-phone">Amount</th>
                       <th>Risk</th>
-                      <th>Why it stands out</th>
+                      <th className="hide-phone">Why it stands out</th>
                       <th>Verdict</th>
                     </tr>
                   </thead>
@@ -71,17 +71,20 @@ function AnomaliesPage() {
                             {humanise(t.transactionType)}
                             {t.merchant ? ` · ${t.merchant}` : ""}
                           </div>
+                          <div className="hint show-phone">
+                            <strong>{formatMoney(t.amount, t.currency)}</strong> · {t.reasons?.join("; ")}
+                          </div>
                         </td>
-                        <td className="mono">
+                        <td className="mono hide-phone">
                           <Link to="/accounts/$accountId" params={{ accountId: t.accountId }} title={t.accountId}>
                             {shortId(t.accountId, 8)}
                           </Link>
                         </td>
-                        <td className="num">{formatMoney(t.amount, t.currency)}</td>
+                        <td className="num hide-phone">{formatMoney(t.amount, t.currency)}</td>
                         <td>
                           <RiskBadge level={t.riskLevel} score={t.riskScore} />
                         </td>
-                        <td style={{ minWidth: 220 }}>
+                        <td className="hide-phone" style={{ minWidth: 220 }}>
                           {t.reasons?.length ? (
                             <ul className="reasons">
                               {t.reasons.map((reason) => (

@@ -75,9 +75,9 @@ function AnomalyList({ items }: { items: Transaction[] }) {
         <thead>
           <tr>
             <th>Time</th>
-            <th className="num">Amount</th>
+            <th className="num hide-phone">Amount</th>
             <th>Risk</th>
-            <th>Why</th>
+            <th className="hide-phone">Why</th>
             <th>Verdict</th>
           </tr>
         </thead>
@@ -88,12 +88,15 @@ function AnomalyList({ items }: { items: Transaction[] }) {
                 <Link to="/transactions/$transactionId" params={{ transactionId: t.transactionId }}>
                   {formatDateTime(t.timestamp)}
                 </Link>
+                <div className="hint show-phone">
+                  <strong>{formatMoney(t.amount, t.currency)}</strong> · {t.reasons?.join("; ")}
+                </div>
               </td>
-              <td className="num">{formatMoney(t.amount, t.currency)}</td>
+              <td className="num hide-phone">{formatMoney(t.amount, t.currency)}</td>
               <td>
                 <RiskBadge level={t.riskLevel} score={t.riskScore} />
               </td>
-              <td>{t.reasons?.join("; ") || `score ${formatScore(t.riskScore)}`}</td>
+              <td className="hide-phone">{t.reasons?.join("; ") || `score ${formatScore(t.riskScore)}`}</td>
               <td>
                 <FeedbackButtons transaction={t} />
               </td>
