@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -13,6 +14,8 @@ from detection_stack import seed_account
 from handlers.detector import score_account_batch
 from isoflow import runs
 from isoflow.detection import score
+from isoflow.functions import START_SCHEDULED_RUN, local_function_name
+from isoflow.local.scheduler import scheduled_event
 from isoflow.store.db import Db
 from isoflow.store.errors import BusyError
 
@@ -54,8 +57,16 @@ def test_a_failed_run_on_the_local_endpoint_is_rerun_to_completion(
     assert account["isStale"] == {"BOOL": False}
 
 
-def test_the_schedule_does_not_start_a_second_run_while_one_is_in_progress(local_aws: Any) -> None:
+def scheduled_start() -> dict[str, Any]:
+    """What the detection schedule does: invoke the starter function (as the EventBridge rule does)."""
+    response = boto3.client("lambda").invoke(
+        FunctionName=local_function_name(START_SCHEDULED_RUN), Payload=json.dumps(scheduled_event("detection"))
+    )
+    assert "FunctionError" not in response, response["Payload"].read()
+    return dict(json.load(response["Payload"]))
 
+
+def test_the_schedule_does_not_start_a_second_run_while_one_is_in_progress(local_aws: Any) -> None:
     settings = local_aws.settings
     detection_runs = runs.Runs.from_names(settings.state_machine_arn, settings.runs_table)
     seed_account(Db.from_settings(settings, boto3.client("dynamodb")), transactions=31)
@@ -67,10 +78,10 @@ def test_the_schedule_does_not_start_a_second_run_while_one_is_in_progress(local
         return score_account_batch(event, context)
 
     local_aws.register("score-account-batch", slow)
-    first = runs.start(detection_runs, trigger="schedule", only_if_idle=True)
-    second = runs.start(detection_runs, trigger="schedule", only_if_idle=True)
+    first, second = scheduled_start(), scheduled_start()
 
-    assert first.started and not second.started and second.executionId == first.executionId
-    assert wait(detection_runs, first.executionId)["status"] == "SUCCEEDED"
-    third = runs.start(detection_runs, trigger="schedule", only_if_idle=True)
-    assert third.started and wait(detection_runs, third.executionId)["status"] == "SUCCEEDED"
+    assert first["started"] and not second["started"] and second["executionId"] == first["executionId"]
+    run = wait(detection_runs, first["executionId"])
+    assert (run["status"], run["trigger"], run["input"]) == ("SUCCEEDED", "schedule", {"trigger": "schedule"})
+    third = scheduled_start()
+    assert third["started"] and wait(detection_runs, third["executionId"])["status"] == "SUCCEEDED"
