@@ -5,6 +5,7 @@
 #   make deploy ALARM_EMAIL=me@x.y   ... and e-mail the alarms
 #   make deploy RETAIN_DATA=false    ... tables and buckets are deleted with the stack (a demo account)
 #   make deploy SCHEDULES=off        ... with the generator and detection schedules switched off
+#   make deploy CONTEXT="-c batchReservedConcurrency=none"   ... any other context key (pipeline/stack.py)
 #   make destroy                     delete the stack
 #   make synth                       synthesise cdk.out offline (no credentials, no Docker)
 
@@ -13,7 +14,7 @@ CDK := $(CDK_DIR)/node_modules/.bin/cdk
 CDK_OUTPUTS := cdk.out/outputs.json
 CDK_CONTEXT := $(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) \
 	$(if $(RETAIN_DATA),-c retainData=$(RETAIN_DATA)) \
-	$(if $(SCHEDULES),-c generatorSchedule=$(SCHEDULES) -c detectionSchedule=$(SCHEDULES))
+	$(if $(SCHEDULES),-c generatorSchedule=$(SCHEDULES) -c detectionSchedule=$(SCHEDULES)) $(CONTEXT)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: synth deploy destroy cdk-cli
