@@ -37,4 +37,4 @@ test: lint typecheck web-test $(WEB_BUILD) $(CHROMIUM)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 clean:
-	rm -rf $(VENV) cdk.out .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) cdk.out build/bundles pipeline/node_modules .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(WEB)/dist
