@@ -52,7 +52,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
         yield stack
 
 
-# About two minutes on two cores, nearly all of it moto evaluating 10,000 conditional UpdateItems.
+# 75-110 s on two cores, nearly all of it moto evaluating 10,000 conditional UpdateItems.
 @pytest.mark.slow
 def test_ten_thousand_stale_accounts_keep_every_payload_small(stack: Stack) -> None:
     for _ in range(WITH_TRANSACTIONS):
