@@ -72,7 +72,7 @@ export const END = "__end__";
 
 export const LAYOUT = {
   nodeWidth: 184,
-  containerWidth: 250,
+  containerWidth: 264,
   nodeHeight: 36,
   markerWidth: 64,
   markerHeight: 26,
