@@ -108,6 +108,23 @@ def test_a_bad_amount_shows_the_field_error(dashboard: Any, accounts: list[dict[
     dashboard.shoot("transaction-bad-amount")
 
 
+def test_editing_and_deleting_a_transaction(dashboard: Any, accounts: list[dict[str, Any]]) -> None:
+    account_id = accounts[0]["accountId"]
+    purchase = largest_purchase(dashboard, account_id)
+    page = dashboard.open(f"/transactions/{purchase['transactionId']}")
+
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Amount").fill("1750.5")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", name=re.compile("1,750.50"))).to_be_visible()
+    assert dashboard.api("GET", f"/transactions/{purchase['transactionId']}").json()["amount"] == 1750.5
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    expect(page).to_have_url(re.compile(r"/transactions$"))
+    assert dashboard.api("GET", f"/transactions/{purchase['transactionId']}").status_code == 404
+
+
 def test_a_run_shows_on_runs_until_it_succeeds_with_the_graph_coloured(
     dashboard: Any, accounts: list[dict[str, Any]]
 ) -> None:

@@ -142,6 +142,16 @@ function RunView({ execution }: { execution: Execution }) {
           />
           <Panel title="Summary">
             <SummaryFacts execution={execution} />
+            <details style={{ marginTop: 10 }}>
+              <summary className="hint">Execution input</summary>
+              <pre className="json">{prettyJson(execution.input) || "(none)"}</pre>
+            </details>
+            {execution.output !== undefined && execution.output !== null && (
+              <details>
+                <summary className="hint">Execution output</summary>
+                <pre className="json">{prettyJson(execution.output)}</pre>
+              </details>
+            )}
           </Panel>
         </div>
       </div>
