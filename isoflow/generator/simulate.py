@@ -14,6 +14,7 @@ import calendar
 import math
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from isoflow.generator.anomalies import (
@@ -57,9 +58,8 @@ def simulate(
     """
     events: list[tuple[int, int, int, Maker]] = []
     if open_account:
-        opening = to_cents(profile.opening_balance)
-        draft = opening_deposit(profile.account_type, profile.home.code, opening)
-        events.append((start, _OPENING, 0, lambda r, b: draft))
+        opening = opening_deposit(profile.account_type, profile.home.code, to_cents(profile.opening_balance))
+        events.append((start, _OPENING, 0, lambda r, b: opening))
     for when, recurring in _monthly(profile, start, end):
         events.append((when, _MONTHLY, len(events), _recurring_maker(profile, recurring, when)))
     habits = profile.habits
@@ -80,10 +80,9 @@ def simulate(
         # Drawn before anything can be skipped: generating a period again gives its transactions the same
         # ids whatever the balance did in between, so a repeated run cannot write them twice.
         transaction_id = f"txn_{rng.getrandbits(80):020x}"
-        made = maker(rng, balance)
-        if made is None:
+        draft = maker(rng, balance)
+        if draft is None:
             continue
-        draft = made
         if draft.transaction_type == "DEPOSIT":
             balance += draft.cents
         else:
@@ -91,17 +90,10 @@ def simulate(
             if draft.cents > available:
                 if draft.anomaly is None or available * 9 // 10 < draft.minimum_cents:
                     continue
-                draft = _capped(draft, available * 9 // 10)
+                draft = replace(draft, cents=available * 9 // 10)
             balance -= draft.cents
         items.append(to_item(draft, transaction_id, profile.account_id, profile.currency, when))
     return items
-
-
-def _capped(draft: Draft, cents: int) -> Draft:
-    return Draft(
-        draft.category, draft.merchant, draft.channel, cents, draft.description, draft.transaction_type,
-        draft.anomaly, draft.minimum_cents,
-    )  # fmt: skip
 
 
 # --- when things happen ----------------------------------------------------------------------------------
