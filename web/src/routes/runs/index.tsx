@@ -1,5 +1,6 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
 import { useExecutions } from "../../api/queries";
+import { useServices } from "../../app";
 import { RunDetectionButton } from "../../components/runs";
 import { EmptyState, Pager, QueryView, StatusBadge, useCursorPager } from "../../components/ui";
 import { formatAge, formatCount, formatDateTime, formatDuration, humanise } from "../../lib/format";
@@ -7,6 +8,7 @@ import { formatAge, formatCount, formatDateTime, formatDuration, humanise } from
 export const Route = createFileRoute("/runs/")({ component: RunsPage });
 
 function RunsPage() {
+  const { config } = useServices();
   const pager = useCursorPager("runs");
   const query = useExecutions({ cursor: pager.cursor, limit: 25 });
   const running = query.data?.items.some((run) => run.status === "RUNNING");
@@ -19,7 +21,14 @@ function RunsPage() {
             Each run scores the accounts that changed since their last run{running ? " · refreshing while a run is in progress" : ""}
           </div>
         </div>
-        <RunDetectionButton />
+        <div className="actions">
+          {config.stateMachineConsoleUrl && (
+            <a className="button" href={config.stateMachineConsoleUrl} target="_blank" rel="noreferrer">
+              State machine in the console ↗
+            </a>
+          )}
+          <RunDetectionButton />
+        </div>
       </div>
       <section className="panel">
         <QueryView
