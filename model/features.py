@@ -26,14 +26,16 @@ from statistics import median
 FEATURE_NAMES: tuple[str, ...] = (
     "amount_log_ratio",  # log(amount / the account's median amount for this transaction type), 0 below
     "amount_robust_z",  # the same excess in units of the account's spread of log amounts (robust z)
-    "txns_last_hour_log",  # log(1 + transactions of the account in the hour before this one)
-    "txns_last_day_log",  # log(1 + transactions of the account in the 24 hours before this one)
-    "merchant_rarity",  # log((n + 1) / (times this merchant was seen + 1)): high for a new merchant
-    "category_rarity",  # the same for the category
-    "channel_rarity",  # the same for the channel
-    "foreign_country",  # 1 when the country differs from the account's home country
-    "country_rarity",  # log((n + 1) / (times this country was seen + 1))
-    "hour_rarity",  # log(uniform share / the account's smoothed share of this hour of day), 0 below
+    "amount_excess_z",  # (amount - median) / the account's spread of amounts (robust z, linear), 0 below
+    "amount_large",  # log(amount / LARGE_AMOUNT), 0 below: a large sum is risky in any account
+    "burst_last_hour",  # log(1 + transactions in the hour before, beyond the first)
+    "busy_last_day",  # log(1 + transactions in the 24 hours before, beyond twice the account's daily rate)
+    "new_merchant",  # -log(the account's rate of new merchants) for a merchant never seen, else 0
+    "new_category",  # the same for the category
+    "new_channel",  # the same for the channel
+    "new_country",  # the same for the country
+    "foreign_country",  # -log(the account's share of foreign transactions) when abroad, else 0
+    "hour_rarity",  # log(uniform share / the account's smoothed share of this hour), beyond HOUR_SLACK; 0 below
 )
 
 # Raw values kept beside the features so that explanations can quote them; -1 means "not known".
@@ -45,7 +47,6 @@ CONTEXT_NAMES: tuple[str, ...] = (
     "txns_last_day",
     "merchant_seen",  # times the merchant was seen before (-1 when the transaction has no merchant)
     "category_seen",
-    "category_share",  # share of the account's history in this category (-1 without a category)
     "channel_seen",
     "country_seen",
     "hour",  # hour of day, UTC
@@ -70,8 +71,13 @@ MIN_TYPE_AMOUNTS = 5
 MIN_POOLED_AMOUNTS = 3
 # Floor on the spread of log amounts, so an account that always pays the same sum is not alarmed by cents.
 MIN_LOG_SPREAD = 0.1
+MIN_SPREAD_SHARE = 0.1  # the same floor for the spread of amounts, as a share of the median
 MAX_ROBUST_Z = 50.0
 HOUR_SMOOTHING = 1.0  # pseudo-count per hour of day
+# An hour counts as unusual only when it is this many times rarer than an even spread over the day.
+HOUR_SLACK = 2.0
+# Amounts up to this (in the account's currency) never count as large in absolute terms.
+LARGE_AMOUNT = 100.0
 HOUR_S = 3600
 DAY_S = 86400
 
@@ -96,6 +102,9 @@ def initial_state(home_country: str | None) -> dict:
         "n": 0,
         "recent": [],  # epoch seconds of the transactions of the last 24 h, newest last
         "amounts": {"pooled": [], "by_type": {}},
+        "first": None,  # epoch seconds of the first transaction
+        "foreign": 0,  # transactions outside the home country
+        "distinct": {"merchants": 0, "categories": 0, "channels": 0, "countries": 0},  # first sightings
         "merchants": {},  # key -> [count, index of last use]
         "categories": {},
         "channels": {},
@@ -120,8 +129,8 @@ def _fold(state: dict, txn: Txn) -> dict[str, float]:
     """Compute the features of `txn` from `state`, then update `state` in place to include it."""
     if txn.timestamp.tzinfo is None:
         raise ValueError("transaction timestamp must be timezone-aware")
-    if not (txn.amount > 0 and math.isfinite(txn.amount)):
-        raise ValueError(f"transaction amount must be a positive finite number, got {txn.amount!r}")
+    if not (txn.amount >= 0 and math.isfinite(txn.amount)):
+        raise ValueError(f"transaction amount must be a finite number >= 0, got {txn.amount!r}")
     n = state["n"]
     now = txn.timestamp.timestamp()
     amount = round(float(txn.amount), 2)
@@ -138,52 +147,54 @@ def _fold(state: dict, txn: Txn) -> dict[str, float]:
 
     reference = _reference_amounts(state["amounts"], type_key)
     if reference:
-        logs = [math.log(a) for a in reference]
+        logs = [_log_amount(a) for a in reference]
         centre = median(logs)
         spread = max(1.4826 * median(abs(x - centre) for x in logs), MIN_LOG_SPREAD)
-        excess = max(0.0, math.log(amount) - centre)
+        excess = max(0.0, _log_amount(amount) - centre)
         features["amount_log_ratio"] = excess
         features["amount_robust_z"] = min(excess / spread, MAX_ROBUST_Z)
+        middle = median(reference)
+        linear_spread = max(1.4826 * median(abs(a - middle) for a in reference), MIN_SPREAD_SHARE * middle, 0.01)
+        features["amount_excess_z"] = min(max(0.0, amount - middle) / linear_spread, MAX_ROBUST_Z)
         context["amount_median"] = round(median(reference), 2)
     else:
-        features["amount_log_ratio"] = features["amount_robust_z"] = 0.0
+        features["amount_log_ratio"] = features["amount_robust_z"] = features["amount_excess_z"] = 0.0
         context["amount_median"] = -1.0
+
+    features["amount_large"] = max(0.0, _log_amount(amount) - math.log(LARGE_AMOUNT))
 
     last_hour = sum(1 for t in state["recent"] if now - HOUR_S <= t <= now)
     last_day = sum(1 for t in state["recent"] if now - DAY_S <= t <= now)
-    features["txns_last_hour_log"] = math.log1p(last_hour)
-    features["txns_last_day_log"] = math.log1p(last_day)
+    days = max(1.0, (now - state["first"]) / DAY_S) if state["first"] is not None else 1.0
+    features["burst_last_hour"] = math.log1p(max(0, last_hour - 1))
+    features["busy_last_day"] = math.log1p(max(0.0, last_day - 2 * n / days))
     context["txns_last_hour"] = float(last_hour)
     context["txns_last_day"] = float(last_day)
 
-    for name, key, counts in (
-        ("merchant", merchant, state["merchants"]),
-        ("category", category, state["categories"]),
-        ("channel", channel, state["channels"]),
-        ("country", country, state["countries"]),
+    for name, plural, key in (
+        ("merchant", "merchants", merchant),
+        ("category", "categories", category),
+        ("channel", "channels", channel),
+        ("country", "countries", country),
     ):
+        counts = state[plural]
         seen = counts[key][0] if key in counts else 0
-        if name != "country":
-            features[f"{name}_rarity"] = math.log((n + 1) / (seen + 1)) if key is not None else 0.0
+        # The chance of something new, from how often this account has met something new before.
+        novelty = -math.log((state["distinct"][plural] + 1) / (n + 2))
+        features[f"new_{name}"] = novelty if key is not None and seen == 0 else 0.0
         context[f"{name}_seen"] = float(seen) if key is not None else -1.0
-    if category is None:
-        context["category_share"] = -1.0
-    else:
-        context["category_share"] = context["category_seen"] / n if n else 0.0
     foreign = country is not None and state["home"] is not None and country != state["home"]
-    features["foreign_country"] = 1.0 if foreign else 0.0
-    country_seen = context["country_seen"]
-    features["country_rarity"] = math.log((n + 1) / (country_seen + 1)) if country is not None else 0.0
+    features["foreign_country"] = -math.log((state["foreign"] + 1) / (n + 2)) if foreign else 0.0
 
     hour = txn.timestamp.astimezone(UTC).hour
     hours = state["hours"]
     smoothed = hours[(hour - 1) % 24] + 2 * hours[hour] + hours[(hour + 1) % 24]
     share = (smoothed + HOUR_SMOOTHING) / (4 * n + 24 * HOUR_SMOOTHING)
-    features["hour_rarity"] = max(0.0, math.log((1 / 24) / share))
+    features["hour_rarity"] = max(0.0, math.log((1 / 24) / share) - math.log(HOUR_SLACK))
     context["hour"] = float(hour)
     context["hour_share"] = share
 
-    _remember(state, now, amount, type_key, merchant, category, channel, country, hour)
+    _remember(state, now, amount, type_key, merchant, category, channel, country, hour, foreign)
     ordered = {name: float(features[name]) for name in FEATURE_NAMES}
     ordered.update((name, float(context[name])) for name in CONTEXT_NAMES)
     return ordered
@@ -199,8 +210,12 @@ def _remember(
     channel: str | None,
     country: str | None,
     hour: int,
+    foreign: bool,
 ) -> None:
     n = state["n"]
+    if state["first"] is None:
+        state["first"] = now
+    state["foreign"] += int(foreign)
     recent = [t for t in state["recent"] if t >= now - DAY_S]
     recent.append(now)
     state["recent"] = recent[-MAX_RECENT_TIMESTAMPS:]
@@ -211,14 +226,17 @@ def _remember(
     if type_key in by_type or len(by_type) < MAX_TYPES:
         by_type[type_key] = [*by_type.get(type_key, []), amount][-AMOUNTS_PER_TYPE:]
 
-    for key, counts, cap in (
-        (merchant, state["merchants"], MAX_MERCHANTS),
-        (category, state["categories"], MAX_CATEGORIES),
-        (channel, state["channels"], MAX_CHANNELS),
-        (country, state["countries"], MAX_COUNTRIES),
+    for key, plural, cap in (
+        (merchant, "merchants", MAX_MERCHANTS),
+        (category, "categories", MAX_CATEGORIES),
+        (channel, "channels", MAX_CHANNELS),
+        (country, "countries", MAX_COUNTRIES),
     ):
         if key is None:
             continue
+        counts = state[plural]
+        if key not in counts:
+            state["distinct"][plural] += 1
         if key not in counts and len(counts) >= cap:
             # Forget the least used key (the longest unused among equals) to keep the state bounded.
             del counts[min(counts, key=lambda k: (counts[k][0], counts[k][1]))]
@@ -235,6 +253,11 @@ def _reference_amounts(amounts: dict, type_key: str) -> list[float]:
     if len(amounts["pooled"]) >= MIN_POOLED_AMOUNTS:
         return amounts["pooled"]
     return []
+
+
+def _log_amount(amount: float) -> float:
+    # A zero amount (a card check) compares like a cent.
+    return math.log(max(amount, 0.01))
 
 
 def _key(value: str | None) -> str | None:

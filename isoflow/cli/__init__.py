@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Modules under isoflow.cli that each define `register(subparsers)`; a registered command sets `func`.
-COMMANDS = ("local", "runs")
+COMMANDS = ("local", "score", "evaluate", "runs")
 
 
 def build_parser() -> argparse.ArgumentParser:

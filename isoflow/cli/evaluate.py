@@ -1,0 +1,93 @@
+"""`isoflow evaluate`: detection quality on labelled transactions, beside the baselines, in one run.
+
+The input is what `isoflow score` reads plus a `label` column (1 = fraud/anomaly) and optionally a
+`scenario` or `kind` column naming each positive's kind. Every row is scored; with `--judge-from`, only rows
+at or after that time are judged (score April-May, judge May).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from isoflow.cli.score import InputError, add_common_arguments, population_for, read_transactions, score_file
+from isoflow.timestamps import parse_timestamp
+from model.evaluation import Metrics, amount_zscores, global_iforest_scores, metrics_by_group
+
+GROUP_COLUMNS = ("scenario", "kind")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="measure detection quality on labelled transactions", description=__doc__
+    )
+    add_common_arguments(parser)
+    parser.add_argument(
+        "--judge-from", type=_moment, help="judge only rows at or after this ISO 8601 date-time (all are scored)"
+    )
+    parser.add_argument("--report", type=Path, help="also write the metrics as JSON to this file")
+    parser.set_defaults(func=run)
+
+
+def _moment(text: str) -> datetime:
+    return parse_timestamp(text if "T" in text else f"{text}T00:00:00Z")
+
+
+def evaluate(args: argparse.Namespace) -> dict[str, dict[str, Metrics]]:
+    """Scorer name -> group ('overall' and each scenario/kind) -> metrics."""
+    transactions = read_transactions(args.input)
+    if "label" not in transactions.columns:
+        raise InputError(f"{args.input}: missing column label")
+    population = population_for(args, transactions)
+    scored = score_file(transactions, args.workers, population, progress=not args.quiet)
+
+    # Everything aligned on the accounts' time-ordered rows, then judged by the input's labels.
+    position = {tid: i for i, tid in enumerate(transactions.ids)}
+    order = [position[tid] for account in transactions.accounts for tid in account.transaction_ids]
+    ours = np.array([s.score for account in scored for s in account.scores])
+    features = [row for account in scored for row in account.features]
+    zscores = np.concatenate(amount_zscores([account.txns for account in transactions.accounts]))
+    global_forest = global_iforest_scores(features)
+
+    labels = np.array([int(float(transactions.columns["label"][i] or 0)) for i in order])
+    group_column = next((name for name in GROUP_COLUMNS if name in transactions.columns), None)
+    groups = [transactions.columns[group_column][i] for i in order] if group_column else None
+    judged = np.ones(len(order), dtype=bool)
+    if args.judge_from:
+        times = [txn.timestamp for account in transactions.accounts for txn in account.txns]
+        judged = np.array([moment >= args.judge_from for moment in times])
+    kept_groups = [g for g, keep in zip(groups, judged, strict=True) if keep] if groups else None
+    return {
+        name: metrics_by_group(labels[judged], scores[judged], kept_groups)
+        for name, scores in (("isoflow", ours), ("amount_zscore", zscores), ("global_iforest", global_forest))
+    }
+
+
+def format_table(results: dict[str, dict[str, Metrics]]) -> str:
+    lines = [f"{'group':<16} {'scorer':<16} {'rows':>8} {'pos':>6} {'auc':>7} {'ap':>7} {'p@100':>7} {'p@500':>7}"]
+    for group in next(iter(results.values())):
+        for scorer, by_group in results.items():
+            m = by_group[group]
+            lines.append(
+                f"{group:<16} {scorer:<16} {m.rows:>8} {m.positives:>6} {m.auc:>7.4f} {m.ap:>7.4f}"
+                f" {m.p_at_100:>7.3f} {m.p_at_500:>7.3f}"
+            )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        results = evaluate(args)
+    except (InputError, FileNotFoundError) as error:
+        print(f"isoflow evaluate: {error}", file=sys.stderr)
+        return 2
+    print(format_table(results))
+    if args.report:
+        report = {scorer: {g: m.as_dict() for g, m in by_group.items()} for scorer, by_group in results.items()}
+        args.report.write_text(json.dumps(report, indent=2) + "\n")
+    return 0

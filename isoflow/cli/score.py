@@ -1,0 +1,148 @@
+"""`isoflow score`: score a CSV of transactions offline with the detector's own code.
+
+Input columns: transaction_id, account_id, timestamp (ISO 8601), amount; optionally merchant, category,
+country, channel, transaction_type and home_country. Output: transaction_id, score (0-1), risk_level and
+reasons ("; "-separated), one row per input row in input order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from tqdm import tqdm
+
+from isoflow.timestamps import parse_timestamp
+from model.batch import AccountHistory, ScoredAccount, group_by_account, score_histories
+from model.features import Txn, replay
+from model.population import PopulationModel, build_population, read_population, save_population
+
+REQUIRED = ("transaction_id", "account_id", "timestamp", "amount")
+OPTIONAL = ("transaction_type", "merchant", "category", "country", "channel")
+
+
+class InputError(ValueError):
+    """The input file cannot be scored; the message names the row and column."""
+
+
+@dataclass(frozen=True)
+class Transactions:
+    """A parsed input file: rows in input order, with every column kept for whoever needs more."""
+
+    ids: tuple[str, ...]
+    accounts: tuple[AccountHistory, ...]
+    columns: dict[str, list[str]]  # column name -> values in input order
+
+
+def open_text(path: Path, mode: str = "r") -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, mode + "t", encoding="utf-8", newline="")  # type: ignore[return-value]
+    return path.open(mode, encoding="utf-8", newline="")
+
+
+def read_transactions(path: Path) -> Transactions:
+    with open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        missing = [name for name in REQUIRED if name not in (reader.fieldnames or ())]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+        names = list(reader.fieldnames or ())
+        columns: dict[str, list[str]] = {name: [] for name in names}
+        for record in reader:
+            for name in names:
+                columns[name].append(record[name] or "")
+    rows, homes = [], {}
+    present = [name for name in OPTIONAL if name in columns]
+    for i, account_id in enumerate(columns["account_id"]):
+        line = i + 2
+        try:
+            moment = parse_timestamp(columns["timestamp"][i])
+        except ValueError as error:
+            raise InputError(f"line {line}: timestamp: {error}") from None
+        try:
+            amount = float(columns["amount"][i])
+        except ValueError:
+            raise InputError(f"line {line}: amount: not a number: {columns['amount'][i]!r}") from None
+        if not (math.isfinite(amount) and amount >= 0):
+            raise InputError(f"line {line}: amount: must be a number >= 0, got {columns['amount'][i]!r}")
+        optional = {name: columns[name][i] or None for name in present}
+        rows.append((columns["transaction_id"][i], account_id, Txn(moment, amount, **optional)))
+        if "home_country" in columns and columns["home_country"][i]:
+            homes[account_id] = columns["home_country"][i]
+    if len(set(columns["transaction_id"])) != len(columns["transaction_id"]):
+        raise InputError(f"{path}: transaction_id values must be unique")
+    return Transactions(tuple(columns["transaction_id"]), tuple(group_by_account(rows, homes)), columns)
+
+
+def score_file(
+    transactions: Transactions,
+    workers: int,
+    population: PopulationModel | None = None,
+    progress: bool = True,
+) -> list[ScoredAccount]:
+    """The scored accounts, in the order of `transactions.accounts`."""
+    with tqdm(total=len(transactions.accounts), unit="account", disable=not progress, file=sys.stderr) as bar:
+        return score_histories(transactions.accounts, workers, population=population, progress=bar.update)
+
+
+def population_for(args: argparse.Namespace, transactions: Transactions) -> PopulationModel | None:
+    """The population model to use: built from this input (and saved) if asked, else the one given or shipped."""
+    if args.save_population:
+        features = [row for account in transactions.accounts for row in replay(account.txns, account.home_country)]
+        model = build_population(features)
+        model.version = save_population(model, Path(args.save_population))
+        print(f"population model {model.version} written to {args.save_population}", file=sys.stderr)
+        return model
+    if args.population:
+        return read_population(Path(args.population))
+    return None
+
+
+def write_scores(path: Path, ids: Sequence[str], accounts: Sequence[ScoredAccount]) -> None:
+    scored = {tid: (account, i) for account in accounts for i, tid in enumerate(account.transaction_ids)}
+    with open_text(path, "w") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("transaction_id", "score", "risk_level", "reasons"))
+        for transaction_id in ids:
+            account, i = scored[transaction_id]
+            score = account.scores[i]
+            writer.writerow((transaction_id, f"{score.score:.6f}", score.risk_level, "; ".join(score.reasons)))
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, type=Path, help="CSV (or .csv.gz) of transactions")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes scoring accounts (default: CPU count)"
+    )
+    parser.add_argument("--population", help="population model file (default: the one shipped with the package)")
+    parser.add_argument(
+        "--save-population", metavar="PATH", help="build the population model from this input and write it to PATH"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("score", help="score a CSV of transactions offline", description=__doc__)
+    add_common_arguments(parser)
+    parser.add_argument("--output", required=True, type=Path, help="CSV (or .csv.gz) to write the scores to")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        transactions = read_transactions(args.input)
+    except (InputError, FileNotFoundError) as error:
+        print(f"isoflow score: {error}", file=sys.stderr)
+        return 2
+    population = population_for(args, transactions)
+    scored = score_file(transactions, args.workers, population, progress=not args.quiet)
+    write_scores(args.output, transactions.ids, scored)
+    return 0

@@ -1,0 +1,32 @@
+"""Scoring configuration, in one place: risk thresholds, model sizes, history limits and model reuse.
+
+The thresholds are on the IsolationForest paper score (0-1); they were chosen by measurement on labelled
+data (see model/README.md for the figures behind them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    medium_threshold: float = 0.6
+    high_threshold: float = 0.7
+    # An account model needs at least this many transactions to fit on; below it the population model scores.
+    min_history: int = 30
+    # The detector reads at most this many of an account's most recent transactions.
+    window: int = 500
+    n_estimators: int = 100
+    max_samples: int = 256
+    # A stored account model is reused while the history differs from its training rows by at most
+    # max(reuse_min_changes, reuse_fraction * rows) transactions added or aged out.
+    reuse_min_changes: int = 3
+    reuse_fraction: float = 0.1
+    model_compression: int = 3
+    # Reasons: features whose value is beyond this share of the account's training rows, at most this many.
+    reason_tail: float = 0.05
+    max_reasons: int = 3
+
+
+DEFAULT_CONFIG = ScoringConfig()

@@ -1,0 +1,96 @@
+"""The population model: what is usual across many accounts, in the features' account-relative terms.
+
+It holds a fixed reference sample of established accounts' feature rows, and an IsolationForest fitted on a
+larger sample of them. The forest scores the transactions of accounts whose history is too short for a
+model of their own. The reference sample joins every account's own history when its forest is fitted: the
+forest then knows what variation is ordinary in any account, so a point at the edge of one account's short
+history is not isolated unless it is also unusual among accounts, and scores mean the same from one account
+to the next (fitted on an account's rows alone, every account's most extreme transaction scores high).
+
+It is built from generated data, `isoflow score --input generated.csv --output /dev/null
+--save-population model/population.joblib` (see model/README.md), shipped inside the package, and loaded once
+per process. Its version is the digest of the file, and every score it gives names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.ensemble import IsolationForest
+
+from model.config import DEFAULT_CONFIG, ScoringConfig
+from model.features import FEATURE_NAMES
+
+SHIPPED = "population.joblib"
+POPULATION_SEED = 20180401
+MAX_POPULATION_ROWS = 20_000
+REFERENCE_ROWS = 1024
+
+
+class PopulationModelMissing(FileNotFoundError):
+    """No population model file: build one with `isoflow score --save-population` (see model/README.md)."""
+
+
+@dataclass
+class PopulationModel:
+    forest: IsolationForest
+    reference: np.ndarray  # (REFERENCE_ROWS, n_features) rows fitted along with every account's history
+    sorted_columns: np.ndarray  # one sorted row per feature, for reasons
+    version: str = ""
+
+    def score(self, matrix: np.ndarray) -> np.ndarray:
+        return -self.forest.score_samples(matrix)
+
+
+def build_population(rows: Iterable[Mapping[str, float]], config: ScoringConfig = DEFAULT_CONFIG) -> PopulationModel:
+    """Fit the population model on established accounts' transactions (a deterministic sample of them)."""
+    established = [row for row in rows if row.get("history_size", 0.0) >= config.min_history]
+    if len(established) < REFERENCE_ROWS:
+        raise ValueError(
+            f"the population model needs at least {REFERENCE_ROWS} transactions of accounts with "
+            f"{config.min_history} or more before them; got {len(established)}"
+        )
+    matrix = np.array([[float(row.get(name, 0.0)) for name in FEATURE_NAMES] for row in established])
+    rng = np.random.default_rng(POPULATION_SEED)
+    matrix = matrix[rng.permutation(len(matrix))[:MAX_POPULATION_ROWS]]
+    forest = IsolationForest(
+        n_estimators=config.n_estimators, max_samples=min(config.max_samples, len(matrix)), random_state=POPULATION_SEED
+    ).fit(matrix)
+    return PopulationModel(forest, matrix[:REFERENCE_ROWS].copy(), np.sort(matrix.T, axis=1))
+
+
+def save_population(model: PopulationModel, path: Path) -> str:
+    """Write the model with joblib; answers its version (the digest of what was written)."""
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    data = buffer.getvalue()
+    path.write_bytes(data)
+    return _version(data)
+
+
+def read_population(path: Path) -> PopulationModel:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise PopulationModelMissing(f"no population model at {path}") from error
+    model: PopulationModel = joblib.load(io.BytesIO(data))
+    model.version = _version(data)
+    return model
+
+
+@cache
+def load_population() -> PopulationModel:
+    """The population model shipped with the package, loaded once per process."""
+    return read_population(Path(str(resources.files("model") / SHIPPED)))
+
+
+def _version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
