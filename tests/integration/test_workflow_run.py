@@ -18,6 +18,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Stack:
 def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> None:
     regular = [seed_account(stack.db, transactions=40) for _ in range(3)]
     unusual = seed_account(stack.db, transactions=40, unusual_last=True)
+    young = seed_account(stack.db, transactions=5)  # too short a history for a model of its own
     emptied = seed_account(stack.db, transactions=1)  # its only transaction deleted: stale, nothing to score
     delete_transaction(stack.db, stack.transaction_ids(emptied)[0])
     quiet = seed_account(stack.db, transactions=0)  # never written to: not stale, not part of the run
@@ -26,9 +27,9 @@ def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> N
 
     assert run["status"] == "SUCCEEDED", run["cause"]
     scores = stack.scores()
-    assert len(scores) == 4 * 40 + 1
+    assert len(scores) == 4 * 40 + 1 + 5
     assert all(0 <= s["riskScore"] <= 1 for s in scores)
-    for account_id in [*regular, unusual, emptied]:
+    for account_id in [*regular, unusual, young, emptied]:
         account = stack.account(account_id)
         assert account["isStale"] is False and "staleShard" not in account
         assert account["lastScoredAt"]
@@ -37,9 +38,10 @@ def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> N
     odd = max((s for s in scores if s["accountId"] == unusual), key=lambda s: s["timestamp"])
     assert odd["riskLevel"] == "HIGH" and odd["isAnomaly"] and odd["reasons"]
     assert stack.account(unusual)["riskLevel"] == "HIGH"
+    assert {s["modelVersion"].split("/")[1].split("-")[0] for s in scores if s["accountId"] == young} == {"population"}
     summary = run["output"]
     assert summary == run["summary"]
-    assert summary["accounts"] == summary["accountsScored"] == summary["accountsCleared"] == 5
+    assert summary["accounts"] == summary["accountsScored"] == summary["accountsCleared"] == 6
     assert summary["transactionsScored"] == len(scores)
     assert sum(summary["riskLevels"].values()) == len(scores)
     assert summary["anomalies"] == summary["riskLevels"]["HIGH"] >= 1
