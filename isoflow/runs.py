@@ -3,8 +3,10 @@
 A run is a Step Functions execution; its id is the execution's name. The runs table keeps what Step
 Functions does not: how the run was started, which run it reruns, and the summary RecordRun wrote.
 
-Reruns redrive the failed execution where the service can (RedriveExecution, from the failed state), and
-otherwise (moto has no redrive) start a new execution with the same input that records the run it reruns.
+Reruns redrive the execution (RedriveExecution) where that resumes its work: a run that timed out, was
+aborted or failed without a Catch. A run whose error was caught into a Fail state would only re-enter that
+state, and moto has no redrive: those are rerun as a new execution with the same input, recording the run it
+reruns. Either way only the remaining work is done: the accounts a failed run did not finish are still stale.
 """
 
 from __future__ import annotations
@@ -281,13 +283,17 @@ def describe_run(runs: Runs, execution_id: str) -> dict[str, Any]:
 
 
 def rerun(runs: Runs, execution_id: str, *, trigger: str = "api") -> Started:
-    """Redrives a failed run or, where redrive is unavailable, starts a new one recording `rerunOf`."""
+    """Redrives a failed run where that resumes its work; otherwise starts a new one recording `rerunOf`."""
     execution = _describe_execution(runs, execution_id)
     if execution["status"] not in RERUNNABLE:
         raise ConflictError(
             f"run {execution_id} is {execution['status']}; only a failed, timed out or aborted run can be rerun",
             field="executionId",
         )
+    if _ended_in_fail_state(runs, execution["executionArn"]):
+        # Its error was caught and routed to a Fail state, where a redrive would resume: only to fail again.
+        # A new run resumes the work instead: the accounts the failed run did not finish are still stale.
+        return _restart(runs, execution, trigger, reason="caught failure")
     try:
         runs.stepfunctions.redrive_execution(executionArn=execution["executionArn"])
         logger.info("run redriven", extra={"executionId": execution_id})
@@ -300,8 +306,18 @@ def rerun(runs: Runs, execution_id: str, *, trigger: str = "api") -> Started:
             raise
     except NotImplementedError:  # moto, used in-process, raises this for the actions it lacks
         reason = "NotImplemented"
-    logger.info("redrive unavailable; starting a new run", extra={"executionId": execution_id, "reason": reason})
+    return _restart(runs, execution, trigger, reason=f"redrive unavailable ({reason})")
+
+
+def _ended_in_fail_state(runs: Runs, execution_arn: str) -> bool:
+    entered = [e for e in _history(runs, execution_arn) if e["type"].endswith("StateEntered")]
+    return bool(entered) and entered[-1]["type"] == "FailStateEntered"
+
+
+def _restart(runs: Runs, execution: Mapping[str, Any], trigger: str, *, reason: str) -> Started:
+    """A new run with the failed one's input, recording which run it reruns."""
+    logger.info("starting a new run", extra={"rerunOf": execution["name"], "reason": reason})
     original = _json(execution.get("input"))
     original = original if isinstance(original, dict) else {}
-    restarted = start(runs, trigger=trigger, execution_input={**original, RERUN_OF: execution_id})
+    restarted = start(runs, trigger=trigger, execution_input={**original, RERUN_OF: execution["name"]})
     return Started(restarted.executionId, started=True, mode="restart")
