@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from isoflow.detection.files import RunFiles
 from isoflow.store.accounts import record_account_risk
 from isoflow.store.db import Db
 from isoflow.timestamps import now_text
 from isoflow.workflow import Keys
+
+logger = Logger(service="isoflow")
 
 
 def clear_stale_flags(
@@ -41,4 +45,7 @@ def clear_stale_flags(
         "riskLevels": dict(scored["riskLevels"]),
     }
     files.put_result(str(scored[Keys.EXECUTION_ID]), int(scored[Keys.BATCH]), result)
+    logger.info(
+        "batch recorded", extra={"executionId": scored[Keys.EXECUTION_ID], "batch": scored[Keys.BATCH], **result}
+    )
     return result

@@ -70,10 +70,11 @@ class RunFiles:
             yield
         except Exception as error:
             failure = {"batch": batch, "error": type(error).__name__, "message": str(error)[:500]}
+            logger.exception("batch failed", extra={"executionId": execution_id, "batch": batch})
             try:
                 self.put_failure(execution_id, batch, failure)
             except Exception:
-                logger.exception("could not store the batch's failure", extra=failure)
+                logger.exception("could not store the batch's failure", extra={"batch": batch})
             raise
 
     def results(self, execution_id: str) -> dict[int, dict[str, Any]]:

@@ -6,10 +6,14 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from isoflow.detection.files import RunFiles
 from isoflow.store.accounts import stale_accounts
 from isoflow.store.db import Db
 from isoflow.workflow import Keys
+
+logger = Logger(service="isoflow")
 
 
 def batches_of(accounts: Iterable[tuple[str, int]], execution_id: str, size: int) -> list[dict[str, Any]]:
@@ -45,4 +49,7 @@ def find_stale_accounts(
     }
     if batches:
         output[Keys.MANIFEST] = files.write_manifest(execution_id, batches)
+    logger.info(
+        "stale accounts found", extra={"executionId": execution_id, "accounts": len(accounts), "batches": len(batches)}
+    )
     return output

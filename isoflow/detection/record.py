@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from isoflow.detection.files import RunFiles
 from isoflow.store.scores import RISK_LEVELS
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
 from isoflow.workflow import Keys
+
+logger = Logger(service="isoflow")
 
 # The summary lists at most this many failed batches, to stay small whatever happened.
 MAX_LISTED_FAILURES = 5
@@ -79,6 +83,7 @@ def record_run(
     execution_id = str(run[Keys.EXECUTION_ID])
     summary = summarise(run, files.results(execution_id), files.failures(execution_id), now())
     save_summary(execution_id, summary)
+    logger.info("run summary", extra={"executionId": execution_id, **summary})
     tolerated = float(run[Keys.TOLERATED_FAILURE_PERCENTAGE])
     if summary["failedBatches"] and 100 * summary["failedBatches"] > tolerated * summary["batches"]:
         raise BatchesFailedError(failure_message(summary, tolerated))

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
 from isoflow.tables import BY_ACCOUNT_INDEX
@@ -22,6 +24,8 @@ from isoflow.timestamps import now_text
 from isoflow.workflow import Keys
 from model.config import DEFAULT_CONFIG
 from model.scoring import ModelStore, Score, score_account
+
+logger = Logger(service="isoflow")
 
 Scorer = Callable[[str, Sequence[Mapping[str, float]], Sequence[int], ModelStore | None], list[Score]]
 
@@ -165,8 +169,19 @@ def score_batch(
         for account in batch.accounts
     ]
     new_scores = [score for result in results for score in result.new_scores]
-    write_scores(db, new_scores)
+    requests = write_scores(db, new_scores)
     levels = Counter(score.risk_level for score in new_scores)
+    logger.info(
+        "batch scored",
+        extra={
+            "executionId": batch.execution_id,
+            "batch": batch.index,
+            "accounts": len(results),
+            "transactionsScored": len(new_scores),
+            "writeRequests": requests,
+            **levels,
+        },
+    )
     return {
         Keys.EXECUTION_ID: batch.execution_id,
         Keys.BATCH: batch.index,
