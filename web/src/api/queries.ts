@@ -31,7 +31,13 @@ export function invalidateData(client: QueryClient) {
 
 export function useHealth() {
   const api = useApi();
-  return useQuery({ queryKey: keys.health, queryFn: () => api.health(), refetchInterval: 30_000, retry: false });
+  // Checked often while it fails, so the banner goes as soon as the API is back.
+  return useQuery({
+    queryKey: keys.health,
+    queryFn: () => api.health(),
+    refetchInterval: (query) => (query.state.status === "error" ? 5_000 : 30_000),
+    retry: false,
+  });
 }
 
 export function useAccounts(params: Record<string, QueryValue>) {

@@ -61,6 +61,12 @@ export function formatDuration(millis: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** A duration the API gives in whole seconds: 0 means it took under a second. */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return "—";
+  return seconds < 1 ? "< 1 s" : formatDuration(seconds * 1000);
+}
+
 /** "3 min ago", "in 2 h": how far `value` is from `now`. */
 export function formatAge(value: string | number | null | undefined, now: number = Date.now()): string {
   const millis = parseTime(value);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, errorFromResponse } from "../api/client";
-import { failingDependencies } from "./health";
+import { failingDependencies, healthProblem } from "./health";
 
 describe("failingDependencies", () => {
   it("names what a 503 from the health check says is down", () => {
@@ -16,5 +16,12 @@ describe("failingDependencies", () => {
 
   it("names nothing when the API did not answer", () => {
     expect(failingDependencies(new ApiError(0, "unreachable"))).toEqual([]);
+  });
+});
+
+describe("healthProblem", () => {
+  it("tells an API that is down from one that answers with an error", () => {
+    expect(healthProblem(new ApiError(0, "unreachable")).title).toBe("The API is not answering.");
+    expect(healthProblem(new ApiError(500, "Internal server error")).title).toBe("The health check failed (HTTP 500).");
   });
 });

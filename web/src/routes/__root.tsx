@@ -2,7 +2,7 @@ import { Link, Outlet, createRootRoute } from "@tanstack/react-router";
 import { useHealth } from "../api/queries";
 import { useServices } from "../app";
 import { EmptyState, ErrorState } from "../components/ui";
-import { failingDependencies } from "../lib/health";
+import { healthProblem } from "../lib/health";
 
 export const Route = createRootRoute({
   component: Shell,
@@ -71,19 +71,11 @@ function SidebarFoot() {
 function ApiDownBanner() {
   const health = useHealth();
   if (!health.isError) return null;
-  const failing = failingDependencies(health.error);
+  const problem = healthProblem(health.error);
   return (
-    <div className={`banner ${failing.length ? "warn" : "bad"}`} role="alert" style={{ margin: "12px 24px 0", borderRadius: 6 }}>
+    <div className={`banner ${problem.tone}`} role="alert" style={{ margin: "12px 24px 0", borderRadius: 6 }}>
       <span>
-        {failing.length ? (
-          <>
-            <strong>Isoflow is degraded:</strong> {failing.join(", ")} {failing.length === 1 ? "is" : "are"} not available.
-          </>
-        ) : (
-          <>
-            <strong>The API is not answering.</strong> Pages show what they last loaded and retry on their own.
-          </>
-        )}
+        <strong>{problem.title}</strong> {problem.detail}
       </span>
       <button type="button" className="small" onClick={() => void health.refetch()}>
         Check again

@@ -6,7 +6,7 @@ import { DailyRiskChart, ScoreHistogram } from "../components/charts";
 import { RunDetectionButton, summaryText } from "../components/runs";
 import { TransactionsTable } from "../components/tables";
 import { ErrorState, Loading, Panel, QueryView, Stat, StatusBadge } from "../components/ui";
-import { formatAge, formatCount, formatDuration, parseTime } from "../lib/format";
+import { formatAge, formatCount, formatSeconds, parseTime } from "../lib/format";
 
 export const Route = createFileRoute("/")({ component: Overview });
 
@@ -120,7 +120,7 @@ function LastRun() {
           <dt>Started</dt>
           <dd>{formatAge(stats.data.lastRun.startedAt)}</dd>
           <dt>Duration</dt>
-          <dd>{formatDuration((stats.data.lastRun.durationSeconds ?? NaN) * 1000)}</dd>
+          <dd>{formatSeconds(stats.data.lastRun.durationSeconds)}</dd>
           <dt>Result</dt>
           <dd>{summaryText(stats.data.lastRun.summary)}</dd>
         </dl>

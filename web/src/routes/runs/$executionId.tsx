@@ -15,7 +15,15 @@ import {
 import { EmptyState, Panel, QueryView, StatusBadge, describeError } from "../../components/ui";
 import { executionConsoleUrl } from "../../config";
 import { allStates, layoutStateMachine, parseDefinition } from "../../lib/asl";
-import { formatAge, formatCount, formatDateTime, formatDuration, humanise, parseTime } from "../../lib/format";
+import {
+  formatAge,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatSeconds,
+  humanise,
+  parseTime,
+} from "../../lib/format";
 import { prettyJson, traceExecution, type ExecutionTrace, type StateSummary } from "../../lib/history";
 import { canRerun } from "../../lib/risk";
 
@@ -72,7 +80,7 @@ function RunView({ execution }: { execution: Execution }) {
           </h1>
           <div className="sub">
             Started {formatDateTime(execution.startedAt)} ({formatAge(execution.startedAt)})
-            {stoppedAt ? ` · took ${formatDuration((execution.durationSeconds ?? NaN) * 1000)}` : ` · running for ${formatDuration((execution.durationSeconds ?? NaN) * 1000)}`}
+            {stoppedAt ? ` · took ${formatSeconds(execution.durationSeconds)}` : ` · running for ${formatSeconds(execution.durationSeconds)}`}
             {execution.trigger ? ` · ${humanise(execution.trigger)}` : ""}
             {execution.redriveCount ? ` · redriven ${execution.redriveCount}×` : ""}
             {execution.rerunOf && (
@@ -217,11 +225,9 @@ function SummaryFacts({ execution }: { execution: Execution }) {
         <Fragment key={run.mapRunArn}>
           <dt>Map run</dt>
           <dd>
-            {humanise(run.status)} ·{" "}
-            {Object.entries(run.itemCounts ?? {})
-              .filter(([, count]) => count)
-              .map(([name, count]) => `${count} ${name.toLowerCase()}`)
-              .join(", ")}
+            {humanise(run.status)}
+            {run.itemCounts && typeof run.itemCounts.total === "number" ? ` · ${run.itemCounts.succeeded ?? 0} of ${run.itemCounts.total} batches succeeded` : ""}
+            {run.itemCounts?.failed ? `, ${run.itemCounts.failed} failed` : ""}
           </dd>
         </Fragment>
       ))}

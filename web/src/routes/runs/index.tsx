@@ -3,7 +3,7 @@ import { useExecutions } from "../../api/queries";
 import { useServices } from "../../app";
 import { RunDetectionButton } from "../../components/runs";
 import { EmptyState, Pager, QueryView, StatusBadge, useCursorPager } from "../../components/ui";
-import { formatAge, formatCount, formatDateTime, formatDuration, humanise } from "../../lib/format";
+import { formatAge, formatCount, formatDateTime, formatSeconds, humanise } from "../../lib/format";
 
 export const Route = createFileRoute("/runs/")({ component: RunsPage });
 
@@ -68,7 +68,7 @@ function RunsPage() {
                         <td className="nowrap" title={formatDateTime(run.startedAt)}>
                           {formatAge(run.startedAt)}
                         </td>
-                        <td className="num">{formatDuration((run.durationSeconds ?? NaN) * 1000)}</td>
+                        <td className="num">{formatSeconds(run.durationSeconds)}</td>
                         <td className="num hide-phone">{formatCount(run.summary?.accounts)}</td>
                         <td className="num hide-phone">{formatCount(run.summary?.transactionsScored)}</td>
                         <td className="num">{formatCount(run.summary?.anomalies)}</td>
