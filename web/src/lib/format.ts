@@ -91,6 +91,12 @@ export function humanise(value: string | null | undefined): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** How a run started: "Schedule", "API", "CLI". */
+export function triggerLabel(trigger: string | null | undefined): string {
+  if (trigger === "api" || trigger === "cli") return trigger.toUpperCase();
+  return humanise(trigger);
+}
+
 /** Short form of a long id for dense tables; the full id stays in the title. */
 export function shortId(id: string, keep = 10): string {
   const [prefix, rest] = id.includes("_") ? [id.slice(0, id.indexOf("_") + 1), id.slice(id.indexOf("_") + 1)] : ["", id];

@@ -23,6 +23,7 @@ import {
   formatSeconds,
   humanise,
   parseTime,
+  triggerLabel,
 } from "../../lib/format";
 import { prettyJson, traceExecution, type ExecutionTrace, type StateSummary } from "../../lib/history";
 import { canRerun } from "../../lib/risk";
@@ -81,7 +82,7 @@ function RunView({ execution }: { execution: Execution }) {
           <div className="sub">
             Started {formatDateTime(execution.startedAt)} ({formatAge(execution.startedAt)})
             {stoppedAt ? ` · took ${formatSeconds(execution.durationSeconds)}` : ` · running for ${formatSeconds(execution.durationSeconds)}`}
-            {execution.trigger ? ` · ${humanise(execution.trigger)}` : ""}
+            {execution.trigger ? ` · ${triggerLabel(execution.trigger)}` : ""}
             {execution.redriveCount ? ` · redriven ${execution.redriveCount}×` : ""}
             {execution.rerunOf && (
               <>

@@ -3,7 +3,7 @@ import { useExecutions } from "../../api/queries";
 import { useServices } from "../../app";
 import { RunDetectionButton } from "../../components/runs";
 import { EmptyState, Pager, QueryView, StatusBadge, useCursorPager } from "../../components/ui";
-import { formatAge, formatCount, formatDateTime, formatSeconds, humanise } from "../../lib/format";
+import { formatAge, formatCount, formatDateTime, formatSeconds, triggerLabel } from "../../lib/format";
 
 export const Route = createFileRoute("/runs/")({ component: RunsPage });
 
@@ -72,7 +72,7 @@ function RunsPage() {
                         <td className="num hide-phone">{formatCount(run.summary?.accounts)}</td>
                         <td className="num hide-phone">{formatCount(run.summary?.transactionsScored)}</td>
                         <td className="num">{formatCount(run.summary?.anomalies)}</td>
-                        <td className="hide-phone">{humanise(run.trigger)}</td>
+                        <td className="hide-phone">{triggerLabel(run.trigger)}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { formatAge, formatDuration, formatSeconds, parseTime, shortId, triggerLabel } from "./format";
+
+describe("parseTime", () => {
+  it("reads the API's timestamps and Step Functions' microsecond ones alike", () => {
+    expect(parseTime("2026-11-24T15:57:11Z")).toBe(Date.UTC(2026, 10, 24, 15, 57, 11));
+    expect(parseTime("2026-11-24T16:05:14.996000+00:00")).toBe(Date.UTC(2026, 10, 24, 16, 5, 14, 996));
+    expect(parseTime("2026-11-24 16:05:14.996000+00:00")).toBe(Date.UTC(2026, 10, 24, 16, 5, 14, 996));
+    expect(parseTime("not a time")).toBeUndefined();
+  });
+});
+
+describe("durations", () => {
+  it("read the way a person says them", () => {
+    expect(formatDuration(250)).toBe("250 ms");
+    expect(formatDuration(4_000)).toBe("4.0 s");
+    expect(formatDuration(125_000)).toBe("2 min 5 s");
+    expect(formatSeconds(0)).toBe("< 1 s");
+    expect(formatSeconds(42)).toBe("42 s");
+  });
+
+  it("say how long ago something happened", () => {
+    const now = Date.UTC(2026, 10, 24, 12, 0, 0);
+    expect(formatAge("2026-11-24T11:57:00Z", now)).toBe("3 min ago");
+    expect(formatAge("2026-11-22T12:00:00Z", now)).toBe("2 d ago");
+  });
+});
+
+describe("labels", () => {
+  it("shorten ids and name triggers", () => {
+    expect(shortId("acc_0123456789abcdef", 8)).toBe("acc_01234567…");
+    expect(triggerLabel("api")).toBe("API");
+    expect(triggerLabel("schedule")).toBe("Schedule");
+  });
+});
