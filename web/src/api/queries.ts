@@ -92,12 +92,17 @@ export function useExecutions(params: { cursor?: string; limit?: number }) {
   });
 }
 
-export function useExecution(executionId: string) {
+/**
+ * One run, refreshed every two seconds until it has finished. `followUntil` keeps refreshing a finished run
+ * for a while: a redriven execution can still read as failed for a moment after the redrive.
+ */
+export function useExecution(executionId: string, followUntil = 0) {
   const api = useApi();
   return useQuery({
     queryKey: keys.execution(executionId),
     queryFn: () => api.getExecution(executionId),
-    refetchInterval: (query) => (query.state.data && isFinished(query.state.data.status) ? false : 2_000),
+    refetchInterval: (query) =>
+      query.state.data && isFinished(query.state.data.status) && Date.now() > followUntil ? false : 2_000,
   });
 }
 

@@ -30,19 +30,23 @@ import { canRerun } from "../../lib/risk";
 
 export const Route = createFileRoute("/runs/$executionId")({ component: RunPage });
 
+/** How long a redriven run is followed even while it still reads as failed. */
+const FOLLOW_REDRIVE_MS = 30_000;
+
 function RunPage() {
   const { executionId } = Route.useParams();
-  const query = useExecution(executionId);
+  const [followUntil, setFollowUntil] = useState(0);
+  const query = useExecution(executionId, followUntil);
   return (
     <div className="page">
       <QueryView query={query} loadingRows={10}>
-        {(execution) => <RunView execution={execution} />}
+        {(execution) => <RunView execution={execution} onRedriven={() => setFollowUntil(Date.now() + FOLLOW_REDRIVE_MS)} />}
       </QueryView>
     </div>
   );
 }
 
-function RunView({ execution }: { execution: Execution }) {
+function RunView({ execution, onRedriven }: { execution: Execution; onRedriven: () => void }) {
   const { config } = useServices();
   const navigate = useNavigate();
   const rerun = useRerunExecution();
@@ -59,6 +63,7 @@ function RunView({ execution }: { execution: Execution }) {
     rerun.mutate(execution.executionId, {
       onSuccess: (started) => {
         if (started.executionId === execution.executionId) {
+          onRedriven();
           setNotice("Redriven from the failed state; this page follows it.");
         } else {
           void navigate({ to: "/runs/$executionId", params: { executionId: started.executionId } });
