@@ -245,6 +245,19 @@ def _history(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
     return events
 
 
+def largest_payload(events: list[dict[str, Any]]) -> int:
+    """The largest state input or output (bytes) in a run's events: Step Functions refuses 256 KB or more."""
+    return max(
+        (
+            len(event["details"][key].encode())
+            for event in events
+            for key in ("input", "output")
+            if isinstance(event["details"].get(key), str)
+        ),
+        default=0,
+    )
+
+
 def _map_runs(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
     described = []
     for map_run in runs.stepfunctions.list_map_runs(executionArn=execution_arn).get("mapRuns", []):

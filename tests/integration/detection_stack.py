@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -161,14 +161,3 @@ def purchase(account_id: str, i: int) -> dict[str, Any]:
         "channel": "CARD_PRESENT",
         "timestamp": (START + timedelta(hours=6 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-
-
-def payload_sizes(events: list[Mapping[str, Any]]) -> list[int]:
-    """The size of every state input and output, and every task's result, recorded in a history."""
-    sizes = []
-    for event in events:
-        details = event["details"]
-        for key in ("input", "output"):
-            if isinstance(details.get(key), str):
-                sizes.append(len(details[key].encode()))
-    return sizes

@@ -9,7 +9,7 @@ import pytest
 from isoflow.detection.find import batches_of
 from isoflow.detection.record import BatchesFailedError, record_run, summarise
 from isoflow.detection.score import Batch
-from isoflow.runs import new_execution_id, readable_cause
+from isoflow.runs import largest_payload, new_execution_id, readable_cause
 from isoflow.workflow import Keys
 
 RUN = {
@@ -110,3 +110,13 @@ def test_causes_read_as_messages_and_run_ids_sort_by_time() -> None:
     assert readable_cause(None) is None
     first, second = new_execution_id(), new_execution_id()
     assert first.startswith("run-") and len(first) <= 80 and first != second
+
+
+def test_the_largest_payload_is_measured_over_every_state_input_and_output() -> None:
+    events = [
+        {"details": {"input": "{}", "inputDetails": {"truncated": False}}},
+        {"details": {"name": "RecordRun", "output": '{"accounts":10000}'}},
+        {"details": {"mapRunArn": "arn:aws:states:::mapRun:x"}},
+    ]
+    assert largest_payload(events) == len('{"accounts":10000}')
+    assert largest_payload([]) == 0
