@@ -1,7 +1,7 @@
 """Scoring configuration, in one place: risk thresholds, model sizes, history limits and model reuse.
 
-The thresholds are on the IsolationForest paper score (0-1); they were chosen by measurement on labelled
-data (see model/README.md for the figures behind them).
+The thresholds are on the IsolationForest paper score (0-1) and were chosen by measurement on labelled data:
+HIGH flags about as many transactions as there are anomalies, MEDIUM a short list an analyst can review.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    medium_threshold: float = 0.6
-    high_threshold: float = 0.7
+    # On generated data (500 accounts, 90 days, 0.4% anomalies): 2.5% of transactions score >= 0.60 (55% of
+    # the anomalies), 0.4% score >= 0.68 (precision 0.23, recall 0.22); see model/README.md.
+    medium_threshold: float = 0.60
+    high_threshold: float = 0.68
     # An account model needs at least this many transactions to fit on; below it the population model scores.
     min_history: int = 30
     # The detector reads at most this many of an account's most recent transactions.

@@ -23,16 +23,22 @@ def _times(value: float) -> str:
 
 def _amount(row: Row) -> str:
     median = row.get("amount_median", -1.0)
-    if median <= 0 or row["amount"] < 1.5 * median:
+    if median <= 0:
         return f"large amount ({row['amount']:.2f})"
+    if row["amount"] < 1.5 * median:
+        return f"amount above this account's usual range ({row['amount']:.2f} vs median {median:.2f})"
     return f"amount {_times(row['amount'] / median)}× this account's median ({row['amount']:.2f} vs {median:.2f})"
 
 
+def _category_amount(row: Row) -> str:
+    usual = row.get("category_median", -1.0)
+    if usual <= 0:
+        return f"amount {row['amount']:.2f} above this account's usual spend in this category"
+    return f"amount {_times(row['amount'] / usual)}× this account's usual spend in this category"
+
+
 def _activity(row: Row) -> str:
-    hour, day = int(row.get("txns_last_hour", 0)), int(row.get("txns_last_day", 0))
-    if hour:
-        return f"{hour + 1} transactions within an hour"
-    return f"{day + 1} transactions within 24 hours, more than usual"
+    return f"{int(row.get('txns_last_hour', 0)) + 1} transactions within an hour"
 
 
 def _new(what: str) -> Callable[[Row], str]:
@@ -52,7 +58,8 @@ def _hour(row: Row) -> str:
 # aspect -> (its features, how to say it)
 ASPECTS: dict[str, tuple[tuple[str, ...], Callable[[Row], str]]] = {
     "amount": (("amount_log_ratio", "amount_robust_z", "amount_excess_z", "amount_large"), _amount),
-    "activity": (("burst_last_hour", "busy_last_day"), _activity),
+    "category_amount": (("amount_category_ratio",), _category_amount),
+    "activity": (("rapid_succession", "burst_last_hour"), _activity),
     "merchant": (("new_merchant",), _new("at this merchant")),
     "category": (("new_category",), _new("in this category")),
     "channel": (("new_channel",), _new("through this channel")),
@@ -62,10 +69,10 @@ ASPECTS: dict[str, tuple[tuple[str, ...], Callable[[Row], str]]] = {
 _COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
 
 
-def explain(row: Row, sorted_columns: np.ndarray, config: ScoringConfig, unusual: bool) -> tuple[str, ...]:
+def explain(row: Row, sorted_columns: np.ndarray, config: ScoringConfig) -> tuple[str, ...]:
     """The reasons for `row` against the training rows (`sorted_columns`: one sorted row per feature).
 
-    An `unusual` transaction (scored above LOW) always gets at least its most extreme feature as a reason.
+    Asked for transactions scored above LOW, so there is always at least the most extreme feature.
     """
     rows = sorted_columns.shape[1]
     ranked = []
@@ -80,6 +87,6 @@ def explain(row: Row, sorted_columns: np.ndarray, config: ScoringConfig, unusual
             ranked.append((min(tails), order, aspect))
     ranked.sort()
     chosen = [aspect for tail, _, aspect in ranked if tail <= config.reason_tail][: config.max_reasons]
-    if not chosen and unusual and ranked:
+    if not chosen and ranked:
         chosen = [ranked[0][2]]
     return tuple(ASPECTS[aspect][1](row) for aspect in chosen)

@@ -27,9 +27,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "amount_log_ratio",  # log(amount / the account's median amount for this transaction type), 0 below
     "amount_robust_z",  # the same excess in units of the account's spread of log amounts (robust z)
     "amount_excess_z",  # (amount - median) / the account's spread of amounts (robust z, linear), 0 below
+    "amount_category_ratio",  # log(amount / the account's median in this category), 0 below
     "amount_large",  # log(amount / LARGE_AMOUNT), 0 below: a large sum is risky in any account
+    "rapid_succession",  # log(1 + transactions in the RAPID_S seconds before)
     "burst_last_hour",  # log(1 + transactions in the hour before, beyond the first)
-    "busy_last_day",  # log(1 + transactions in the 24 hours before, beyond twice the account's daily rate)
     "new_merchant",  # -log(the account's rate of new merchants) for a merchant never seen, else 0
     "new_category",  # the same for the category
     "new_channel",  # the same for the channel
@@ -42,9 +43,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 CONTEXT_NAMES: tuple[str, ...] = (
     "amount",
     "amount_median",  # the account's median the amount was compared with (-1 without enough history)
+    "category_median",  # the account's median amount in this category (-1 without enough history)
     "history_size",  # transactions seen on the account before this one
     "txns_last_hour",
-    "txns_last_day",
     "merchant_seen",  # times the merchant was seen before (-1 when the transaction has no merchant)
     "category_seen",
     "channel_seen",
@@ -64,7 +65,7 @@ MAX_CATEGORIES = 32
 MAX_COUNTRIES = 16
 MAX_CHANNELS = 8
 MAX_KEY_CHARS = 48
-MAX_RECENT_TIMESTAMPS = 64
+MAX_RECENT_TIMESTAMPS = 32
 
 # A type-specific median needs this many amounts of that type; otherwise the pooled one is used.
 MIN_TYPE_AMOUNTS = 5
@@ -78,8 +79,11 @@ HOUR_SMOOTHING = 1.0  # pseudo-count per hour of day
 HOUR_SLACK = 2.0
 # Amounts up to this (in the account's currency) never count as large in absolute terms.
 LARGE_AMOUNT = 100.0
+RAPID_S = 600
 HOUR_S = 3600
-DAY_S = 86400
+AMOUNTS_PER_CATEGORY = 8
+MAX_AMOUNT_CATEGORIES = 16
+MIN_CATEGORY_AMOUNTS = 3
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,8 @@ def initial_state(home_country: str | None) -> dict:
         "version": STATE_VERSION,
         "home": home_country,
         "n": 0,
-        "recent": [],  # epoch seconds of the transactions of the last 24 h, newest last
-        "amounts": {"pooled": [], "by_type": {}},
-        "first": None,  # epoch seconds of the first transaction
+        "recent": [],  # epoch seconds of the transactions of the last hour, newest last
+        "amounts": {"pooled": [], "by_type": {}, "by_category": {}},
         "foreign": 0,  # transactions outside the home country
         "distinct": {"merchants": 0, "categories": 0, "channels": 0, "countries": 0},  # first sightings
         "merchants": {},  # key -> [count, index of last use]
@@ -161,15 +164,21 @@ def _fold(state: dict, txn: Txn) -> dict[str, float]:
         features["amount_log_ratio"] = features["amount_robust_z"] = features["amount_excess_z"] = 0.0
         context["amount_median"] = -1.0
 
+    in_category = state["amounts"]["by_category"].get(category, []) if category is not None else []
+    if len(in_category) >= MIN_CATEGORY_AMOUNTS:
+        category_median = median(in_category)
+        features["amount_category_ratio"] = max(0.0, _log_amount(amount) - _log_amount(category_median))
+        context["category_median"] = round(category_median, 2)
+    else:
+        features["amount_category_ratio"] = 0.0
+        context["category_median"] = -1.0
     features["amount_large"] = max(0.0, _log_amount(amount) - math.log(LARGE_AMOUNT))
 
+    rapid = sum(1 for t in state["recent"] if now - RAPID_S <= t <= now)
     last_hour = sum(1 for t in state["recent"] if now - HOUR_S <= t <= now)
-    last_day = sum(1 for t in state["recent"] if now - DAY_S <= t <= now)
-    days = max(1.0, (now - state["first"]) / DAY_S) if state["first"] is not None else 1.0
+    features["rapid_succession"] = math.log1p(rapid)
     features["burst_last_hour"] = math.log1p(max(0, last_hour - 1))
-    features["busy_last_day"] = math.log1p(max(0.0, last_day - 2 * n / days))
     context["txns_last_hour"] = float(last_hour)
-    context["txns_last_day"] = float(last_day)
 
     for name, plural, key in (
         ("merchant", "merchants", merchant),
@@ -213,10 +222,8 @@ def _remember(
     foreign: bool,
 ) -> None:
     n = state["n"]
-    if state["first"] is None:
-        state["first"] = now
     state["foreign"] += int(foreign)
-    recent = [t for t in state["recent"] if t >= now - DAY_S]
+    recent = [t for t in state["recent"] if t >= now - HOUR_S]
     recent.append(now)
     state["recent"] = recent[-MAX_RECENT_TIMESTAMPS:]
 
@@ -225,6 +232,9 @@ def _remember(
     by_type = amounts["by_type"]
     if type_key in by_type or len(by_type) < MAX_TYPES:
         by_type[type_key] = [*by_type.get(type_key, []), amount][-AMOUNTS_PER_TYPE:]
+    by_category = amounts["by_category"]
+    if category is not None and (category in by_category or len(by_category) < MAX_AMOUNT_CATEGORIES):
+        by_category[category] = [*by_category.get(category, []), amount][-AMOUNTS_PER_CATEGORY:]
 
     for key, plural, cap in (
         (merchant, "merchants", MAX_MERCHANTS),

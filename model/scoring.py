@@ -145,7 +145,7 @@ def _scores(
     for value, i in zip(raw, targets, strict=True):
         score = round(float(value), 6)
         level = risk_level(score, config)
-        reasons = explain(history[i], sorted_columns, config, unusual=level != "LOW")
+        reasons = explain(history[i], sorted_columns, config) if level != "LOW" else ()
         out.append(Score(score, level, level == "HIGH", reasons, version))
     return out
 
