@@ -10,7 +10,8 @@ The handlers and the state machine meet only through the state names and payload
                               └─► ScoreAccounts (Distributed Map over the S3 manifest of batches)
                                      ScoreAccountBatch ─► ClearStaleFlags    (per batch)
                                   ─► RecordRun ─► (output: the run summary)
-    any Task that fails after its retries ─► DetectionFailed (or BatchFailed inside the Map)
+    any Task that fails after its retries ─► DetectionFailed (or BatchFailed inside the Map); a failed Map goes
+    on to RecordRun, which stores the summary and fails the run with the batches' own errors as its cause
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ class Keys:
     BATCH: Final = "batch"  # the batch's index in the manifest
     ACCOUNT_ID: Final = "accountId"
     VERSION: Final = "version"
-    # Where a failed Task's error and cause go (ResultPath of every Catch).
+    # Where a failed state's error and cause go (ResultPath of every Catch). FindStaleAccounts answers it as
+    # null, so that RecordRun can read it whether or not the Map failed.
     ERROR: Final = "error"
+    SCORE_ACCOUNTS_ERROR: Final = "scoreAccountsError"  # RecordRun's copy of the Map's error, if it failed
 
 
 # Errors worth another attempt: Lambda's own transient failures, throttling and timeouts of the AWS calls the
@@ -261,7 +264,9 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
                 # Each batch's result goes to S3 (RecordRun sums them), so the state's output stays the
                 # input's few keys whatever the number of batches.
                 "ResultPath": None,
-                "Catch": _catch(States.DETECTION_FAILED),
+                # A failed Map (more failed batches than tolerated) still gets its summary and a cause that
+                # names the batches' errors: RecordRun stores the one and fails the run with the other.
+                "Catch": _catch(States.RECORD_RUN),
                 "Next": States.RECORD_RUN,
             },
             States.RECORD_RUN: _invoke(
@@ -271,6 +276,7 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
                     f"{Keys.STARTED_AT}.$": f"$.{Keys.STARTED_AT}",
                     f"{Keys.ACCOUNTS}.$": f"$.{Keys.ACCOUNTS}",
                     f"{Keys.BATCHES}.$": f"$.{Keys.BATCHES}",
+                    f"{Keys.SCORE_ACCOUNTS_ERROR}.$": f"$.{Keys.ERROR}",
                     Keys.TOLERATED_FAILURE_PERCENTAGE: tuning.tolerated_failure_percentage,
                 },
                 tuning,

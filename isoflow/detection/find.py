@@ -46,6 +46,7 @@ def find_stale_accounts(
         Keys.ACCOUNTS: len(accounts),
         Keys.BATCHES: len(batches),
         Keys.MANIFEST: None,
+        Keys.ERROR: None,
     }
     if batches:
         output[Keys.MANIFEST] = files.write_manifest(execution_id, batches)

@@ -1,8 +1,10 @@
 """RecordRun: the run's summary, summed from the batches' results, stored and returned as the run's output.
 
-Step Functions fails the Map when more batches fail than `ToleratedFailurePercentage` allows; engines that
-do not enforce it (moto's) finish the Map anyway, so the same rule is applied here, and a run never reports
-success with more failed batches than it tolerates.
+Step Functions fails the Map when more batches fail than `ToleratedFailurePercentage` allows, and the Map's
+Catch brings the run here all the same: the summary is stored, then the run fails with a cause naming each
+failed batch's own error (Step Functions' cause would only say the threshold was exceeded). Engines that do
+not enforce the threshold (moto's) finish the Map anyway, so the same rule is applied here too, and a run
+never reports success with more failed batches than it tolerates.
 """
 
 from __future__ import annotations
@@ -13,18 +15,22 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from isoflow.detection.files import RunFiles
+from isoflow.runs import readable_cause
 from isoflow.store.scores import RISK_LEVELS
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
-from isoflow.workflow import Keys
+from isoflow.workflow import Keys, States
 
 logger = Logger(service="isoflow")
 
 # The summary lists at most this many failed batches, to stay small whatever happened.
 MAX_LISTED_FAILURES = 5
+# Step Functions' error for a Map with more failed items than tolerated: the batches' own errors say more.
+THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
 
 
 class BatchesFailedError(Exception):
-    """More account batches failed than the run tolerates; their accounts stay stale for the next run."""
+    """More account batches failed than the run tolerates (or the Map failed as a whole); the accounts the run
+    did not finish stay stale for the next run."""
 
 
 def summarise(
@@ -57,18 +63,26 @@ def summarise(
     }
 
 
-def failure_message(summary: Mapping[str, Any], tolerated_percentage: float) -> str:
+def failure_message(
+    summary: Mapping[str, Any], tolerated_percentage: float, map_error: Mapping[str, Any] | None = None
+) -> str:
+    parts = []
+    if map_error and map_error.get("Error") != THRESHOLD_EXCEEDED:
+        cause = readable_cause(map_error.get("Cause"))
+        parts.append(f"{States.SCORE_ACCOUNTS} failed: {map_error.get('Error')}: {cause}.")
     failed, batches = summary["failedBatches"], summary["batches"]
-    listed = "; ".join(
-        f"batch {f['batch']}: {f.get('error', 'no answer')}: {f.get('message', 'the batch did not finish')}"
-        for f in summary["failures"]
-    )
-    more = f" (and {failed - len(summary['failures'])} more)" if failed > len(summary["failures"]) else ""
-    return (
-        f"{failed} of {batches} account batches failed after retries "
-        f"({100 * failed / batches:.0f}% > {tolerated_percentage:g}% tolerated): {listed}{more}. "
-        "Their accounts stay stale and are scored by the next run."
-    )
+    if failed:
+        listed = "; ".join(
+            f"batch {f['batch']}: {f.get('error', 'no answer')}: {f.get('message', 'the batch did not finish')}"
+            for f in summary["failures"]
+        )
+        more = f" (and {failed - len(summary['failures'])} more)" if failed > len(summary["failures"]) else ""
+        parts.append(
+            f"{failed} of {batches} account batches failed after retries "
+            f"({100 * failed / batches:.0f}%, {tolerated_percentage:g}% tolerated): {listed}{more}."
+        )
+    parts.append("The accounts the run did not finish stay stale and are scored by the next run.")
+    return " ".join(parts)
 
 
 def record_run(
@@ -79,12 +93,15 @@ def record_run(
     now: Callable[[], str] = lambda: format_timestamp(utc_now()),
 ) -> dict[str, Any]:
     """Sums, stores (`save_summary(executionId, summary)`) and answers the summary; raises BatchesFailedError
-    when more batches failed than tolerated (after storing the summary, so a failed run has one too)."""
+    when the Map failed or more batches failed than tolerated (after storing the summary, so a failed run has
+    one too)."""
     execution_id = str(run[Keys.EXECUTION_ID])
     summary = summarise(run, files.results(execution_id), files.failures(execution_id), now())
     save_summary(execution_id, summary)
     logger.info("run summary", extra={"executionId": execution_id, **summary})
     tolerated = float(run[Keys.TOLERATED_FAILURE_PERCENTAGE])
-    if summary["failedBatches"] and 100 * summary["failedBatches"] > tolerated * summary["batches"]:
-        raise BatchesFailedError(failure_message(summary, tolerated))
+    map_error = run.get(Keys.SCORE_ACCOUNTS_ERROR)
+    exceeded = summary["failedBatches"] and 100 * summary["failedBatches"] > tolerated * summary["batches"]
+    if map_error or exceeded:
+        raise BatchesFailedError(failure_message(summary, tolerated, map_error))
     return summary

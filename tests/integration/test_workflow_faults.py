@@ -9,7 +9,7 @@ import pytest
 from detection_stack import QUICK, Stack, detection_stack, purchase, seed_account
 
 from isoflow import runs
-from isoflow.detection import clear, score
+from isoflow.detection import clear, find, score
 from isoflow.store.errors import BusyError
 from isoflow.store.transactions import create_transaction
 from isoflow.workflow import Tuning
@@ -144,3 +144,24 @@ def test_a_write_during_a_run_keeps_its_account_stale_for_the_next_run(
     assert second["summary"]["accounts"] == 1 and second["summary"]["transactionsScored"] == 1
     assert stack.account(written)["isStale"] is False
     assert len(stack.scores()) == 2 * HISTORY + 1
+
+
+def test_a_map_that_cannot_read_its_batches_fails_the_run_with_its_own_cause_and_a_summary(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account_id = seed_account(stack.db, transactions=1)
+    real = find.find_stale_accounts
+
+    def manifest_gone(db: Any, files: Any, **kwargs: Any) -> dict[str, Any]:
+        found = real(db, files, **kwargs)
+        files.s3.delete_object(Bucket=found["manifest"]["bucket"], Key=found["manifest"]["key"])
+        return found
+
+    monkeypatch.setattr("handlers.detection.find_accounts", manifest_gone)
+    run = stack.run()
+
+    assert run["status"] == "FAILED"
+    assert run["cause"].startswith("BatchesFailedError: ScoreAccounts failed: ")
+    assert "1 of 1 account batches failed" in run["cause"]
+    assert run["summary"]["failedBatches"] == 1 and run["summary"]["accountsCleared"] == 0
+    assert stack.account(account_id)["isStale"] is True

@@ -36,6 +36,11 @@ def test_the_run_goes_find_choose_map_record_and_each_batch_score_then_clear() -
     ]
     assert top[choice["Default"]]["Type"] == "Succeed"
     assert top[States.SCORE_ACCOUNTS]["Next"] == States.RECORD_RUN and top[States.RECORD_RUN]["End"]
+    # A failed Map still records the run, which then fails with the batches' errors as its cause.
+    assert top[States.SCORE_ACCOUNTS]["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": f"$.{Keys.ERROR}", "Next": States.RECORD_RUN}
+    ]
+    assert top[States.RECORD_RUN]["Parameters"]["Payload"][f"{Keys.SCORE_ACCOUNTS_ERROR}.$"] == f"$.{Keys.ERROR}"
     batch = top[States.SCORE_ACCOUNTS]["ItemProcessor"]
     assert batch["StartAt"] == States.SCORE_ACCOUNT_BATCH
     assert batch["States"][States.SCORE_ACCOUNT_BATCH]["Next"] == States.CLEAR_STALE_FLAGS

@@ -89,11 +89,28 @@ def test_a_run_with_more_failed_batches_than_tolerated_is_stored_then_fails_with
         record_run(files, stored.__setitem__, RUN, now=lambda: "2026-11-24T10:00:10Z")  # type: ignore[arg-type]
 
     assert str(failure.value) == (
-        "2 of 3 account batches failed after retries (67% > 0% tolerated): "
+        "2 of 3 account batches failed after retries (67%, 0% tolerated): "
         "batch 1: no answer: the batch did not finish; batch 2: ValueError: bad features. "
-        "Their accounts stay stale and are scored by the next run."
+        "The accounts the run did not finish stay stale and are scored by the next run."
     )
     assert stored["run-1"]["failedBatches"] == 2
+
+
+def test_a_failed_map_fails_the_run_with_the_batches_errors_or_its_own() -> None:
+    files = FakeFiles({0: result(2, 2, 4), 1: result(2, 2, 4)}, {2: {"batch": 2, "error": "BusyError", "message": "x"}})
+    tolerant = {**RUN, Keys.TOLERATED_FAILURE_PERCENTAGE: 10}
+    threshold = {"Error": "States.ExceedToleratedFailureThreshold", "Cause": "The tolerated threshold was exceeded"}
+
+    with pytest.raises(BatchesFailedError) as exceeded:
+        record_run(files, lambda *_: None, {**tolerant, Keys.SCORE_ACCOUNTS_ERROR: threshold})  # type: ignore[arg-type]
+    assert str(exceeded.value).startswith("1 of 3 account batches failed after retries (33%, 10% tolerated): batch 2")
+
+    unreadable = {"Error": "States.ItemReaderFailed", "Cause": "Access Denied (Service: S3)"}
+    with pytest.raises(BatchesFailedError) as reader:
+        record_run(FakeFiles({}, {}), lambda *_: None, {**RUN, Keys.SCORE_ACCOUNTS_ERROR: unreadable})  # type: ignore[arg-type]
+    assert str(reader.value).startswith(
+        "ScoreAccounts failed: States.ItemReaderFailed: Access Denied (Service: S3). 3 of 3 account batches failed"
+    )
 
 
 def test_failures_within_the_tolerated_share_still_succeed() -> None:
