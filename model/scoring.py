@@ -31,6 +31,7 @@ from sklearn.ensemble import IsolationForest
 from model.config import DEFAULT_CONFIG, ScoringConfig
 from model.explain import explain
 from model.features import FEATURE_NAMES
+from model.forest import CompactForest
 from model.population import PopulationModel, load_population
 
 MODEL_VERSION = "iforest-1"
@@ -66,10 +67,10 @@ class InMemoryModelStore:
 
 @dataclass
 class _AccountModel:
-    """What is persisted for an account: the forest, the sorted training columns (for reasons) and the
-    digests of the training rows (to recognise the same history in the next run)."""
+    """What is persisted for an account: the forest (as flat arrays, see `model.forest`), the sorted training
+    columns (for reasons) and the digests of the training rows (to recognise the same history next run)."""
 
-    forest: IsolationForest
+    forest: CompactForest
     sorted_columns: np.ndarray  # shape (n_features, n_rows), each row sorted ascending
     row_digests: list[bytes]
     population_version: str
@@ -129,7 +130,7 @@ def score_account(
         )
 
     account_model = _account_model(account_id, training, population, models, config)
-    raw = -account_model.forest.score_samples(matrix[targets])
+    raw = account_model.forest.score(matrix[targets])
     return _scores(raw, account_model.sorted_columns, history, targets, f"{MODEL_VERSION}/account", config)
 
 
@@ -170,11 +171,13 @@ def _account_model(
             ):
                 return stored
     rows = np.vstack([training, population.reference])
-    forest = IsolationForest(
-        n_estimators=config.n_estimators,
-        max_samples=min(config.max_samples, len(rows)),
-        random_state=seed_for(account_id),
-    ).fit(rows)
+    forest = CompactForest.from_forest(
+        IsolationForest(
+            n_estimators=config.n_estimators,
+            max_samples=min(config.max_samples, len(rows)),
+            random_state=seed_for(account_id),
+        ).fit(rows)
+    )
     fitted = _AccountModel(forest, np.sort(training.T, axis=1), digests, population.version)
     if models is not None:
         buffer = io.BytesIO()

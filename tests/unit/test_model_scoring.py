@@ -2,10 +2,13 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
+from sklearn.ensemble import IsolationForest
 
 from model.config import DEFAULT_CONFIG
 from model.features import Txn, replay
+from model.forest import CompactForest
 from model.population import build_population, load_population
 from model.scoring import InMemoryModelStore, model_key, risk_level, score_account, seed_for
 
@@ -133,3 +136,12 @@ def test_targets_out_of_range_are_refused(population):
     features = replay(_habits(8, 40), "US")
     with pytest.raises(IndexError):
         score_account("acc_8", features, [40], population=population)
+
+
+def test_the_compact_forest_scores_exactly_as_scikit_learn():
+    rng = np.random.default_rng(0)
+    training = rng.exponential(size=(400, 6))
+    training[:, 2] = 0.0  # a constant feature, as when a transaction field is absent
+    forest = IsolationForest(n_estimators=50, max_samples=256, random_state=5).fit(training)
+    queries = np.vstack([training[:20], rng.exponential(size=(20, 6)) * 4])
+    assert np.array_equal(CompactForest.from_forest(forest).score(queries), -forest.score_samples(queries))
