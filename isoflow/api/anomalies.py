@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from isoflow import runs
 from isoflow.api.app import Cursor, Services, page_limit, responses
 from isoflow.api.models import AnomalyStats, Page, RiskLevel, Timestamp, Transaction
 from isoflow.api.transactions import shaped
@@ -44,7 +45,7 @@ def router(services: Services) -> Router:
         since: Annotated[Timestamp | None, Query(description=f"default: {STATS_DEFAULT_DAYS} days ago")] = None,
     ) -> AnomalyStats:
         since = since or format_timestamp(utc_now() - timedelta(days=STATS_DEFAULT_DAYS))
-        last_run = services.last_run() if services.last_run else None
+        last_run = runs.last_run(services.runs) if services.runs else None
         return AnomalyStats(since=since, lastRun=last_run, **score_stats(db, since))
 
     return routes

@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.api.models import ErrorBody, FieldError, Health
+from isoflow.runs import Runs
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.store.errors import (
@@ -90,8 +91,8 @@ class Services:
     db: Db
     idempotency_table: str
     health_checks: dict[str, Callable[[], None]] = field(default_factory=dict)
-    last_run: Callable[[], dict[str, Any] | None] | None = None
-    extra_routers: list[Any] = field(default_factory=list)
+    # Detection runs: without a state machine (a bare data API) the /api/executions routes are absent.
+    runs: Runs | None = None
 
 
 class ApiError(Exception):
@@ -238,19 +239,24 @@ def services_from_settings(settings: Settings) -> Services:
         checks["stateMachine"] = lambda: stepfunctions.describe_state_machine(
             stateMachineArn=settings.state_machine_arn
         )
-    return Services(db=db, idempotency_table=settings.idempotency_table, health_checks=checks)
+    detection_runs = (
+        Runs(stepfunctions, db.client, settings.state_machine_arn, settings.runs_table)
+        if settings.state_machine_arn and settings.runs_table
+        else None
+    )
+    return Services(db=db, idempotency_table=settings.idempotency_table, health_checks=checks, runs=detection_runs)
 
 
 def create_app(services: Services) -> Resolver:
-    from isoflow.api import accounts, anomalies, transactions
+    from isoflow.api import accounts, anomalies, executions, transactions
 
     app = Resolver(enable_validation=True)
     idempotency = Idempotency(services.idempotency_table, services.db.client)
     app.include_router(accounts.router(services, idempotency))
     app.include_router(transactions.router(services, idempotency))
     app.include_router(anomalies.router(services))
-    for extra in services.extra_routers:
-        app.include_router(extra)
+    if services.runs is not None:
+        app.include_router(executions.router(services.runs, idempotency))
 
     @app.exception_handler(RequestValidationError)
     def validation_failed(error: RequestValidationError) -> Response:

@@ -11,8 +11,7 @@ from detection_stack import Stack, detection_stack, seed_account
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from isoflow.api import executions
-from isoflow.api.app import Idempotency, Services, create_app
+from isoflow.api.app import Services, create_app
 from isoflow.detection import score
 from isoflow.local.api_gateway import proxy_event
 from isoflow.local.lambda_invoke import LambdaContext
@@ -22,13 +21,7 @@ from isoflow.workflow import States
 
 class RunsApi:
     def __init__(self, stack: Stack) -> None:
-        services = Services(
-            db=stack.db,
-            idempotency_table=stack.settings.idempotency_table,
-            extra_routers=[
-                executions.router(stack.runs, Idempotency(stack.settings.idempotency_table, stack.db.client))
-            ],
-        )
+        services = Services(db=stack.db, idempotency_table=stack.settings.idempotency_table, runs=stack.runs)
         self.app = create_app(services)
 
     def call(self, method: str, path: str, **query: Any) -> tuple[int, Any]:
