@@ -57,7 +57,7 @@ export interface Transaction {
   country?: string | null;
   channel?: Channel | null;
   timestamp: string;
-  balanceAfter?: number | null;
+  balanceAfter: number;
   createdAt: string;
   updatedAt: string;
   features?: Record<string, number> | null;
@@ -117,20 +117,23 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** What RecordRun leaves as a run's summary. */
 export interface RunSummary {
-  accounts?: number;
-  accountsScored?: number;
-  accountsCleared?: number;
-  accountsStillStale?: number;
-  transactionsScored?: number;
-  riskLevels?: Partial<Record<RiskLevel, number>>;
+  /** Stale accounts the run found. */
+  accounts: number;
+  accountsScored: number;
+  accountsCleared: number;
+  /** Written to during the run: scored again by the next one. */
+  accountsStillStale: number;
+  transactionsScored: number;
+  riskLevels: Partial<Record<RiskLevel, number>>;
   /** HIGH risk transactions found. */
-  anomalies?: number;
-  batches?: number;
-  failedBatches?: number;
-  failures?: { batch: number; error?: string; message?: string }[];
-  startedAt?: string;
-  finishedAt?: string;
-  durationSeconds?: number;
+  anomalies: number;
+  batches: number;
+  failedBatches: number;
+  /** The first few failed batches and their errors. */
+  failures: { batch: number; error?: string | null; message?: string | null }[];
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
 }
 
 export interface ExecutionSummary {
@@ -138,7 +141,8 @@ export interface ExecutionSummary {
   status: ExecutionStatus;
   startedAt: string;
   stoppedAt?: string | null;
-  durationSeconds?: number | null;
+  /** Whole seconds, so far for a running run. */
+  durationSeconds: number;
   trigger?: string | null;
   /** The run this one reruns, when a rerun started a new execution instead of a redrive. */
   rerunOf?: string | null;
@@ -151,37 +155,37 @@ export interface HistoryEvent {
   previousEventId?: number | null;
   type: string;
   timestamp: string;
-  details?: Record<string, unknown>;
-  stateName?: string;
+  details: Record<string, unknown>;
+  stateName?: string | null;
 }
 
 export interface MapRun {
   mapRunArn: string;
-  status?: string;
-  itemCounts?: Record<string, number>;
-  maxConcurrency?: number;
-  toleratedFailurePercentage?: number;
+  status?: string | null;
+  /** Batches by outcome: total, succeeded, failed, running, ... */
+  itemCounts: Record<string, number>;
+  maxConcurrency?: number | null;
+  toleratedFailurePercentage?: number | null;
 }
 
 export interface Execution extends ExecutionSummary {
-  executionArn?: string;
+  executionArn: string;
   input?: unknown;
   output?: unknown;
   error?: string | null;
   cause?: string | null;
-  redriveCount?: number;
+  redriveCount: number;
   events: HistoryEvent[];
-  /** Distributed Map runs (AWS), with their item counts. */
-  mapRuns?: MapRun[];
+  /** The Distributed Map runs, with their batch counts. */
+  mapRuns: MapRun[];
   /** The state machine's Amazon States Language definition (object or JSON text). */
   definition: unknown;
 }
 
 export interface StartedExecution {
   executionId: string;
-  started?: boolean;
   /** "start"; for a rerun "redrive" (the same execution) or "restart" (a new one). */
-  mode?: "start" | "redrive" | "restart";
+  mode: "start" | "redrive" | "restart";
 }
 
 export interface DependencyStatus {

@@ -54,15 +54,15 @@ describe("traceExecution", () => {
   it("judges states by their visits after a redrive", () => {
     const at = (s: number) => `2026-11-24T10:00:0${s}Z`;
     const events: HistoryEvent[] = [
-      { id: 1, type: "ExecutionStarted", timestamp: at(0) },
+      { id: 1, type: "ExecutionStarted", timestamp: at(0), details: {} },
       { id: 2, previousEventId: 1, type: "TaskStateEntered", timestamp: at(1), details: { name: "Score" } },
       { id: 3, previousEventId: 2, type: "TaskFailed", timestamp: at(2), details: { error: "Boom" } },
       { id: 4, previousEventId: 3, type: "ExecutionFailed", timestamp: at(2), details: { error: "Boom" } },
-      { id: 5, previousEventId: 4, type: "ExecutionRedriven", timestamp: at(5) },
+      { id: 5, previousEventId: 4, type: "ExecutionRedriven", timestamp: at(5), details: {} },
       { id: 6, previousEventId: 5, type: "TaskStateEntered", timestamp: at(6), details: { name: "Score" } },
-      { id: 7, previousEventId: 6, type: "TaskSucceeded", timestamp: at(7) },
+      { id: 7, previousEventId: 6, type: "TaskSucceeded", timestamp: at(7), details: {} },
       { id: 8, previousEventId: 7, type: "TaskStateExited", timestamp: at(7), details: { name: "Score", output: "{}" } },
-      { id: 9, previousEventId: 8, type: "ExecutionSucceeded", timestamp: at(8) },
+      { id: 9, previousEventId: 8, type: "ExecutionSucceeded", timestamp: at(8), details: {} },
     ];
     const trace = traceExecution(events, "SUCCEEDED");
     expect(trace.redriven).toBe(1);

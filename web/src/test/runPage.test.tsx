@@ -16,7 +16,8 @@ const failed: Execution = {
   error: "BatchesFailedError",
   cause: "1 of 1 account batches failed",
   events: recorded.distributedMapFailure.events,
-  mapRuns: recorded.distributedMapFailure.mapRuns,
+  redriveCount: 0,
+  mapRuns: recorded.distributedMapFailure.mapRuns ?? [],
   definition: recorded.distributedMapFailure.definition,
 };
 
