@@ -71,6 +71,8 @@ def test_creating_a_transaction_shows_it_in_the_table(dashboard: Any, accounts: 
     account_id = accounts[1]["accountId"]
     page = dashboard.open("/transactions")
     page.get_by_role("link", name="New transaction").click()
+    # The list's filter bar has an "Account" field too: fill the form only once it is there.
+    expect(page.get_by_role("heading", name="New transaction")).to_be_visible()
 
     page.get_by_label("Account").fill(account_id)
     page.get_by_label("Type").select_option("PURCHASE")
