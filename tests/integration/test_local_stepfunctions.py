@@ -125,45 +125,6 @@ def test_a_distributed_map_reads_its_items_from_a_json_object_in_s3(local_aws):
     assert json.loads(execution["output"]) == [{"doubled": 2 * i} for i in range(5)]
 
 
-def test_the_detection_state_machine_runs_its_functions_end_to_end(local_aws):
-    """The product's definition, with stand-ins for its four functions: the payloads flow as designed."""
-    scored: list[dict] = []
-
-    def find_stale_accounts(event: dict, context: Any) -> dict:
-        key = f"runs/{event[Keys.EXECUTION_ID]}/batches.json"
-        batches = [{Keys.BATCH: i, Keys.ACCOUNTS: [{Keys.ACCOUNT_ID: f"acc_{i}", Keys.VERSION: 1}]} for i in (0, 1)]
-        boto3.client("s3").put_object(Bucket=DATA_BUCKET, Key=key, Body=json.dumps(batches))
-        return {
-            **event,
-            Keys.MANIFEST: {"bucket": DATA_BUCKET, "key": key},
-            Keys.ACCOUNTS: 2,
-            Keys.BATCHES: len(batches),
-        }
-
-    def score_account_batch(event: dict, context: Any) -> dict:
-        scored.append(event)
-        return event
-
-    local_aws.register("find-stale-accounts", find_stale_accounts)
-    local_aws.register("score-account-batch", score_account_batch)
-    local_aws.register("clear-stale-flags", lambda event, context: {"cleared": len(event[Keys.ACCOUNTS])})
-    local_aws.register("record-run", lambda event, context: {"summary": event})
-    stepfunctions = boto3.client("stepfunctions")
-
-    started = stepfunctions.start_execution(stateMachineArn=local_aws.settings.state_machine_arn, input="{}")
-    execution = wait_for(started["executionArn"])
-
-    assert execution["status"] == "SUCCEEDED", execution.get("cause")
-    summary = json.loads(execution["output"])["summary"]
-    assert summary[Keys.EXECUTION_ID] == execution["name"]
-    assert (summary[Keys.ACCOUNTS], summary[Keys.BATCHES]) == (2, 2)
-    assert sorted(batch[Keys.BATCH] for batch in scored) == [0, 1]
-    history = stepfunctions.get_execution_history(executionArn=started["executionArn"])["events"]
-    entered = [event["stateEnteredEventDetails"]["name"] for event in history if "stateEnteredEventDetails" in event]
-    assert entered[:3] == [States.FIND_STALE_ACCOUNTS, States.ANY_STALE, States.SCORE_ACCOUNTS]
-    assert entered[-1] == States.RECORD_RUN
-
-
 def test_an_unnamed_execution_gets_a_name_of_its_own_as_in_aws(local_aws):
     stepfunctions = boto3.client("stepfunctions")
     machine = stepfunctions.create_state_machine(
