@@ -89,6 +89,15 @@ def test_the_local_stack_serves_the_api_with_demo_data_and_stops_on_ctrl_c(runni
     bad = requests.post(f"{api}/transactions", json={"accountId": account_id, "amount": -5}, timeout=30)
     assert 400 <= bad.status_code < 500
 
+    # A detection run, started as the dashboard starts one, scores the stale accounts and clears them.
+    run_id = requests.post(f"{api}/executions", json={}, timeout=30).json()["executionId"]
+    deadline = time.monotonic() + 120
+    while (run := requests.get(f"{api}/executions/{run_id}", timeout=30).json())["status"] == "RUNNING":
+        assert time.monotonic() < deadline, run
+        time.sleep(0.5)
+    assert run["status"] == "SUCCEEDED", run
+    assert requests.get(f"{api}/accounts/{account_id}", timeout=30).json()["isStale"] is False
+
     config = requests.get(f"{running_stack.url}/config.json", timeout=30).json()
     assert config["apiBaseUrl"] == "/api"
 
