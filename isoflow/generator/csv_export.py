@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import TextIO
+from typing import IO
 
 from isoflow.generator.history import AccountHistory
 
@@ -23,7 +23,7 @@ CSV_COLUMNS = (
 )
 
 
-def write_csv(histories: Iterable[AccountHistory], out: TextIO) -> int:
+def write_csv(histories: Iterable[AccountHistory], out: IO[str]) -> int:
     """One row per transaction, account by account and oldest first within each; returns the row count."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
