@@ -14,6 +14,7 @@ import threading
 import time
 import traceback
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,8 +83,18 @@ def _error(error_type: str, message: str, stack: list[str] | None = None) -> Inv
     return Invocation(payload=json.dumps(body).encode(), error="Unhandled")
 
 
+# One execution environment per function: Lambda hands an environment one event at a time, and handlers
+# (Powertools' resolver among them) keep per-request state on module-level objects.
+_environments: dict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
 def invoke(name: str, spec: FunctionSpec, event: Any) -> Invocation:
     """Runs the function's handler once, as Lambda would, and never raises for the handler's failures."""
+    with _environments[name]:
+        return _run(name, spec, event)
+
+
+def _run(name: str, spec: FunctionSpec, event: Any) -> Invocation:
     context = LambdaContext(function_name=name, memory_limit_in_mb=spec.memory_mb, timeout_s=spec.timeout_s)
     try:
         result = spec.load()(event, context)
