@@ -14,7 +14,6 @@ import threading
 import time
 import traceback
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -85,12 +84,13 @@ def _error(error_type: str, message: str, stack: list[str] | None = None) -> Inv
 
 # One execution environment per function: Lambda hands an environment one event at a time, and handlers
 # (Powertools' resolver among them) keep per-request state on module-level objects.
-_environments: dict[str, threading.Lock] = defaultdict(threading.Lock)
+_environments: dict[str, threading.Lock] = {}
 
 
 def invoke(name: str, spec: FunctionSpec, event: Any) -> Invocation:
     """Runs the function's handler once, as Lambda would, and never raises for the handler's failures."""
-    with _environments[name]:
+    # setdefault is atomic: two first invocations at once still share one lock.
+    with _environments.setdefault(name, threading.Lock()):
         return _run(name, spec, event)
 
 

@@ -130,3 +130,27 @@ def test_every_registered_function_of_the_product_is_invocable_by_its_local_name
 )
 def test_function_name_from_every_form_invoke_accepts(identifier, name):
     assert function_name_from(identifier) == name
+
+
+def test_invocations_of_one_function_never_overlap_as_in_one_execution_environment(local_aws):
+    running: list[int] = []
+    overlaps: list[int] = []
+    lock = threading.Lock()
+
+    def count(event: Any, context: Any) -> None:
+        with lock:
+            running.append(1)
+            overlaps.append(len(running))
+        time.sleep(0.05)
+        with lock:
+            running.pop()
+
+    local_aws.register("count", count)
+    callers = [threading.Thread(target=invoke, args=("isoflow-count", {})) for _ in range(6)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+
+    assert len(overlaps) == 6
+    assert max(overlaps) == 1
