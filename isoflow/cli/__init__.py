@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Modules under isoflow.cli that each define `register(subparsers)`; a registered command sets `func`.
-COMMANDS = ("local", "score", "evaluate", "runs")
+COMMANDS = ("local", "score", "evaluate", "runs", "generate")
 
 
 def build_parser() -> argparse.ArgumentParser:
