@@ -29,8 +29,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "amount_excess_z",  # (amount - median) / the account's spread of amounts (robust z, linear), 0 below
     "amount_category_ratio",  # log(amount / the account's median in this category), 0 below
     "amount_large",  # log(amount / LARGE_AMOUNT), 0 below: a large sum is risky in any account
-    "rapid_succession",  # log(1 + transactions in the RAPID_S seconds before)
-    "burst_last_hour",  # log(1 + transactions in the hour before, beyond the first)
+    "rapid_succession",  # log(RAPID_S / seconds since the previous transaction), 0 beyond RAPID_S
+    "burst_last_hour",  # log(1 + transactions in the hour before, beyond the first two)
     "new_merchant",  # -log(the account's rate of new merchants) for a merchant never seen, else 0
     "new_category",  # the same for the category
     "new_channel",  # the same for the channel
@@ -79,7 +79,7 @@ HOUR_SMOOTHING = 1.0  # pseudo-count per hour of day
 HOUR_SLACK = 2.0
 # Amounts up to this (in the account's currency) never count as large in absolute terms.
 LARGE_AMOUNT = 100.0
-RAPID_S = 600
+RAPID_S = 120
 HOUR_S = 3600
 AMOUNTS_PER_CATEGORY = 8
 MAX_AMOUNT_CATEGORIES = 16
@@ -174,10 +174,12 @@ def _fold(state: dict, txn: Txn) -> dict[str, float]:
         context["category_median"] = -1.0
     features["amount_large"] = max(0.0, _log_amount(amount) - math.log(LARGE_AMOUNT))
 
-    rapid = sum(1 for t in state["recent"] if now - RAPID_S <= t <= now)
+    previous = max((t for t in state["recent"] if t <= now), default=None)
     last_hour = sum(1 for t in state["recent"] if now - HOUR_S <= t <= now)
-    features["rapid_succession"] = math.log1p(rapid)
-    features["burst_last_hour"] = math.log1p(max(0, last_hour - 1))
+    # Seconds apart stand out more than minutes apart; two or three in an hour are everyday, more are not.
+    gap = now - previous if previous is not None else RAPID_S
+    features["rapid_succession"] = max(0.0, math.log(RAPID_S / max(gap, 1.0)))
+    features["burst_last_hour"] = math.log1p(max(0, last_hour - 2))
     context["txns_last_hour"] = float(last_hour)
 
     for name, plural, key in (

@@ -131,7 +131,8 @@ def test_burst_new_merchant_foreign_country_and_odd_hour_stand_out():
         assert odd_features[name] > 2, name
     assert odd_features["hour_rarity"] > 1
     assert last["txns_last_hour"] == 3.0  # the odd one and two of the burst
-    assert last["burst_last_hour"] == pytest.approx(math.log(3))
+    assert last["rapid_succession"] == pytest.approx(math.log(2))  # a minute after the previous one
+    assert last["burst_last_hour"] == pytest.approx(math.log(2))
 
 
 def test_new_merchants_are_not_news_for_an_account_that_always_shops_somewhere_new():
