@@ -258,7 +258,10 @@ def largest_payload(events: list[dict[str, Any]]) -> int:
     )
 
 
-def _map_runs(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
+def _map_runs(runs: Runs, execution_arn: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # A Map run exists once the history says it started; asking earlier races the execution's start.
+    if not any(event["type"] == "MapRunStarted" for event in events):
+        return []
     described = []
     for map_run in runs.stepfunctions.list_map_runs(executionArn=execution_arn).get("mapRuns", []):
         detail = runs.stepfunctions.describe_map_run(mapRunArn=map_run["mapRunArn"])
@@ -281,6 +284,7 @@ def describe_run(runs: Runs, execution_id: str) -> dict[str, Any]:
     arn = execution["executionArn"]
     record = _records(runs, [execution_id]).get(execution_id)
     definition = runs.stepfunctions.describe_state_machine_for_execution(executionArn=arn)["definition"]
+    events = _history(runs, arn)
     return {
         **_run_item(execution, record),
         "executionArn": arn,
@@ -289,8 +293,8 @@ def describe_run(runs: Runs, execution_id: str) -> dict[str, Any]:
         "error": execution.get("error"),
         "cause": readable_cause(execution.get("cause")),
         "redriveCount": execution.get("redriveCount", 0),
-        "events": _history(runs, arn),
-        "mapRuns": _map_runs(runs, arn),
+        "events": events,
+        "mapRuns": _map_runs(runs, arn, events),
         "definition": json.loads(definition),
     }
 
