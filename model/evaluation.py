@@ -3,7 +3,9 @@
 Metrics: ROC AUC, average precision and precision at 100 and 500, overall and per group (a scenario or
 anomaly kind: that group's positives against all negatives). Baselines, computed on the same rows:
 - `amount_zscore`: per account, the amount's z-score against the account's earlier transactions;
-- `global_iforest`: one IsolationForest over every account's transactions, on the same features.
+- `global_iforest`: one IsolationForest over every account's transactions, on the same features;
+- `seed_iforest`: the approach Isoflow replaced: per account, StandardScaler and an IsolationForest with
+  contamination 0.1 on the account's own rows, min-max normalised over each scored batch.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.preprocessing import StandardScaler
 
 from model.features import Txn
 from model.scoring import feature_matrix
@@ -105,3 +108,23 @@ def global_iforest_scores(feature_rows: Sequence[Mapping[str, float]], n_estimat
     matrix = feature_matrix(feature_rows)
     forest = IsolationForest(n_estimators=n_estimators, random_state=GLOBAL_FOREST_SEED).fit(matrix)
     return -forest.score_samples(matrix)
+
+
+def seed_iforest_scores(
+    histories: Sequence[Sequence[Mapping[str, float]]], n_estimators: int = 100
+) -> list[np.ndarray]:
+    """The approach Isoflow replaced, per account (each history is one account's feature rows, scored as one
+    batch): StandardScaler, then an IsolationForest with contamination 0.1 fitted on the account's own rows,
+    and its decision function min-max normalised over the batch, so each account's most unusual row scores 1
+    whatever it is."""
+    out = []
+    for rows in histories:
+        if len(rows) < 2:
+            out.append(np.zeros(len(rows)))
+            continue
+        matrix = StandardScaler().fit_transform(feature_matrix(rows))
+        forest = IsolationForest(n_estimators=n_estimators, contamination=0.1, random_state=GLOBAL_FOREST_SEED)
+        raw = -forest.fit(matrix).decision_function(matrix)
+        spread = raw.max() - raw.min()
+        out.append((raw - raw.min()) / spread if spread > 0 else np.zeros(len(rows)))
+    return out
