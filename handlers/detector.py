@@ -1,4 +1,7 @@
-"""ScoreAccountBatch: the detector Lambda (the "detector" bundle: numpy, scipy, scikit-learn)."""
+"""ScoreAccountBatch: the detector Lambda (the "detector" bundle: numpy, scipy, scikit-learn).
+
+Settings are checked at cold start; clients are built per invocation, cheap beside fitting the models.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,12 @@ from isoflow.settings import Settings
 from isoflow.store.db import Db
 
 logger = Logger(service="isoflow")
+settings = Settings.from_env(SCORE_ACCOUNT_BATCH.settings)
 
 
 @logger.inject_lambda_context
 def score_account_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     batch = Batch.from_event(event)
-    settings = Settings.from_env(SCORE_ACCOUNT_BATCH.settings)
     s3 = boto3.client("s3")
     files = RunFiles(s3, settings.data_bucket)
     with files.recording_failure(batch.execution_id, batch.index):

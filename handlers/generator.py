@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -18,13 +20,26 @@ from isoflow.timestamps import parse_timestamp, utc_now
 logger = Logger(service="isoflow")
 
 
+settings = Settings.from_env(GENERATOR.settings)
+
+
 @cache
 def _db() -> Db:
-    return Db.from_settings(Settings.from_env(GENERATOR.settings))
+    return Db.from_settings(settings)
+
+
+def period_end(event: Any) -> datetime:
+    """EventBridge's scheduled time ends the period, so a retried delivery simulates the same minutes."""
+    if not isinstance(event, Mapping):
+        raise ValueError(f"generator event must be a JSON object, not {type(event).__name__}")
+    if not event.get("time"):
+        return utc_now()
+    try:
+        return parse_timestamp(str(event["time"]))
+    except ValueError as error:
+        raise ValueError(f"generator event 'time' is not an ISO 8601 date-time: {event['time']!r}") from error
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # EventBridge's scheduled time ends the period, so a retried delivery simulates the same minutes.
-    end = parse_timestamp(event["time"]) if event.get("time") else utc_now()
-    return asdict(generate_recent(_db(), end))
+    return asdict(generate_recent(_db(), period_end(event)))

@@ -52,7 +52,7 @@ API = FunctionSpec(
 
 FIND_STALE_ACCOUNTS = FunctionSpec(
     name="find-stale-accounts",
-    handler="handlers.detection.find_stale_accounts",
+    handler="handlers.find_stale_accounts.handler",
     bundle="api",
     settings=("accounts_table", "data_bucket"),
     read_only=("accounts_table",),
@@ -72,7 +72,7 @@ SCORE_ACCOUNT_BATCH = FunctionSpec(
 )
 CLEAR_STALE_FLAGS = FunctionSpec(
     name="clear-stale-flags",
-    handler="handlers.detection.clear_stale_flags",
+    handler="handlers.clear_stale_flags.handler",
     bundle="api",
     settings=("accounts_table", "data_bucket"),
     timeout_s=300,
@@ -80,7 +80,7 @@ CLEAR_STALE_FLAGS = FunctionSpec(
 )
 RECORD_RUN = FunctionSpec(
     name="record-run",
-    handler="handlers.detection.record_run",
+    handler="handlers.record_run.handler",
     bundle="api",
     settings=("runs_table", "data_bucket"),
     timeout_s=120,
@@ -88,7 +88,7 @@ RECORD_RUN = FunctionSpec(
 )
 START_SCHEDULED_RUN = FunctionSpec(
     name="start-scheduled-run",
-    handler="handlers.detection.start_scheduled_run",
+    handler="handlers.start_scheduled_run.handler",
     bundle="api",
     settings=("runs_table", "state_machine_arn"),
     description="Detection schedule: start a run unless one is in progress",

@@ -16,7 +16,7 @@ The handlers and the state machine meet only through the state names and payload
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -63,6 +63,33 @@ class Keys:
     # null, so that RecordRun can read it whether or not the Map failed.
     ERROR: Final = "error"
     SCORE_ACCOUNTS_ERROR: Final = "scoreAccountsError"  # RecordRun's copy of the Map's error, if it failed
+
+
+class InvalidStepInputError(ValueError):
+    """A step's input is not what the state machine sends it: the message names the state and the key."""
+
+
+def text(value: Any) -> str:
+    """A non-empty string (a step_input converter)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def step_input(state: str, event: Any, keys: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
+    """The keys a step reads from its input, each converted by its type (e.g. `{Keys.BATCH: int}`), so that a
+    malformed event fails before any work with an error naming what is wrong, not deep inside the step."""
+    if not isinstance(event, Mapping):
+        raise InvalidStepInputError(f"{state} input must be a JSON object, not {type(event).__name__}")
+    values: dict[str, Any] = {}
+    for key, convert in keys.items():
+        if key not in event:
+            raise InvalidStepInputError(f"{state} input has no {key!r}")
+        try:
+            values[key] = convert(event[key])
+        except (TypeError, ValueError, KeyError) as error:
+            raise InvalidStepInputError(f"{state} input {key!r} is not valid: {error}") from error
+    return values
 
 
 # Errors worth another attempt: Lambda's own transient failures, throttling and timeouts of the AWS calls the

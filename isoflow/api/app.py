@@ -134,6 +134,12 @@ class Resolver(APIGatewayRestResolver):
     """Powertools' REST resolver that refuses an oversized body before anything parses it."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        # Not a request at all (a misconfigured integration or a test event): say so, not a KeyError.
+        if not isinstance(event, Mapping):
+            raise ValueError(f"not an API Gateway REST proxy event: a {type(event).__name__}, not an object")
+        for key in ("httpMethod", "path"):
+            if not isinstance(event.get(key), str):
+                raise ValueError(f"not an API Gateway REST proxy event: no {key!r}")
         body = event.get("body") or ""
         if len(body) > MAX_BODY_BYTES:
             error = ErrorBody(

@@ -15,9 +15,39 @@ from isoflow.detection.files import RunFiles
 from isoflow.store.accounts import record_account_risk
 from isoflow.store.db import Db
 from isoflow.timestamps import now_text
-from isoflow.workflow import Keys
+from isoflow.workflow import Keys, States, step_input, text
 
 logger = Logger(service="isoflow")
+
+
+def _scored_account(value: Any) -> dict[str, Any]:
+    return {
+        Keys.ACCOUNT_ID: text(value[Keys.ACCOUNT_ID]),
+        Keys.VERSION: int(value[Keys.VERSION]),
+        "riskScore": float(value["riskScore"]),
+        "riskLevel": text(value["riskLevel"]),
+    }
+
+
+def _scored_accounts(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of accounts, got {type(value).__name__}")
+    return [_scored_account(account) for account in value]
+
+
+def scored_batch(event: Any) -> dict[str, Any]:
+    """ScoreAccountBatch's output as this step's input, checked whole before any flag is touched."""
+    return step_input(
+        States.CLEAR_STALE_FLAGS,
+        event,
+        {
+            Keys.EXECUTION_ID: text,
+            Keys.BATCH: int,
+            Keys.ACCOUNTS: _scored_accounts,
+            "transactionsScored": int,
+            "riskLevels": lambda levels: {text(level): int(count) for level, count in dict(levels).items()},
+        },
+    )
 
 
 def clear_stale_flags(

@@ -18,7 +18,7 @@ from isoflow.detection.files import RunFiles
 from isoflow.runs import readable_cause
 from isoflow.store.scores import RISK_LEVELS
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
-from isoflow.workflow import Keys, States
+from isoflow.workflow import Keys, States, step_input, text
 
 logger = Logger(service="isoflow")
 
@@ -83,6 +83,22 @@ def failure_message(
         )
     parts.append("The accounts the run did not finish stay stale and are scored by the next run.")
     return " ".join(parts)
+
+
+def run_to_record(event: Any) -> dict[str, Any]:
+    """RecordRun's input, checked before anything is read or stored (the Map's error is optional)."""
+    run = step_input(
+        States.RECORD_RUN,
+        event,
+        {
+            Keys.EXECUTION_ID: text,
+            Keys.STARTED_AT: text,
+            Keys.ACCOUNTS: int,
+            Keys.BATCHES: int,
+            Keys.TOLERATED_FAILURE_PERCENTAGE: float,
+        },
+    )
+    return {**run, Keys.SCORE_ACCOUNTS_ERROR: event.get(Keys.SCORE_ACCOUNTS_ERROR)}
 
 
 def record_run(

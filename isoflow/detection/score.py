@@ -21,7 +21,7 @@ from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
 from isoflow.tables import BY_ACCOUNT_INDEX
 from isoflow.timestamps import now_text
-from isoflow.workflow import Keys
+from isoflow.workflow import Keys, States, step_input, text
 from model.config import DEFAULT_CONFIG
 from model.scoring import ModelStore, Score, score_account
 
@@ -43,16 +43,18 @@ class Batch:
     accounts: tuple[AccountRef, ...]
 
     @classmethod
-    def from_event(cls, event: Mapping[str, Any]) -> Batch:
-        """A Map item (see `isoflow.detection.find.batches_of`)."""
-        try:
-            return cls(
-                execution_id=str(event[Keys.EXECUTION_ID]),
-                index=int(event[Keys.BATCH]),
-                accounts=tuple(AccountRef(str(a[Keys.ACCOUNT_ID]), int(a[Keys.VERSION])) for a in event[Keys.ACCOUNTS]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not a batch of accounts: {error!r}") from error
+    def from_event(cls, event: Any) -> Batch:
+        """A Map item (see `isoflow.detection.find.batches_of`), checked whole before any account is read."""
+        batch = step_input(
+            States.SCORE_ACCOUNT_BATCH, event, {Keys.EXECUTION_ID: text, Keys.BATCH: int, Keys.ACCOUNTS: _account_refs}
+        )
+        return cls(execution_id=batch[Keys.EXECUTION_ID], index=batch[Keys.BATCH], accounts=batch[Keys.ACCOUNTS])
+
+
+def _account_refs(value: Any) -> tuple[AccountRef, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of accounts, got {type(value).__name__}")
+    return tuple(AccountRef(text(account[Keys.ACCOUNT_ID]), int(account[Keys.VERSION])) for account in value)
 
 
 def read_window(db: Db, account_id: str, size: int) -> list[dict[str, Any]]:

@@ -93,7 +93,7 @@ def test_a_batch_failing_after_its_scores_are_written_is_tolerated_and_never_sco
                 raise BusyError("accounts table throttled")
             return real(db, files, scored, **kwargs)
 
-        monkeypatch.setattr("handlers.detection.clear_flags", unreachable_table)
+        monkeypatch.setattr("handlers.clear_stale_flags.clear_flags", unreachable_table)
         run = stack.run()
 
         assert run["status"] == "SUCCEEDED", run["cause"]
@@ -105,7 +105,7 @@ def test_a_batch_failing_after_its_scores_are_written_is_tolerated_and_never_sco
         written = {s["transactionId"]: s for s in stack.scores()}
         assert len(written) == len(accounts) * HISTORY  # the failed batch's scores were written before it failed
 
-        monkeypatch.setattr("handlers.detection.clear_flags", real)
+        monkeypatch.setattr("handlers.clear_stale_flags.clear_flags", real)
         again = stack.run()
 
         assert again["status"] == "SUCCEEDED", again["cause"]
@@ -157,7 +157,7 @@ def test_a_map_that_cannot_read_its_batches_fails_the_run_with_its_own_cause_and
         files.s3.delete_object(Bucket=found["manifest"]["bucket"], Key=found["manifest"]["key"])
         return found
 
-    monkeypatch.setattr("handlers.detection.find_accounts", manifest_gone)
+    monkeypatch.setattr("handlers.find_stale_accounts.find_accounts", manifest_gone)
     run = stack.run()
 
     assert run["status"] == "FAILED"

@@ -11,10 +11,9 @@ import boto3
 import pytest
 from detection_stack import seed_account
 
-from handlers.detector import score_account_batch
 from isoflow import runs
 from isoflow.detection import score
-from isoflow.functions import START_SCHEDULED_RUN, local_function_name
+from isoflow.functions import SCORE_ACCOUNT_BATCH, START_SCHEDULED_RUN, local_function_name
 from isoflow.local.scheduler import scheduled_event
 from isoflow.store.db import Db
 from isoflow.store.errors import BusyError
@@ -75,7 +74,7 @@ def test_the_schedule_does_not_start_a_second_run_while_one_is_in_progress(local
     def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
         while time.monotonic() < release:
             time.sleep(0.05)
-        return score_account_batch(event, context)
+        return SCORE_ACCOUNT_BATCH.load()(event, context)
 
     local_aws.register("score-account-batch", slow)
     first, second = scheduled_start(), scheduled_start()

@@ -53,7 +53,7 @@ def test_batches_keep_their_order_index_and_versions() -> None:
         {"executionId": "run-1", "batch": 1, "accounts": [{"accountId": "acc_c", "version": 7}]},
     ]
     assert Batch.from_event(batches[1]).accounts[0].version == 7
-    with pytest.raises(ValueError, match="not a batch"):
+    with pytest.raises(ValueError, match="ScoreAccountBatch input has no 'accounts'"):
         Batch.from_event({"executionId": "run-1", "batch": 0})
 
 

@@ -1,0 +1,30 @@
+"""RecordRun, the detection run's last step (see isoflow.workflow).
+
+Settings are checked at cold start; clients are built per invocation, cheap beside the work of a step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from isoflow import runs
+from isoflow.detection.files import RunFiles
+from isoflow.detection.record import record_run as record
+from isoflow.detection.record import run_to_record
+from isoflow.functions import RECORD_RUN
+from isoflow.settings import Settings
+
+logger = Logger(service="isoflow")
+settings = Settings.from_env(RECORD_RUN.settings)
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    run = run_to_record(event)
+    dynamodb = boto3.client("dynamodb")
+    files = RunFiles(boto3.client("s3"), settings.data_bucket)
+    return record(files, lambda run_id, summary: runs.save_summary(dynamodb, settings.runs_table, run_id, summary), run)
