@@ -36,6 +36,9 @@ RETRYABLE_CODES = frozenset(
         "TransactionConflictException",
     }
 )
+# A cancelled TransactWriteItems names each action's reason with codes of its own (not the exception names
+# above): another transaction held one of the items, or throttling. Both pass; the write is retried.
+RETRYABLE_CANCELLATION_CODES = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 T = TypeVar("T")
 
 
@@ -133,7 +136,7 @@ def _is_conflict_cancellation(error: ClientError) -> bool:
     if error_code(error) != "TransactionCanceledException":
         return False
     codes = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
-    return bool(codes & RETRYABLE_CODES)
+    return bool(codes & RETRYABLE_CANCELLATION_CODES)
 
 
 def cancellation_codes(error: ClientError) -> list[str]:
