@@ -1,0 +1,151 @@
+"""Many clients writing to the same few accounts over HTTP while a detection run runs: nothing acknowledged is
+lost, every balance is the sum of its account's transactions, and the next run clears every flag.
+
+CI runs 32 clients for 8 s; RELIABILITY_CLIENTS and RELIABILITY_SECONDS set a longer load by hand, e.g.
+RELIABILITY_SECONDS=30 .venv/bin/pytest -s tests/integration/test_reliability_concurrency.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import requests
+
+from isoflow.store.db import Db, from_item
+from isoflow.store.transactions import signed_amount
+
+CLIENTS = int(os.environ.get("RELIABILITY_CLIENTS", "32"))
+SECONDS = float(os.environ.get("RELIABILITY_SECONDS", "8"))
+ACCOUNTS = 10
+TYPES = ("DEPOSIT", "WITHDRAWAL", "TRANSFER", "PURCHASE", "PAYMENT")
+FINISHED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+@dataclass
+class Client:
+    """One writer: what the API acknowledged to it (transaction id -> its last acknowledged state)."""
+
+    number: int
+    acknowledged: dict[str, dict[str, Any]] = field(default_factory=dict)
+    statuses: Counter[int] = field(default_factory=Counter)
+    unexpected: list[str] = field(default_factory=list)
+
+    def run(self, api: str, accounts: list[str], until: float) -> None:
+        rng = random.Random(self.number)
+        with requests.Session() as http:
+            while time.monotonic() < until:
+                if self.acknowledged and rng.random() < 0.2:
+                    self.change(http, api, rng)
+                else:
+                    self.create(http, api, rng.choice(accounts), rng)
+
+    def create(self, http: requests.Session, api: str, account_id: str, rng: random.Random) -> None:
+        body = {
+            "accountId": account_id,
+            "transactionType": rng.choice(TYPES),
+            "amount": f"{rng.randint(1, 50_000) / 100:.2f}",
+            "description": f"client {self.number}",
+            "merchant": rng.choice(("Grocer", "Bakery", "Fuel")),
+            "category": "groceries",
+            "country": "DE",
+            "channel": "ONLINE",
+        }
+        reply = http.post(f"{api}/transactions", json=body, timeout=120, headers={"Idempotency-Key": str(uuid.uuid4())})
+        self.answer(reply, 201, "create")
+
+    def change(self, http: requests.Session, api: str, rng: random.Random) -> None:
+        transaction_id = rng.choice(sorted(self.acknowledged))
+        body = {"amount": f"{rng.randint(1, 50_000) / 100:.2f}", "transactionType": rng.choice(TYPES)}
+        self.answer(http.patch(f"{api}/transactions/{transaction_id}", json=body, timeout=120), 200, "change")
+
+    def answer(self, reply: requests.Response, ok: int, what: str) -> None:
+        self.statuses[reply.status_code] += 1
+        if reply.status_code == ok:
+            transaction = reply.json()
+            self.acknowledged[transaction["transactionId"]] = {
+                k: transaction[k] for k in ("accountId", "transactionType", "amount")
+            }
+        elif reply.status_code != 503:  # 503: too busy, nothing written, the client may retry
+            self.unexpected.append(f"{what}: {reply.status_code} {reply.text[:200]}")
+
+
+def start_run(api: str) -> str:
+    reply = requests.post(f"{api}/executions", timeout=60)
+    assert reply.status_code == 201, reply.text
+    return str(reply.json()["executionId"])
+
+
+def wait_for(api: str, execution_id: str, timeout_s: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while (run := requests.get(f"{api}/executions/{execution_id}", timeout=60).json())["status"] not in FINISHED:
+        assert time.monotonic() < deadline, f"run {execution_id} still running"
+        time.sleep(0.2)
+    return dict(run)
+
+
+def scan(db: Db, table: str) -> list[dict[str, Any]]:
+    pages = db.client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
+    return [from_item(item) for page in pages for item in page.get("Items", [])]
+
+
+def test_concurrent_writers_during_a_run_lose_nothing_and_the_next_run_clears_every_flag(local_stack: Any) -> None:
+    api = local_stack.url + "/api"
+    db = Db.from_settings(local_stack.aws.settings, boto3.client("dynamodb"))
+    accounts = []
+    for n in range(ACCOUNTS):
+        body = {"name": f"Shared {n}", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"}
+        reply = requests.post(f"{api}/accounts", json=body, timeout=60)
+        assert reply.status_code == 201, reply.text
+        accounts.append(reply.json()["accountId"])
+    opening = Client(number=-1)
+    with requests.Session() as http:
+        for account_id in accounts:  # every account stale when the run starts
+            opening.create(http, api, account_id, random.Random(account_id))
+
+    during = start_run(api)
+    clients = [Client(number=n) for n in range(CLIENTS)]
+    until = time.monotonic() + SECONDS
+    threads = [threading.Thread(target=c.run, args=(api, accounts, until)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run_during = wait_for(api, during)
+
+    statuses = sum((c.statuses for c in [opening, *clients]), Counter())
+    acknowledged = {t: s for c in [opening, *clients] for t, s in c.acknowledged.items()}
+    print(f"\n{CLIENTS} clients x {SECONDS:g} s: {sum(statuses.values())} writes, statuses {dict(statuses)}")
+    assert [u for c in clients for u in c.unexpected] == []
+    assert run_during["status"] == "SUCCEEDED", run_during.get("cause")
+
+    stored = {t["transactionId"]: t for t in scan(db, db.transactions) if t["accountId"] in accounts}
+    assert stored.keys() == acknowledged.keys()  # nothing acknowledged lost, nothing unacknowledged written
+    for transaction_id, state in acknowledged.items():
+        t = stored[transaction_id]
+        assert (t["accountId"], t["transactionType"], Decimal(str(t["amount"]))) == (
+            state["accountId"],
+            state["transactionType"],
+            Decimal(str(state["amount"])),
+        )
+    balances = {a["accountId"]: Decimal(str(a["balance"])) for a in scan(db, db.accounts)}
+    for account_id in accounts:
+        owned = [t for t in stored.values() if t["accountId"] == account_id]
+        total = sum((signed_amount(t["transactionType"], t["amount"]) for t in owned), Decimal(0))
+        assert balances[account_id] == total, account_id
+
+    after = wait_for(api, start_run(api))
+
+    assert after["status"] == "SUCCEEDED", after.get("cause")
+    assert all(a["isStale"] is False for a in scan(db, db.accounts) if a["accountId"] in accounts)
+    current = {(s["transactionId"], s["revision"]) for s in scan(db, db.scores)}
+    assert all((t, stored[t]["revision"]) in current for t in stored)
+    print(f"run during the writes: {run_during['summary']}; next run: {after['summary']}")
