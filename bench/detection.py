@@ -95,7 +95,7 @@ def as_results(results: dict[str, dict[str, Metrics]], **about: Any) -> dict[str
     """{scorer: {auc, ap, p_at_100, ..., by_group: {group: {...}}}} with NaN as null."""
     out: dict[str, Any] = {"about": about}
     for scorer, by_group in results.items():
-        overall = _clean(by_group["overall"].as_dict())
+        overall: dict[str, Any] = _clean(by_group["overall"].as_dict())
         overall["by_group"] = {group: _clean(m.as_dict()) for group, m in by_group.items() if group != "overall"}
         out[scorer] = overall
     return out
