@@ -69,12 +69,12 @@ def evaluate(args: argparse.Namespace) -> dict[str, dict[str, Metrics]]:
 
 
 def format_table(results: dict[str, dict[str, Metrics]]) -> str:
-    lines = [f"{'group':<16} {'scorer':<16} {'rows':>8} {'pos':>6} {'auc':>7} {'ap':>7} {'p@100':>7} {'p@500':>7}"]
+    lines = [f"{'group':<30} {'scorer':<16} {'rows':>8} {'pos':>6} {'auc':>7} {'ap':>7} {'p@100':>7} {'p@500':>7}"]
     for group in next(iter(results.values())):
         for scorer, by_group in results.items():
             m = by_group[group]
             lines.append(
-                f"{group:<16} {scorer:<16} {m.rows:>8} {m.positives:>6} {m.auc:>7.4f} {m.ap:>7.4f}"
+                f"{group:<30} {scorer:<16} {m.rows:>8} {m.positives:>6} {m.auc:>7.4f} {m.ap:>7.4f}"
                 f" {m.p_at_100:>7.3f} {m.p_at_500:>7.3f}"
             )
     return "\n".join(lines)
