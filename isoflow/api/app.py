@@ -24,11 +24,12 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 
 from isoflow.api.models import ErrorBody, FieldError, Health
 from isoflow.runs import Runs
 from isoflow.settings import Settings
-from isoflow.store.db import Db
+from isoflow.store.db import RETRYABLE_CODES, Db, error_code
 from isoflow.store.errors import (
     BusyError,
     ConflictError,
@@ -275,6 +276,14 @@ def create_app(services: Services) -> Resolver:
             logger.warning("request not served", extra={"error": error.message, "field": error.field})
         errors = [FieldError(field=error.field, message=error.message)] if error.field else []
         return error_response(status, error.message, errors)
+
+    @app.exception_handler(ClientError)
+    def aws_failed(error: ClientError) -> Response:
+        # Throttling that outlasted botocore's retries on a read: the client may retry, as with BusyError.
+        if error_code(error) not in RETRYABLE_CODES:
+            raise error
+        logger.warning("request not served: throttled", extra={"code": error_code(error)})
+        return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "the data store is busy, try again")
 
     @app.exception_handler(ApiError)
     def api_failed(error: ApiError) -> Response:

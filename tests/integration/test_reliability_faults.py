@@ -192,6 +192,25 @@ def test_a_write_that_outlasts_the_retries_is_a_503_and_changes_nothing(faulty_a
     assert snapshot(faulty_api) == before
 
 
+@pytest.mark.parametrize("operation", ["GetItem", "Query", "BatchGetItem"])
+def test_reads_throttled_beyond_the_retries_are_a_503_to_retry(faulty_api: FaultyApi, operation: str) -> None:
+    account_id = open_account(faulty_api)
+    status, created = faulty_api.call("POST", "/api/transactions", payment(account_id))
+    assert status == 201
+    injected = inject(faulty_api.events, "dynamodb", operation, Fault(times=10_000, **THROTTLED))
+
+    answers = [
+        faulty_api.call("GET", f"/api/accounts/{account_id}"),
+        faulty_api.call("GET", f"/api/transactions/{created['transactionId']}"),
+        faulty_api.call("GET", "/api/transactions"),
+        faulty_api.call("GET", "/api/anomalies"),
+    ]
+
+    assert injected.injected > 0
+    refused = [(status, body) for status, body in answers if status != 200]
+    assert refused and all(status == 503 and "try again" in body["message"] for status, body in refused), refused
+
+
 # ----------------------------------------------------------------------------------------------- detection
 
 
