@@ -1,7 +1,9 @@
-"""Many clients writing to the same few accounts over HTTP while a detection run runs: nothing acknowledged is
-lost, every balance is the sum of its account's transactions, and the next run clears every flag.
+"""Many clients writing to the same few accounts over HTTP while detection runs: nothing acknowledged is lost,
+every balance is the sum of its account's transactions, and the next run clears every flag. The same writers
+racing straight on the store (no API in between) serialise on the account's version.
 
-CI runs 32 clients for 8 s; RELIABILITY_CLIENTS and RELIABILITY_SECONDS set a longer load by hand, e.g.
+CI runs 32 clients for 8 s (the store-level race for half that); RELIABILITY_CLIENTS and RELIABILITY_SECONDS
+set a longer load by hand, e.g.
 RELIABILITY_SECONDS=30 .venv/bin/pytest -s tests/integration/test_reliability_concurrency.py
 """
 
@@ -20,8 +22,10 @@ from typing import Any
 import boto3
 import requests
 
-from isoflow.store.db import Db, from_item
-from isoflow.store.transactions import signed_amount
+from isoflow.store.accounts import create_account
+from isoflow.store.db import Db, dynamodb_client, from_item
+from isoflow.store.errors import BusyError
+from isoflow.store.transactions import create_transaction, signed_amount
 
 CLIENTS = int(os.environ.get("RELIABILITY_CLIENTS", "32"))
 SECONDS = float(os.environ.get("RELIABILITY_SECONDS", "8"))
@@ -97,6 +101,56 @@ def scan(db: Db, table: str) -> list[dict[str, Any]]:
     return [from_item(item) for page in pages for item in page.get("Items", [])]
 
 
+def assert_balances_add_up(db: Db, accounts: list[str], transactions: list[dict[str, Any]]) -> None:
+    balances = {a["accountId"]: Decimal(str(a["balance"])) for a in scan(db, db.accounts)}
+    for account_id in accounts:
+        owned = [t for t in transactions if t["accountId"] == account_id]
+        total = sum((signed_amount(t["transactionType"], t["amount"]) for t in owned), Decimal(0))
+        assert balances[account_id] == total, account_id
+
+
+def test_writers_racing_on_the_same_accounts_in_the_store_serialise_on_the_version(local_aws: Any) -> None:
+    """Without the API's single execution environment in between: the writes really race, and the version
+    condition makes the losers re-read and go again (or answer busy after their attempts)."""
+    db = Db.from_settings(local_aws.settings, boto3.client("dynamodb"))
+    accounts = [
+        create_account(db, {"name": f"Raced {n}", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"})[
+            "accountId"
+        ]
+        for n in range(ACCOUNTS)
+    ]
+    acknowledged: list[dict[str, Any]] = []
+    busy: list[str] = []
+    until = time.monotonic() + SECONDS / 2
+
+    def write(number: int) -> None:
+        rng = random.Random(number)
+        own = Db.from_settings(local_aws.settings, dynamodb_client())  # a client per writer, as per Lambda
+        while time.monotonic() < until:
+            data = {
+                "accountId": rng.choice(accounts),
+                "transactionType": rng.choice(TYPES),
+                "amount": Decimal(rng.randint(1, 50_000)) / 100,
+                "channel": "ONLINE",
+            }
+            try:
+                acknowledged.append(create_transaction(own, data))
+            except BusyError as error:
+                busy.append(str(error))
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stored = scan(db, db.transactions)
+    print(f"\n{CLIENTS} writers x {SECONDS / 2:g} s in the store: {len(acknowledged)} written, {len(busy)} busy")
+    assert acknowledged
+    assert {t["transactionId"] for t in stored} == {t["transactionId"] for t in acknowledged}
+    assert_balances_add_up(db, accounts, stored)
+
+
 def test_concurrent_writers_during_a_run_lose_nothing_and_the_next_run_clears_every_flag(local_stack: Any) -> None:
     api = local_stack.url + "/api"
     db = Db.from_settings(local_stack.aws.settings, boto3.client("dynamodb"))
@@ -143,11 +197,7 @@ def test_concurrent_writers_during_a_run_lose_nothing_and_the_next_run_clears_ev
             state["transactionType"],
             Decimal(str(state["amount"])),
         )
-    balances = {a["accountId"]: Decimal(str(a["balance"])) for a in scan(db, db.accounts)}
-    for account_id in accounts:
-        owned = [t for t in stored.values() if t["accountId"] == account_id]
-        total = sum((signed_amount(t["transactionType"], t["amount"]) for t in owned), Decimal(0))
-        assert balances[account_id] == total, account_id
+    assert_balances_add_up(db, accounts, list(stored.values()))
 
     after = wait_for(api, start_run(api))
 
