@@ -1,7 +1,10 @@
-"""`isoflow generate --csv FILE`: synthetic history with labelled anomalies, for offline evaluation.
+"""`isoflow generate`: synthetic history with labelled anomalies, into a running system or a CSV file.
 
-One labelled row per transaction (gzip-compressed when the name ends in .gz). The same seed, --end and
---anomaly-rate give the same data, byte for byte.
+Into a system: the tables named by ACCOUNTS_TABLE and TRANSACTIONS_TABLE (default: the local stack's) at
+AWS_ENDPOINT_URL (default: AWS itself), in batches through the data layer's bulk import. To a CSV file
+(`--csv`, gzip-compressed when the name ends in .gz): one labelled row per transaction.
+
+The same seed, --end and --anomaly-rate give the same data, byte for byte.
 """
 
 from __future__ import annotations
@@ -9,17 +12,23 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+import boto3
 from tqdm import tqdm
 
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
+from isoflow.generator.bulk import ACCOUNTS_PER_BATCH, load_histories
 from isoflow.generator.csv_export import write_csv
 from isoflow.generator.history import AccountHistory, generate_history
+from isoflow.settings import Settings
+from isoflow.store.db import Db, dynamodb_client
+from isoflow.tables import ACCOUNTS, SCORES, TRANSACTIONS, local_table_name
 from isoflow.timestamps import parse_timestamp, utc_now
 
 
@@ -46,7 +55,10 @@ def register(subparsers: Any) -> None:
         metavar="R",
         help=f"share of transactions that are injected anomalies (default {DEFAULT_ANOMALY_RATE})",
     )
-    parser.add_argument("--csv", type=Path, required=True, metavar="FILE", help="the CSV file to write")
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="write CSV here instead of into the system")
+    parser.add_argument(
+        "--batch", type=_positive, default=ACCOUNTS_PER_BATCH, metavar="N", help="accounts per bulk import"
+    )
     parser.set_defaults(func=run)
 
 
@@ -67,9 +79,17 @@ def _rate(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     end: datetime = args.end or utc_now().replace(second=0)
     histories = generate_history(args.accounts, args.days, args.seed, end, args.anomaly_rate)
-    with tqdm(total=args.accounts, unit="account", desc="generate") as bar, _open_csv(args.csv) as out:
-        rows = write_csv(_counting(histories, bar), out)
-    print(f"wrote {rows} transactions of {args.accounts} accounts to {args.csv}")
+    with tqdm(total=args.accounts, unit="account", desc="generate") as bar:
+        counted = _counting(histories, bar)
+        if args.csv:
+            with _open_csv(args.csv) as out:
+                rows = write_csv(counted, out)
+        else:
+            loaded = load_histories(system_db(), counted, accounts_per_batch=args.batch)
+    if args.csv:
+        print(f"wrote {rows} transactions of {args.accounts} accounts to {args.csv}")
+    else:
+        print(f"imported {loaded.accounts} accounts, {loaded.transactions} transactions ({loaded.anomalies} anomalous)")
     return 0
 
 
@@ -95,3 +115,20 @@ def _open_csv(path: Path) -> Iterator[IO[str]]:
     else:
         with path.open("w", encoding="utf-8", newline="") as text:
             yield text
+
+
+def system_db() -> Db:
+    """The tables named by the functions' variables, defaulting to the local stack's names.
+
+    A local endpoint accepts any credentials and region; without any configured, the local stack's are used.
+    """
+    session = boto3.Session()
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        if session.get_credentials() is None:
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+        if session.region_name is None:
+            os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    defaults = {spec.env: local_table_name(spec) for spec in (ACCOUNTS, TRANSACTIONS, SCORES)}
+    settings = Settings.from_env((), {**defaults, **os.environ})
+    return Db.from_settings(settings, dynamodb_client())
