@@ -5,10 +5,11 @@ Settings are checked at cold start; clients are built per invocation, cheap besi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow import runs
@@ -16,15 +17,23 @@ from isoflow.detection.files import RunFiles
 from isoflow.detection.record import record_run as record
 from isoflow.detection.record import run_to_record
 from isoflow.functions import RECORD_RUN
+from isoflow.metrics import NAMESPACE, SERVICE, publish_run
 from isoflow.settings import Settings
 
 logger = Logger(service="isoflow")
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 settings = Settings.from_env(RECORD_RUN.settings)
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = run_to_record(event)
     dynamodb = boto3.client("dynamodb")
     files = RunFiles(boto3.client("s3"), settings.data_bucket)
-    return record(files, lambda run_id, summary: runs.save_summary(dynamodb, settings.runs_table, run_id, summary), run)
+
+    def save(run_id: str, summary: Mapping[str, Any]) -> None:
+        runs.save_summary(dynamodb, settings.runs_table, run_id, summary)
+        publish_run(metrics, summary)
+
+    return record(files, save, run)

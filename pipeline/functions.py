@@ -16,14 +16,13 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from isoflow import metrics
 from isoflow.functions import FUNCTIONS, FunctionSpec
 from isoflow.settings import ENVIRONMENT
 from pipeline.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, lambda_code
 from pipeline.nag import XRAY_WILDCARD, acknowledge, objects_wildcard, resource_wildcard
 from pipeline.storage import Storage
 
-METRICS_NAMESPACE = "Isoflow"
-SERVICE_NAME = "isoflow"
 LIVE_ALIAS = "live"
 RUNTIME_REASON = (
     "Python 3.12 is the runtime the bundles' wheels are built for (pipeline.bundling.LAMBDA_RUNTIME); moving to "
@@ -94,8 +93,8 @@ class Functions(Construct):
         )
         log_group.grant_write(role)
         environment = {
-            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_SERVICE_NAME": metrics.SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": metrics.NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             # Responses carry people's transactions; traces keep timings and errors only.
             "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",

@@ -1,7 +1,7 @@
 """Alarms to an SNS topic when something fails or is throttled, and a dashboard of what Isoflow does.
 
 Business metrics (transactions scored, anomalies by risk level) are the detection run's own, published with
-Powertools Metrics (Embedded Metric Format) under METRICS_NAMESPACE; run duration is Step Functions' own.
+Powertools Metrics (Embedded Metric Format) under isoflow.metrics.NAMESPACE; run duration is Step Functions' own.
 """
 
 from __future__ import annotations
@@ -22,13 +22,9 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from isoflow.store.scores import RISK_LEVELS
-from pipeline.functions import METRICS_NAMESPACE, SERVICE_NAME
+from isoflow.metrics import NAMESPACE, RISK_LEVEL_METRICS, SERVICE, TRANSACTIONS_SCORED
 
 PERIOD = Duration.minutes(5)
-TRANSACTIONS_SCORED = "TransactionsScored"
-# One metric per risk level: "HighRiskTransactions", "MediumRiskTransactions", "LowRiskTransactions".
-RISK_LEVEL_METRICS = {level: f"{level.capitalize()}RiskTransactions" for level in RISK_LEVELS}
 # A 5xx is a bug: any share of them alarms. A 4xx is a caller's mistake: only a sustained high share does.
 API_5XX_RATE = 0.01
 API_4XX_RATE = 0.25
@@ -36,9 +32,9 @@ API_4XX_RATE = 0.25
 
 def business_metric(name: str) -> cloudwatch.Metric:
     return cloudwatch.Metric(
-        namespace=METRICS_NAMESPACE,
+        namespace=NAMESPACE,
         metric_name=name,
-        dimensions_map={"service": SERVICE_NAME},
+        dimensions_map={"service": SERVICE},
         statistic="Sum",
         period=Duration.minutes(10),
     )
