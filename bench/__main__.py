@@ -14,6 +14,7 @@ import os
 # Node's end-of-life banner would bury the tables.
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
 
 import argparse
 import json
@@ -57,18 +58,18 @@ class Sizes:
 
 
 FULL = Sizes(
-    generated_accounts=250,
-    generated_days=90,
-    data_one_in=10,
-    windows={100: 40, 500: 20, 2000: 8},
-    incremental_accounts=200,
+    generated_accounts=150,
+    generated_days=60,
+    data_one_in=20,
+    windows={100: 20, 500: 10, 2000: 4},
+    incremental_accounts=100,
     incremental_history=300,
     pipeline_accounts=1_000,
     pipeline_days=45,
     scale_accounts=10_000,
     api_clients=(1, 8, 32),
-    api_requests_per_level=192,
-    import_repeats=5,
+    api_requests_per_level=128,
+    import_repeats=3,
 )
 SMOKE = Sizes(
     generated_accounts=20,
@@ -138,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if name not in args.sections:
             return
         began = time.perf_counter()
+        print(f"{name} ...", file=sys.stderr, flush=True)
         results[name] = work()
         seconds = time.perf_counter() - began
         results.setdefault("section_seconds", {})[name] = round(seconds, 1)
