@@ -13,6 +13,7 @@ import os
 # Before the handlers' loggers and the CDK library load: the JSON logs of thousands of invocations and
 # Node's end-of-life banner would bury the tables.
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
 

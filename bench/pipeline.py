@@ -22,9 +22,10 @@ from typing import Any
 
 import boto3
 
-from bench.stack import LocalEnvironment, seed
+from bench.stack import LocalEnvironment
 from isoflow import runs
 from isoflow.functions import FUNCTIONS, FunctionSpec, local_function_name
+from isoflow.generator.bulk import load_histories
 from isoflow.generator.history import AccountHistory, generate_history
 from isoflow.runs import largest_payload
 from isoflow.settings import Settings
@@ -213,8 +214,9 @@ def measure_run(
 ) -> dict[str, Any]:
     """Seeds the accounts as stale, runs detection once, and measures the run."""
     settings: Settings = environment.fresh(tuning)
-    seeded_accounts, seeded_transactions = seed(environment.db(settings), data, SEED_END)
-    print(f"  seeded {seeded_accounts} stale accounts, {seeded_transactions} transactions", file=sys.stderr, flush=True)
+    loaded = load_histories(environment.db(settings), data)
+    seeded_accounts, seeded_transactions = loaded.accounts, loaded.transactions
+    print(f"  loaded {seeded_accounts} stale accounts, {seeded_transactions} transactions", file=sys.stderr, flush=True)
     functions = time_functions(environment)
     run_store = runs.Runs.from_names(settings.state_machine_arn, settings.runs_table)
     sfn = environment.session.client("stepfunctions")

@@ -1,35 +1,26 @@
-"""The local stack for the benchmarks: the local AWS endpoint and the HTTP front on free ports, and bulk data.
+"""The local stack for the benchmarks: the local AWS endpoint and the HTTP front on free ports.
 
 As `make run` starts them (`isoflow.local`), minus the schedules and the demo data: this process's boto3 is
-pointed at the endpoint, so the handlers run in-process exactly as they do there. Bulk data is written with
-BatchWriteItem in the shape the data layer writes (features computed by the same `advance`), because
-writing a transaction at a time through the API path would take longer than the runs being measured.
+pointed at the endpoint, so the handlers run in-process exactly as they do there.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 import boto3
 
 from isoflow.functions import FUNCTIONS, FunctionSpec
-from isoflow.generator.history import AccountHistory
 from isoflow.local.aws import MOTO_CONFIG, MOTO_DEFAULTS, LocalAws
 from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions
 from isoflow.local.server import BackgroundServer
 from isoflow.local.stack import http_app
 from isoflow.settings import Settings
-from isoflow.store.accounts import stale_shard
-from isoflow.store.db import Db, batch_write, to_item
-from isoflow.store.transactions import feed_shard, model_input, signed_amount
+from isoflow.store.db import Db
 from isoflow.workflow import Tuning
-from model.features import advance, initial_state
 
 
 @dataclass
@@ -72,44 +63,3 @@ def local_environment() -> Iterator[LocalEnvironment]:
         aws.stop()
         os.environ.clear()
         os.environ.update(saved)
-
-
-def seed(db: Db, histories: Iterable[AccountHistory], now: datetime) -> tuple[int, int]:
-    """Writes accounts and their transactions as the data layer leaves them after the API wrote each one: the
-    balance moved, features and rolling state computed by `advance`, and the account stale. Returns (accounts,
-    transactions)."""
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    accounts: list[dict[str, Any]] = []
-    transactions: list[dict[str, Any]] = []
-    for history in histories:
-        account = history.account
-        state = initial_state(account["homeCountry"])
-        balance: Any = 0
-        for transaction in history.transactions:
-            features, state = advance(state, model_input(transaction))
-            balance += signed_amount(str(transaction["transactionType"]), transaction["amount"])
-            transactions.append(
-                {
-                    **{k: v for k, v in transaction.items() if v is not None},
-                    "feedShard": feed_shard(str(transaction["transactionId"])),
-                    "revision": 1,
-                    "balanceAfter": balance,
-                    "features": features,
-                    "createdAt": transaction["timestamp"],
-                    "updatedAt": transaction["timestamp"],
-                }
-            )
-        accounts.append(
-            {
-                **account,
-                "balance": balance,
-                "isStale": True,
-                "staleShard": stale_shard(account["accountId"]),
-                "version": len(history.transactions),
-                "featureState": json.dumps(state, separators=(",", ":")),
-                "updatedAt": stamp,
-            }
-        )
-    batch_write(db, db.accounts, ({"PutRequest": {"Item": to_item(a)}} for a in accounts))
-    batch_write(db, db.transactions, ({"PutRequest": {"Item": to_item(t)}} for t in transactions))
-    return len(accounts), len(transactions)
