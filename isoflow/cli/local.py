@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
         "local",
         help="run the whole system locally (moto as AWS, the real handlers in-process)",
         description="Runs the API, the dashboard, the generator and detection schedules against a local AWS "
-        "endpoint (moto) on 127.0.0.1, with demo data, until interrupted.",
+        "endpoint (moto) on 127.0.0.1, seeded with generated accounts, until interrupted.",
     )
     parser.add_argument("--port", type=int, default=8000, help="HTTP port of the API and dashboard")
     parser.add_argument("--aws-port", type=int, default=4566, help="port of the local AWS endpoint")
@@ -39,6 +39,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--detection-every", type=float, metavar="SECONDS", help="detection interval (overrides --fast)"
     )
+    parser.add_argument(
+        "--seed-accounts", type=int, default=300, metavar="N", help="accounts generated into an empty system (0: none)"
+    )
+    parser.add_argument("--seed-days", type=int, default=60, metavar="D", help="days of history for each of them")
     parser.set_defaults(func=run)
 
 
@@ -61,7 +65,9 @@ def log_json_to_console() -> None:
 
 def run(args: argparse.Namespace) -> int:
     log_json_to_console()
-    stack = LocalStack(HOST, args.port, args.aws_port, schedule_from(args))
+    stack = LocalStack(
+        HOST, args.port, args.aws_port, schedule_from(args), seed_accounts=args.seed_accounts, seed_days=args.seed_days
+    )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())

@@ -1,4 +1,4 @@
-"""The whole system on one machine: the local AWS endpoint, the HTTP front (API and site), demo data and the
+"""The whole system on one machine: the local AWS endpoint, the HTTP front (API and site), seeded data and the
 schedules, started and stopped together. `isoflow local` runs it."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec, local_function_name
+from isoflow.generator.bulk import seed
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
-from isoflow.local.demo import is_empty, seed_demo_data
 from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions, state_machine_arn
 from isoflow.local.scheduler import Schedule, Scheduler
 from isoflow.local.server import BackgroundServer
@@ -47,14 +47,22 @@ def http_app(functions: Mapping[str, FunctionSpec], build: Path = DEFAULT_BUILD)
     return front
 
 
+def is_empty(db: Db) -> bool:
+    return not db.client.scan(TableName=db.accounts, Limit=1, Select="COUNT")["Count"]
+
+
 class LocalStack:
     """Everything `isoflow local` runs, on host:port (HTTP) and host:aws_port (the AWS endpoint).
 
     `start()` points this process's boto3 at the endpoint (handlers run in-process and read the same
-    environment they get in AWS), creates the resources, seeds demo data into empty tables and starts the
-    schedules."""
+    environment they get in AWS), creates the resources, seeds generated accounts and their history into
+    empty tables and starts the schedules."""
 
-    def __init__(self, host: str, port: int, aws_port: int, schedule: Schedule) -> None:
+    def __init__(
+        self, host: str, port: int, aws_port: int, schedule: Schedule, seed_accounts: int = 300, seed_days: int = 60
+    ) -> None:
+        self.seed_accounts = seed_accounts
+        self.seed_days = seed_days
         self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS))
         self.http = BackgroundServer(http_app(self.aws.functions), host, port)
         self.schedule = schedule
@@ -68,9 +76,12 @@ class LocalStack:
         settings = bootstrap(session, detection_definition())
         os.environ.update(settings.as_environment())
         db = Db.from_settings(settings, session.client("dynamodb"))
-        if is_empty(db):
-            accounts = seed_demo_data(db)
-            logger.info("seeded demo data", accounts=len(accounts))
+        if is_empty(db) and self.seed_accounts:
+            logger.info("seeding", accounts=self.seed_accounts, days=self.seed_days)
+            loaded = seed(db, accounts=self.seed_accounts, days=self.seed_days)
+            logger.info(
+                "seeded", accounts=loaded.accounts, transactions=loaded.transactions, anomalies=loaded.anomalies
+            )
         self.http.start()
         # The schedules of the CDK stack: EventBridge rules that invoke these functions.
         self.scheduler = Scheduler(

@@ -37,7 +37,7 @@ def _lines(stream, into: queue.Queue) -> None:
 @pytest.fixture
 def running_stack() -> Iterator[RunningStack]:
     process = subprocess.Popen(
-        [str(ISOFLOW), "local", "--port", "0", "--aws-port", "0"],
+        [str(ISOFLOW), "local", "--port", "0", "--aws-port", "0", "--seed-accounts", "5", "--seed-days", "10"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -63,12 +63,12 @@ def running_stack() -> Iterator[RunningStack]:
         process.wait()
 
 
-def test_the_local_stack_serves_the_api_with_demo_data_and_stops_on_ctrl_c(running_stack):
+def test_the_local_stack_serves_the_api_with_seeded_data_and_stops_on_ctrl_c(running_stack):
     api = f"{running_stack.url}/api"
 
     assert requests.get(f"{api}/health", timeout=30).status_code == 200
-    demo = requests.get(f"{api}/accounts", timeout=30).json()["items"]
-    assert demo, "the stack starts with demo accounts"
+    seeded = requests.get(f"{api}/accounts", timeout=30).json()["items"]
+    assert len(seeded) == 5, "the stack starts with generated accounts"
 
     created = requests.post(
         f"{api}/accounts",
@@ -110,7 +110,7 @@ def test_the_local_stack_serves_the_api_with_demo_data_and_stops_on_ctrl_c(runni
         aws_secret_access_key="test",
     )
     scanned = dynamodb.scan(TableName="isoflow-accounts", Select="COUNT")
-    assert scanned["Count"] == len(demo) + 1
+    assert scanned["Count"] == len(seeded) + 1
 
     running_stack.process.send_signal(signal.SIGINT)
     assert running_stack.process.wait(timeout=30) == 0
