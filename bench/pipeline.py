@@ -71,7 +71,7 @@ class RequestCounter:
         if not self.active:
             return
         _, service, operation = event_name.split(".", 2)
-        units = _write_units(operation, kwargs["model"], params) if service == "dynamodb" else 0.0
+        units = _write_units(operation, params) if service == "dynamodb" else 0.0
         with self.lock:
             self.calls[f"{service}.{operation}"] += 1
             self.write_units += units
@@ -96,7 +96,7 @@ class RequestCounter:
             self.read_units = self.write_units = 0.0
 
 
-def _write_units(operation: str, model: Any, params: Any) -> float:
+def _write_units(operation: str, params: Any) -> float:
     # `params` is the serialised request; its body is the JSON sent to DynamoDB.
     body = json.loads(params.get("body") or b"{}") if isinstance(params, dict) else {}
     if operation == "PutItem":
