@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from demo_data import seed_demo_data
 from playwright.sync_api import Page, expect
 
 from isoflow.functions import by_name
-from isoflow.local.demo import seed_demo_data
 from isoflow.store.db import Db
 from isoflow.store.scores import TransactionScore, write_scores
 from isoflow.timestamps import now_text
@@ -21,7 +21,7 @@ RUN_TIMEOUT_MS = 90_000
 
 @pytest.fixture
 def accounts(local_stack: Any) -> list[dict[str, Any]]:
-    """The local stack's demo accounts, each with a month of history and one unusual purchase."""
+    """Three accounts, each with a month of history and one unusual purchase."""
     return seed_demo_data(Db.from_settings(local_stack.aws.settings))
 
 
