@@ -18,25 +18,12 @@ from isoflow.store.accounts import stale_shard
 from isoflow.store.db import Db, batch_write, to_item
 from isoflow.store.errors import ConflictError, InvalidReferenceError
 from isoflow.store.scores import batch_get
-from isoflow.store.transactions import feed_shard, model_input, signed_amount
+from isoflow.store.transactions import INPUT_FIELDS, feed_shard, model_input, signed_amount
 from isoflow.timestamps import now_text
 from model.features import advance, initial_state
 
 ACCOUNT_FIELDS = ("accountId", "name", "accountType", "currency", "homeCountry")
-TRANSACTION_FIELDS = (
-    "transactionId",
-    "accountId",
-    "transactionType",
-    "amount",
-    "currency",
-    "description",
-    "merchant",
-    "category",
-    "country",
-    "channel",
-    "timestamp",
-    "injectedAnomaly",
-)
+TRANSACTION_FIELDS = ("transactionId", "accountId", *INPUT_FIELDS, "injectedAnomaly")
 
 
 @dataclass(frozen=True)
