@@ -15,6 +15,7 @@ RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast)
 
 include web.mk
 include deploy.mk
+include bench.mk
 
 $(PY_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
