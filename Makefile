@@ -6,10 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 
-# Flags for `make run`: PORT, AWS_PORT, FAST=1 (a fast demo schedule).
+# Flags for `make run`: PORT, AWS_PORT, FAST=1 (a fast demo schedule), AUTH=1 (sign-in against a local user pool).
 PORT ?= 8000
 AWS_PORT ?= 4566
-RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast)
+RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast) $(if $(AUTH),--auth)
 
 .PHONY: run test lint typecheck bench clean
 

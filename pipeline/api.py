@@ -65,6 +65,13 @@ class Api(Construct):
                 metrics_enabled=True,
             ),
         )
+        # The authorizer's refusal in the API's own error shape.
+        self.rest_api.add_gateway_response(
+            "Unauthorized",
+            type=apigateway.ResponseType.UNAUTHORIZED,
+            status_code="401",
+            templates={"application/json": '{"message": "Unauthorized", "errors": []}'},
+        )
         validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True
         )

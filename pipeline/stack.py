@@ -16,6 +16,7 @@ from constructs import Construct
 from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN
 from isoflow.workflow import Tuning
 from pipeline.api import Api
+from pipeline.auth import UserPool
 from pipeline.bundling import REPO_ROOT
 from pipeline.functions import Functions, FunctionSettings
 from pipeline.generator import GeneratorSchedule
@@ -103,10 +104,12 @@ class IsoflowStack(Stack):
                 else frozenset(),
             ),
         )
+        users = UserPool(self, "Auth", retain=config.retain_data)
         api = Api(
             self,
             "Api",
             handler=functions.aliases[API.name],
+            authorizer=users.authorizer,
             rate_limit=config.api_rate_limit,
             burst_limit=config.api_burst_limit,
         )
@@ -144,8 +147,9 @@ class IsoflowStack(Stack):
                     f"https://{self.region}.console.aws.amazon.com/states/home?region={self.region}"
                     f"#/statemachines/view/{workflow.state_machine.state_machine_arn}"
                 ),
-                "auth": None,
+                "auth": users.site_config(),
             },
+            connect_sources=[users.endpoint],
         )
         Monitoring(
             self,

@@ -15,6 +15,10 @@ credentials, region, MOTO_PORT and every setting's variable), so boto3 and the h
 `local_stack` adds the HTTP front: `local_stack.url + "/api/health"` reaches the API function through the
 API Gateway adapter, and `/` the dashboard build (or the links page).
 
+`local_stack_auth` is the same front with sign-in, as `isoflow local --auth` runs it: a user pool in the
+endpoint's Cognito with an analyst and an admin (`local_stack_auth.user_pool.passwords`), the API behind the
+Cognito authorizer's checks and the dashboard's /config.json naming the pool.
+
 The servers start once per pytest process (each xdist worker has its own, on free ports); every test gets
 empty backends, the registry of `isoflow.functions`, and moto's defaults back afterwards. moto's state is
 per process, so `mock_aws` in another test of the same worker empties it too: that is why it is rebuilt for
@@ -33,6 +37,7 @@ import boto3
 import pytest
 
 from isoflow.functions import FUNCTIONS, FunctionSpec, local_function_name
+from isoflow.local.auth import UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, MOTO_DEFAULTS, LocalAws
 from isoflow.local.resources import REGION, bootstrap, detection_definition, function_arn, local_functions
 from isoflow.local.server import BackgroundServer
@@ -138,3 +143,18 @@ def local_http_server(local_aws_server: LocalAws) -> Iterator[BackgroundServer]:
 def local_stack(local_aws: LocalAwsEndpoint, local_http_server: BackgroundServer) -> LocalStackEndpoints:
     """`local_aws` plus the HTTP front (API Gateway adapter and site); see the module's docstring."""
     return LocalStackEndpoints(aws=local_aws, url=local_http_server.url)
+
+
+@dataclass(frozen=True)
+class LocalStackWithAuth(LocalStackEndpoints):
+    user_pool: UserPool
+
+
+@pytest.fixture
+def local_stack_auth(local_aws: LocalAwsEndpoint, local_aws_session: boto3.Session) -> Iterator[LocalStackWithAuth]:
+    """`local_aws` plus an HTTP front that requires sign-in; see the module's docstring."""
+    pool = create_user_pool(local_aws_session.client("cognito-idp", endpoint_url=local_aws.url), local_aws.url, REGION)
+    server = BackgroundServer(http_app(local_aws.server.functions, user_pool=pool), "127.0.0.1", 0)
+    server.start()
+    yield LocalStackWithAuth(aws=local_aws, url=server.url, user_pool=pool)
+    server.stop()

@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
+from isoflow.api.auth import PUBLIC_ROUTES, ROUTE_ROLES, AccessError, authorize
 from isoflow.api.models import ErrorBody, FieldError, Health
 from isoflow.runs import Runs
 from isoflow.settings import Settings
@@ -131,8 +132,19 @@ def _validation_response(error: RequestValidationError) -> Response:
     return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "request is not valid", errors)
 
 
+def _plain_response(status: HTTPStatus, message: str, errors: list[FieldError] | None = None) -> dict[str, Any]:
+    """A proxy integration result with the error body, for answers given before routing."""
+    return {
+        "statusCode": status.value,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": ErrorBody(message=message, errors=errors or []).model_dump_json(),
+        "isBase64Encoded": False,
+    }
+
+
 class Resolver(APIGatewayRestResolver):
-    """Powertools' REST resolver that refuses an oversized body before anything parses it."""
+    """Powertools' REST resolver that refuses a caller without the role the route needs, and an oversized
+    body, before anything parses the request."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         # Not a request at all (a misconfigured integration or a test event): say so, not a KeyError.
@@ -141,29 +153,68 @@ class Resolver(APIGatewayRestResolver):
         for key in ("httpMethod", "path"):
             if not isinstance(event.get(key), str):
                 raise ValueError(f"not an API Gateway REST proxy event: no {key!r}")
+        try:
+            caller = authorize(event)
+        except AccessError as error:
+            logger.info("request refused", status=error.status.value, reason=error.message)
+            return _plain_response(error.status, error.message)
+        logger.append_keys(user=caller.subject if caller else None)
         body = event.get("body") or ""
         if len(body) > MAX_BODY_BYTES:
-            error = ErrorBody(
-                message=f"request body is larger than {MAX_BODY_BYTES} bytes",
-                errors=[FieldError(field="body", message="too large")],
+            return _plain_response(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"request body is larger than {MAX_BODY_BYTES} bytes",
+                [FieldError(field="body", message="too large")],
             )
-            return {
-                "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": error.model_dump_json(),
-                "isBase64Encoded": False,
-            }
         return super().resolve(event, context)
 
 
+SECURITY_SCHEME = "cognito"
+ACCESS_RESPONSES: dict[str, Any] = {
+    "401": {
+        "description": "no valid ID token (missing, malformed, expired or from another user pool)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    },
+    "403": {
+        "description": "the signed-in user's group may not do this",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    },
+}
+
+
+def _document_access(document: dict[str, Any]) -> None:
+    """Every route but the public ones takes a Cognito ID token and names the role it needs."""
+    document["components"].setdefault("securitySchemes", {})[SECURITY_SCHEME] = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A Cognito ID token of the Isoflow user pool. Groups: analysts read and record feedback; "
+        "admins also write accounts and transactions and start or rerun detection.",
+    }
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            if (method.upper(), path) in PUBLIC_ROUTES:
+                operation["security"] = []
+                continue
+            role = ROUTE_ROLES.get((method.upper(), path))
+            operation["security"] = [{SECURITY_SCHEME: []}]
+            if role is not None:
+                operation["x-isoflow-role"] = role.name.lower()
+            operation.setdefault("responses", {}).update(ACCESS_RESPONSES)
+
+
 def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
-    """The OpenAPI schema, with validation errors documented as the body the API really sends."""
+    """The OpenAPI schema, with validation errors documented as the body the API really sends, and the
+    security scheme with each route's 401 and 403."""
     document = json.loads(app.get_openapi_json_schema(title="Isoflow API", version="1.0.0"))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     error_schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(error_schema.pop("$defs", {}))
     schemas["HTTPValidationError"] = error_schema
+    schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["ErrorBody"].pop("$defs", None)
     schemas.pop("ValidationError", None)
+    _document_access(document)
     return document
 
 

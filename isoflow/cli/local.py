@@ -43,6 +43,11 @@ def register(subparsers: Any) -> None:
         "--seed-accounts", type=int, default=300, metavar="N", help="accounts generated into an empty system (0: none)"
     )
     parser.add_argument("--seed-days", type=int, default=60, metavar="D", help="days of history for each of them")
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="require sign-in: a local Cognito user pool with an analyst and an admin, checked as API Gateway does",
+    )
     parser.set_defaults(func=run)
 
 
@@ -63,10 +68,25 @@ def log_json_to_console() -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
+def sign_in(stack: LocalStack) -> str:
+    """The start-up lines naming the users and their passwords, when the stack requires sign-in."""
+    if stack.user_pool is None:
+        return ""
+    pool = stack.user_pool
+    users = "".join(f"  Sign in as        {email}  {password}\n" for email, password in pool.passwords.items())
+    return f"{users}  User pool         {pool.pool_id} (client {pool.client_id})\n"
+
+
 def run(args: argparse.Namespace) -> int:
     log_json_to_console()
     stack = LocalStack(
-        HOST, args.port, args.aws_port, schedule_from(args), seed_accounts=args.seed_accounts, seed_days=args.seed_days
+        HOST,
+        args.port,
+        args.aws_port,
+        schedule_from(args),
+        seed_accounts=args.seed_accounts,
+        seed_days=args.seed_days,
+        auth=args.auth,
     )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -82,7 +102,7 @@ Isoflow is running locally.
   e.g.              aws --endpoint-url {stack.aws.url} --region us-east-1 dynamodb scan --table-name \
 {local_table_name(ACCOUNTS)}
                     (any credentials work, e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)
-Press Ctrl-C to stop.
+{sign_in(stack)}Press Ctrl-C to stop.
 """,
             flush=True,
         )

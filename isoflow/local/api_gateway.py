@@ -1,5 +1,6 @@
 """API Gateway's REST proxy integration, locally: an HTTP request under /api becomes the v1 proxy event the
 API function receives in AWS (resource `/api/{proxy+}`), and the function's answer becomes the HTTP response.
+With a Cognito authorizer, every route but the health check first needs a verified ID token, as in AWS.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from werkzeug.wrappers import Request, Response
 
+from isoflow.api.auth import is_public
 from isoflow.functions import FunctionSpec
+from isoflow.local.auth import LOCAL_ADMINISTRATOR, CognitoAuthorizer, Unauthorized
 from isoflow.local.lambda_invoke import invoke
 from isoflow.local.resources import ACCOUNT_ID
 
@@ -40,8 +43,11 @@ def _single_and_multi(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str] 
     return {name: values[-1] for name, values in multi.items()}, multi
 
 
-def proxy_event(request: Request, request_id: str, body: bytes) -> dict[str, Any]:
-    """The REST API (v1) Lambda proxy event for `request`."""
+def proxy_event(
+    request: Request, request_id: str, body: bytes, claims: Mapping[str, str] | None = LOCAL_ADMINISTRATOR
+) -> dict[str, Any]:
+    """The REST API (v1) Lambda proxy event for `request`, with the authorizer's `claims` (without sign-in,
+    the local administrator's; None for a route without an authorizer)."""
     headers, multi_headers = _single_and_multi(request.headers.items())
     query, multi_query = _single_and_multi(request.args.items(multi=True))
     path = request.path
@@ -77,6 +83,7 @@ def proxy_event(request: Request, request_id: str, body: bytes) -> dict[str, Any
             "requestTimeEpoch": int(now.timestamp() * 1000),
             "resourcePath": PROXY_RESOURCE if proxy is not None else API_PREFIX,
             "stage": STAGE,
+            **({"authorizer": {"claims": dict(claims)}} if claims is not None else {}),
         },
     }
 
@@ -111,11 +118,22 @@ def _gateway_error(status: int, message: str, request_id: str, field: str | None
 
 class ApiGateway:
     """WSGI: every request is proxied to the function `name`, looked up in `functions` (physical name ->
-    spec) per request and run in-process."""
+    spec) per request and run in-process; with an `authorizer`, only requests it lets through."""
 
-    def __init__(self, name: str, functions: Mapping[str, FunctionSpec]) -> None:
+    def __init__(
+        self, name: str, functions: Mapping[str, FunctionSpec], authorizer: CognitoAuthorizer | None = None
+    ) -> None:
         self.name = name
         self.functions = functions
+        self.authorizer = authorizer
+
+    def claims(self, request: Request) -> Mapping[str, str] | None:
+        """What the authorizer passes on; Unauthorized for a request it refuses."""
+        if self.authorizer is None:
+            return LOCAL_ADMINISTRATOR
+        if is_public(request.method, request.path):
+            return None
+        return self.authorizer.claims(request.headers.get("Authorization"))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
@@ -139,11 +157,16 @@ class ApiGateway:
         body = request.stream.read(MAX_BODY_BYTES + 1)
         if len(body) > MAX_BODY_BYTES:
             return _gateway_error(413, too_large, request_id, field="body")
+        try:
+            claims = self.claims(request)
+        except Unauthorized as error:
+            logger.info("request not authorized", path=request.path, reason=str(error))
+            return _gateway_error(401, "Unauthorized", request_id)
         spec = self.functions.get(self.name)
         if spec is None:
             logger.error("the API function is not registered", function=self.name)
             return _gateway_error(502, "Internal server error", request_id)
-        invocation = invoke(self.name, spec, proxy_event(request, request_id, body))
+        invocation = invoke(self.name, spec, proxy_event(request, request_id, body, claims))
         if invocation.error:
             return _gateway_error(502, "Internal server error", request_id)
         try:

@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec, local_function_name
 from isoflow.generator.bulk import seed
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
+from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions, state_machine_arn
 from isoflow.local.scheduler import Schedule, Scheduler
@@ -24,20 +25,25 @@ from isoflow.store.db import Db
 logger = Logger(service="isoflow-local")
 
 
-def site_config() -> dict[str, object]:
-    """The dashboard's /config.json for the local stack (the CDK stack writes the deployed one)."""
+def site_config(user_pool: UserPool | None = None) -> dict[str, object]:
+    """The dashboard's /config.json for the local stack (the CDK stack writes the deployed one); with a user
+    pool, the dashboard signs in to it."""
     return {
         "apiBaseUrl": API_PREFIX,
         "environment": "local",
         "region": REGION,
         "stateMachineArn": state_machine_arn(),
+        **({"auth": user_pool.site_config()} if user_pool else {}),
     }
 
 
-def http_app(functions: Mapping[str, FunctionSpec], build: Path = DEFAULT_BUILD) -> Callable:
-    """WSGI for the front door: /api/* to the API function, as API Gateway would; the rest to the site."""
-    api = ApiGateway(local_function_name(API), functions)
-    site = Site(site_config(), build)
+def http_app(
+    functions: Mapping[str, FunctionSpec], build: Path = DEFAULT_BUILD, user_pool: UserPool | None = None
+) -> Callable:
+    """WSGI for the front door: /api/* to the API function, as API Gateway would (with a user pool, behind
+    its Cognito authorizer); the rest to the site."""
+    api = ApiGateway(local_function_name(API), functions, CognitoAuthorizer(user_pool) if user_pool else None)
+    site = Site(site_config(user_pool), build)
 
     def front(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -55,16 +61,28 @@ class LocalStack:
     """Everything `isoflow local` runs, on host:port (HTTP) and host:aws_port (the AWS endpoint).
 
     `start()` points this process's boto3 at the endpoint (handlers run in-process and read the same
-    environment they get in AWS), creates the resources, seeds generated accounts and their history into
-    empty tables and starts the schedules."""
+    environment they get in AWS), creates the resources (with `auth`, a user pool with a user in each group
+    that the API and dashboard require), seeds generated accounts and their history into empty tables and
+    starts the schedules."""
 
     def __init__(
-        self, host: str, port: int, aws_port: int, schedule: Schedule, seed_accounts: int = 300, seed_days: int = 60
+        self,
+        host: str,
+        port: int,
+        aws_port: int,
+        schedule: Schedule,
+        seed_accounts: int = 300,
+        seed_days: int = 60,
+        auth: bool = False,
     ) -> None:
         self.seed_accounts = seed_accounts
         self.seed_days = seed_days
+        self.auth = auth
+        self.user_pool: UserPool | None = None
         self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS))
-        self.http = BackgroundServer(http_app(self.aws.functions), host, port)
+        # The front's app is built in start(): with sign-in it needs the user pool, which needs the endpoint.
+        self._front: Callable = http_app(self.aws.functions)
+        self.http = BackgroundServer(lambda environ, respond: self._front(environ, respond), host, port)
         self.schedule = schedule
         self.scheduler: Scheduler | None = None
 
@@ -76,6 +94,9 @@ class LocalStack:
         settings = bootstrap(session, detection_definition())
         os.environ.update(settings.as_environment())
         db = Db.from_settings(settings, session.client("dynamodb"))
+        if self.auth:
+            self.user_pool = create_user_pool(session.client("cognito-idp"), self.aws.url, REGION)
+            self._front = http_app(self.aws.functions, user_pool=self.user_pool)
         if is_empty(db) and self.seed_accounts:
             logger.info("seeding", accounts=self.seed_accounts, days=self.seed_days)
             loaded = seed(db, accounts=self.seed_accounts, days=self.seed_days)

@@ -1,0 +1,146 @@
+"""Signing in locally: a user pool in the local AWS endpoint's Cognito, and the check API Gateway's Cognito
+authorizer makes in AWS, for the local API Gateway layer.
+
+Without sign-in (the default of `isoflow local`, bound to 127.0.0.1) every request acts as one local
+administrator, so the API's own role checks run the same way in both modes. With sign-in (`--auth`) the layer
+passes on only what a verified ID token says: signed with a key of the pool's JWKS, issued by the pool, for the
+dashboard's app client, not expired.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from isoflow.api.auth import GROUPS
+
+# The claims of the one caller of a local stack without sign-in: an administrator.
+LOCAL_ADMINISTRATOR: dict[str, str] = {
+    "sub": "local",
+    "token_use": "id",
+    "cognito:username": "local",
+    "cognito:groups": "admins",
+}
+
+POOL_NAME = "isoflow-users"
+CLIENT_NAME = "isoflow-dashboard"
+# One user in each group, signing in with their email address.
+LOCAL_USERS: dict[str, str] = {"analysts": "analyst@isoflow.local", "admins": "admin@isoflow.local"}
+
+
+class Unauthorized(Exception):
+    """No token, or one the authorizer does not accept: API Gateway's 401."""
+
+
+@dataclass(frozen=True)
+class UserPool:
+    """A user pool the dashboard signs in to and the API Gateway layer trusts."""
+
+    pool_id: str
+    client_id: str
+    region: str
+    endpoint: str  # Cognito's API, where the dashboard sends its sign-in requests
+    passwords: Mapping[str, str]  # email -> password of the users created with the pool
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.endpoint}/{self.pool_id}/.well-known/jwks.json"
+
+    def site_config(self) -> dict[str, str]:
+        """The `auth` section of the dashboard's /config.json."""
+        return {
+            "userPoolId": self.pool_id,
+            "clientId": self.client_id,
+            "region": self.region,
+            "endpoint": self.endpoint,
+        }
+
+
+def new_password() -> str:
+    # Random letters and digits (easy to copy from a terminal), then every class the pool's policy asks for.
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16)) + "aA1!"
+
+
+def create_user_pool(cognito: Any, endpoint: str, region: str) -> UserPool:
+    """A pool with email sign-in, the dashboard's client (SRP, no secret), both groups and a user in each."""
+    pool_id = cognito.create_user_pool(
+        PoolName=POOL_NAME,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=CLIENT_NAME,
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    passwords: dict[str, str] = {}
+    for group in GROUPS:
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    for group, email in LOCAL_USERS.items():
+        passwords[email] = add_user(cognito, pool_id, email, group)
+    return UserPool(pool_id, client_id, region, endpoint, passwords)
+
+
+def add_user(cognito: Any, pool_id: str, email: str, group: str | None) -> str:
+    """Creates a confirmed user (in `group`, if given) and returns the password."""
+    password = new_password()
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    if group:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)
+    return password
+
+
+def claims_as_strings(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway's REST authorizer passes them on: every value a string, lists comma-separated."""
+    return {
+        name: ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
+        for name, value in claims.items()
+    }
+
+
+class CognitoAuthorizer:
+    """What API Gateway's Cognito user pool authorizer checks, on the `Authorization` header's ID token."""
+
+    def __init__(self, pool: UserPool) -> None:
+        self.pool = pool
+        # The keys are fetched on first use and kept, as API Gateway caches the pool's JWKS.
+        self._keys = jwt.PyJWKClient(pool.jwks_url, cache_keys=True)
+
+    def claims(self, authorization: str | None) -> dict[str, str]:
+        if not authorization:
+            raise Unauthorized("no Authorization header")
+        scheme, _, token = authorization.partition(" ")
+        # API Gateway takes the bare token as well as "Bearer <token>".
+        token = token.strip() if scheme.lower() == "bearer" else authorization.strip()
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.pool.client_id,
+                issuer=self.pool.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "token_use"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthorized(str(error)) from error
+        if claims.get("token_use") != "id":
+            raise Unauthorized("not an ID token")
+        return claims_as_strings(claims)
