@@ -8,6 +8,8 @@ const localStack = process.env.ISOFLOW_URL ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   plugins: [tanstackRouter({ target: "react", autoCodeSplitting: true }), react()],
+  // Cognito's SRP client (amazon-cognito-identity-js) reads Node's `global`; in the browser that is globalThis.
+  define: { global: "globalThis" },
   server: {
     proxy: {
       "/api": localStack,

@@ -1,10 +1,13 @@
 import { createContext, useContext } from "react";
 import type { ApiClient } from "./api/client";
+import type { AuthSession } from "./auth/session";
 import type { AppConfig } from "./config";
 
 export interface AppServices {
   api: ApiClient;
   config: AppConfig;
+  /** The signed-in user's session; absent when the deployment has no sign-in. */
+  session?: AuthSession;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

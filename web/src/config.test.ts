@@ -10,6 +10,14 @@ describe("config", () => {
     });
   });
 
+  it("reads where to sign in, and no sign-in when the auth section is absent or incomplete", () => {
+    const auth = { userPoolId: "eu-west-1_abc", clientId: "client", region: "eu-west-1", endpoint: "https://cognito-idp.eu-west-1.amazonaws.com" };
+    expect(parseConfig({ auth }).auth).toEqual({ ...auth, endpoint: "https://cognito-idp.eu-west-1.amazonaws.com/" });
+    expect(parseConfig({ environment: "local" }).auth).toBeUndefined();
+    expect(parseConfig({ auth: null }).auth).toBeUndefined();
+    expect(parseConfig({ auth: { ...auth, clientId: "" } }).auth).toBeUndefined();
+  });
+
   it("falls back to the same-origin defaults when /config.json is missing", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const config = await loadConfig(vi.fn().mockResolvedValue(new Response("nope", { status: 404 })));

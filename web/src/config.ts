@@ -2,6 +2,15 @@
 
 export type Environment = "local" | "aws";
 
+/** Where the dashboard signs in: a Cognito user pool and its app client. */
+export interface AuthConfig {
+  userPoolId: string;
+  clientId: string;
+  region: string;
+  /** Cognito's API: https://cognito-idp.<region>.amazonaws.com in AWS, the local AWS endpoint locally. */
+  endpoint: string;
+}
+
 export interface AppConfig {
   apiBaseUrl: string;
   environment: Environment;
@@ -10,6 +19,18 @@ export interface AppConfig {
   stateMachineConsoleUrl?: string;
   /** The state machine's ARN; with `region` it builds console links to executions. */
   stateMachineArn?: string;
+  /** Absent: no sign-in (the local stack's default), and the dashboard shows everything. */
+  auth?: AuthConfig;
+}
+
+/** The auth section when it names everything sign-in needs; anything less is no sign-in at all. */
+export function parseAuth(raw: unknown): AuthConfig | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const value = raw as Record<string, unknown>;
+  const { userPoolId, clientId, region, endpoint } = value;
+  const given = (text: unknown): text is string => typeof text === "string" && text !== "";
+  if (!given(userPoolId) || !given(clientId) || !given(region) || !given(endpoint)) return undefined;
+  return { userPoolId, clientId, region, endpoint: `${endpoint.replace(/\/+$/, "")}/` };
 }
 
 export const DEFAULT_CONFIG: AppConfig = { apiBaseUrl: "/api", environment: "local" };
@@ -25,6 +46,7 @@ export function parseConfig(raw: unknown): AppConfig {
     region: text("region"),
     stateMachineConsoleUrl: text("stateMachineConsoleUrl"),
     stateMachineArn: text("stateMachineArn"),
+    auth: parseAuth(value.auth),
   };
 }
 

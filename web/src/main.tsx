@@ -1,10 +1,14 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider, createRouter } from "@tanstack/react-router";
-import { StrictMode } from "react";
+import { type ReactNode, StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiClient } from "./api/client";
 import { shouldRetry } from "./api/queries";
 import { AppContext } from "./app";
+import { CognitoAuthenticator } from "./auth/cognito";
+import { useSessionState } from "./auth/hooks";
+import { AuthSession } from "./auth/session";
+import { SignIn } from "./auth/SignIn";
 import { loadConfig } from "./config";
 import { routeTree } from "./routeTree.gen";
 import "./styles.css";
@@ -17,17 +21,35 @@ declare module "@tanstack/react-router" {
   }
 }
 
+/** The dashboard once signed in; the sign-in page until then. Without sign-in, the dashboard at once. */
+function SignedIn({ session, children }: { session: AuthSession | undefined; children: ReactNode }) {
+  const state = useSessionState(session);
+  if (!session || !state || state.status === "signedIn") return <>{children}</>;
+  return <SignIn session={session} state={state} />;
+}
+
 async function start() {
   const config = await loadConfig();
-  const api = new ApiClient({ baseUrl: config.apiBaseUrl });
+  const session = config.auth ? new AuthSession(new CognitoAuthenticator(config.auth)) : undefined;
+  const api = new ApiClient({
+    baseUrl: config.apiBaseUrl,
+    token: session ? () => session.idToken() : undefined,
+    onUnauthorized: session ? () => session.expired() : undefined,
+  });
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: shouldRetry, staleTime: 5_000 } },
   });
+  // What one user saw is not shown to the next one to sign in.
+  session?.subscribe(() => {
+    if (session.getState().status !== "signedIn") queryClient.clear();
+  });
   createRoot(document.getElementById("root") as HTMLElement).render(
     <StrictMode>
-      <AppContext.Provider value={{ api, config }}>
+      <AppContext.Provider value={{ api, config, session }}>
         <QueryClientProvider client={queryClient}>
-          <RouterProvider router={router} />
+          <SignedIn session={session}>
+            <RouterProvider router={router} />
+          </SignedIn>
         </QueryClientProvider>
       </AppContext.Provider>
     </StrictMode>,

@@ -17,6 +17,29 @@ describe("ApiClient", () => {
     expect((init.headers as Record<string, string>)["Idempotency-Key"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("sends the signed-in user's ID token as a bearer token", async () => {
+    const fetcher = respond(200, { items: [], nextCursor: null });
+    const api = new ApiClient({ baseUrl: "/api", fetcher, token: async () => "id-token" });
+    await api.listAccounts();
+    const [, init] = fetcher.mock.calls[0] as [string, RequestInit];
+    expect((init.headers as Record<string, string>).Authorization).toBe("Bearer id-token");
+  });
+
+  it("sends no Authorization header without sign-in", async () => {
+    const fetcher = respond(200, { items: [], nextCursor: null });
+    await new ApiClient({ baseUrl: "/api", fetcher }).listAccounts();
+    const [, init] = fetcher.mock.calls[0] as [string, RequestInit];
+    expect(init.headers as Record<string, string>).not.toHaveProperty("Authorization");
+  });
+
+  it("reports a refused token (401) and raises the error", async () => {
+    const onUnauthorized = vi.fn();
+    const api = new ApiClient({ baseUrl: "/api", fetcher: respond(401, { message: "Unauthorized", errors: [] }), token: async () => "old", onUnauthorized });
+    const error = await api.listAccounts().catch((e) => e);
+    expect(error.status).toBe(401);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
   it("raises the API's error with its field errors", async () => {
     const api = new ApiClient({
       baseUrl: "/api",

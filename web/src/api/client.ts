@@ -67,25 +67,40 @@ export type Fetcher = typeof fetch;
 export interface ClientOptions {
   baseUrl: string;
   fetcher?: Fetcher;
+  /** The signed-in user's ID token, sent as `Authorization: Bearer`; none without sign-in. */
+  token?: () => Promise<string | undefined>;
+  /** Called when the API answers 401: the token is no longer accepted. */
+  onUnauthorized?: () => void;
 }
 
 export class ApiClient {
   readonly baseUrl: string;
   private readonly fetcher: Fetcher;
+  private readonly token?: () => Promise<string | undefined>;
+  private readonly onUnauthorized?: () => void;
 
-  constructor({ baseUrl, fetcher }: ClientOptions) {
+  constructor({ baseUrl, fetcher, token, onUnauthorized }: ClientOptions) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.fetcher = fetcher ?? ((...args) => fetch(...args));
+    this.token = token;
+    this.onUnauthorized = onUnauthorized;
   }
 
   async request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
+    const token = await this.token?.();
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...(init?.headers as Record<string, string> | undefined),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    };
     let response: Response;
     try {
       response = await this.fetcher(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? { Accept: "application/json" } : { "Content-Type": "application/json", Accept: "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
         ...init,
+        headers,
       });
     } catch {
       throw new ApiError(0, "The API cannot be reached. Check that Isoflow is running.", []);
@@ -99,6 +114,7 @@ export class ApiClient {
         parsed = undefined;
       }
     }
+    if (response.status === 401) this.onUnauthorized?.();
     if (!response.ok) throw errorFromResponse(response.status, parsed);
     return parsed as T;
   }

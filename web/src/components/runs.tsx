@@ -1,13 +1,15 @@
 import { useNavigate } from "@tanstack/react-router";
 import { useStartExecution } from "../api/queries";
 import type { RunSummary } from "../api/types";
+import { useRole } from "../auth/hooks";
 import { formatCount } from "../lib/format";
 import { describeError } from "./ui";
 
-/** Starts a detection run and opens its page, where the graph follows it. */
+/** Starts a detection run and opens its page, where the graph follows it (administrators only). */
 export function RunDetectionButton({ className = "primary" }: { className?: string }) {
   const start = useStartExecution();
   const navigate = useNavigate();
+  if (useRole() !== "admin") return null;
   return (
     <span className="actions">
       <button

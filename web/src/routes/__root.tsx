@@ -1,6 +1,7 @@
 import { Link, Outlet, createRootRoute } from "@tanstack/react-router";
 import { useHealth } from "../api/queries";
 import { useServices } from "../app";
+import { useSessionState } from "../auth/hooks";
 import { EmptyState, ErrorState } from "../components/ui";
 import { healthProblem } from "../lib/health";
 
@@ -64,7 +65,24 @@ function SidebarFoot() {
         {state === "ok" ? "API healthy" : state === "bad" ? "API unavailable" : "Checking API"}
       </span>
       <span>{config.environment === "aws" ? `AWS ${config.region ?? ""}` : "Local stack"}</span>
+      <SignedInUser />
     </div>
+  );
+}
+
+function SignedInUser() {
+  const { session } = useServices();
+  const state = useSessionState(session);
+  if (!session || state?.status !== "signedIn") return null;
+  const { email, role } = state.identity;
+  return (
+    <span className="sidebar-user" data-testid="signed-in-user">
+      <span className="who">{email}</span>
+      <span>{role === "admin" ? "Administrator" : role === "analyst" ? "Analyst" : "No role: ask an administrator"}</span>
+      <button type="button" className="small" onClick={() => void session.signOut()}>
+        Sign out
+      </button>
+    </span>
   );
 }
 

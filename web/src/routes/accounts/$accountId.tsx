@@ -1,4 +1,5 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
+import { AdminOnly } from "../../auth/hooks";
 import { useAccount, useTransactions } from "../../api/queries";
 import type { Account, Transaction } from "../../api/types";
 import { AccountActivityChart } from "../../components/charts";
@@ -25,9 +26,11 @@ function AccountPage() {
           <h1>{account.data?.name ?? "Account"}</h1>
           <div className="sub mono">{accountId}</div>
         </div>
-        <Link to="/transactions/new" search={{ accountId }} className="button">
-          New transaction
-        </Link>
+        <AdminOnly>
+          <Link to="/transactions/new" search={{ accountId }} className="button">
+            New transaction
+          </Link>
+        </AdminOnly>
       </div>
       <QueryView query={account} loadingRows={6}>
         {(data) => <AccountBody account={data} />}

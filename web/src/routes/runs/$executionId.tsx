@@ -1,4 +1,5 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
+import { AdminOnly } from "../../auth/hooks";
 import { Fragment, useMemo, useState } from "react";
 import { useExecution, useRerunExecution } from "../../api/queries";
 import type { Execution } from "../../api/types";
@@ -106,9 +107,11 @@ function RunView({ execution, onRedriven }: { execution: Execution; onRedriven: 
             </a>
           )}
           {canRerun(execution.status) && (
-            <button type="button" className="primary" onClick={onRerun} disabled={rerun.isPending}>
-              {rerun.isPending ? "Starting rerun…" : "Rerun"}
-            </button>
+            <AdminOnly>
+              <button type="button" className="primary" onClick={onRerun} disabled={rerun.isPending}>
+                {rerun.isPending ? "Starting rerun…" : "Rerun"}
+              </button>
+            </AdminOnly>
           )}
         </div>
       </div>

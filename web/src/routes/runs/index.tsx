@@ -1,4 +1,5 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
+import { AdminOnly } from "../../auth/hooks";
 import { useExecutions } from "../../api/queries";
 import { useServices } from "../../app";
 import { RunDetectionButton } from "../../components/runs";
@@ -35,7 +36,11 @@ function RunsPage() {
           query={query}
           loadingRows={6}
           isEmpty={(data) => data.items.length === 0}
-          empty={<EmptyState title="No runs yet">Runs start on a schedule; start one now with the button above.</EmptyState>}
+          empty={
+            <EmptyState title="No runs yet">
+              Runs start on a schedule<AdminOnly>; start one now with the button above</AdminOnly>.
+            </EmptyState>
+          }
         >
           {(data) => (
             <>

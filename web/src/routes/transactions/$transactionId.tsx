@@ -1,4 +1,5 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
+import { AdminOnly } from "../../auth/hooks";
 import { useState } from "react";
 import { useDeleteTransaction, useTransaction, useUpdateTransaction } from "../../api/queries";
 import type { Transaction, TransactionPatch } from "../../api/types";
@@ -66,14 +67,14 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
           </span>
         }
         actions={
-          <>
+          <AdminOnly>
             <button type="button" onClick={() => setEditing(true)}>
               Edit
             </button>
             <button type="button" className="danger" onClick={onDelete} disabled={remove.isPending}>
               {remove.isPending ? "Deleting…" : "Delete"}
             </button>
-          </>
+          </AdminOnly>
         }
       >
         {remove.isError && (

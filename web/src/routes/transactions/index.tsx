@@ -1,4 +1,5 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
+import { AdminOnly } from "../../auth/hooks";
 import { useState, type FormEvent } from "react";
 import { useTransactions } from "../../api/queries";
 import { RISK_LEVELS, TRANSACTION_TYPES } from "../../api/types";
@@ -51,9 +52,11 @@ function TransactionsPage() {
           <h1>Transactions</h1>
           <div className="sub">Newest first; sorting applies to the page shown</div>
         </div>
-        <Link to="/transactions/new" search={filters.accountId ? { accountId: filters.accountId } : {}} className="button primary">
-          New transaction
-        </Link>
+        <AdminOnly>
+          <Link to="/transactions/new" search={filters.accountId ? { accountId: filters.accountId } : {}} className="button primary">
+            New transaction
+          </Link>
+        </AdminOnly>
       </div>
       {created && (
         <div className="banner ok" role="status">
@@ -75,7 +78,9 @@ function TransactionsPage() {
                   Clear the filters
                 </button>
               ) : (
-                <Link to="/transactions/new">Create the first one</Link>
+                <AdminOnly>
+                  <Link to="/transactions/new">Create the first one</Link>
+                </AdminOnly>
               )}
             </EmptyState>
           }

@@ -1,8 +1,9 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
+import { AdminOnly } from "../../auth/hooks";
 import { useAccounts, useCreateTransaction } from "../../api/queries";
 import type { TransactionInput } from "../../api/types";
 import { TransactionForm } from "../../components/TransactionForm";
-import { Panel } from "../../components/ui";
+import { EmptyState, Panel } from "../../components/ui";
 
 export const Route = createFileRoute("/transactions/new")({
   validateSearch: (search: Record<string, unknown>): { accountId?: string } =>
@@ -23,6 +24,7 @@ function NewTransaction() {
         </div>
         <h1>New transaction</h1>
       </div>
+      <AdminOnly otherwise={<EmptyState title="Only administrators create transactions" />}>
       <Panel title="Details">
         <TransactionForm
           accounts={accounts.data?.items}
@@ -36,6 +38,7 @@ function NewTransaction() {
           }}
         />
       </Panel>
+      </AdminOnly>
     </div>
   );
 }
