@@ -71,3 +71,12 @@ def test_the_dashboard_may_call_cognito(template_json: dict) -> None:
 
 def test_outputs_name_the_user_pool_and_client(template_json: dict) -> None:
     assert {"UserPoolId", "UserPoolClientId"} <= set(template_json["Outputs"])
+
+
+def test_cloudfront_passes_the_authorization_header_to_the_api(template_json: dict) -> None:
+    # CloudFront forwards Authorization through an all-viewer origin request policy only with caching off.
+    caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    (distribution,) = resources(template_json, "AWS::CloudFront::Distribution").values()
+    (api,) = distribution["Properties"]["DistributionConfig"]["CacheBehaviors"]
+    assert (api["CachePolicyId"], api["OriginRequestPolicyId"]) == (caching_disabled, all_viewer_except_host)
