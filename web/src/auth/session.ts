@@ -171,7 +171,8 @@ export class AuthSession {
 
   private schedule(): void {
     if (this.refreshTimer !== null) this.clock.clearTimeout(this.refreshTimer);
-    const delayMs = Math.max(0, (this.secondsLeft() - REFRESH_MARGIN_S) * 1000);
+    // Timers hold at most 2^31 - 1 ms; a longer delay would fire at once.
+    const delayMs = Math.min(Math.max(0, (this.secondsLeft() - REFRESH_MARGIN_S) * 1000), 2 ** 31 - 1);
     this.refreshTimer = this.clock.setTimeout(() => void this.refresh(), delayMs);
   }
 
