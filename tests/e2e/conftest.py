@@ -108,11 +108,10 @@ class Dashboard:
         return path
 
 
-@pytest.fixture
-def dashboard(browser: BrowserContext, local_stack: Any, request: pytest.FixtureRequest) -> Iterator[Dashboard]:
+def open_dashboard(browser: BrowserContext, url: str, request: pytest.FixtureRequest) -> Iterator[Dashboard]:
     page = browser.new_page()
     page.set_default_timeout(15_000)
-    board = Dashboard(page, local_stack.url)
+    board = Dashboard(page, url)
     # An uncaught exception in the app is a failure whatever the test looks at.
     page.on("pageerror", lambda error: board.errors.append(str(error)))
     yield board
@@ -120,6 +119,19 @@ def dashboard(browser: BrowserContext, local_stack: Any, request: pytest.Fixture
         board.shoot(f"failed-{request.node.name}")
     page.close()
     assert not board.errors, f"the dashboard threw: {board.errors}"
+
+
+@pytest.fixture
+def dashboard(browser: BrowserContext, local_stack: Any, request: pytest.FixtureRequest) -> Iterator[Dashboard]:
+    yield from open_dashboard(browser, local_stack.url, request)
+
+
+@pytest.fixture
+def signed_out_dashboard(
+    browser: BrowserContext, local_stack_auth: Any, request: pytest.FixtureRequest
+) -> Iterator[Dashboard]:
+    """A new page on the local stack with sign-in: tokens live in a page's memory, so it starts signed out."""
+    yield from open_dashboard(browser, local_stack_auth.url, request)
 
 
 @pytest.fixture

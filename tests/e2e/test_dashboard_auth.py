@@ -4,16 +4,17 @@ SRP against the local user pool, see what their role may do, and sign out."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import FAILED, SCREENSHOTS
 from demo_data import seed_demo_data
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from isoflow.local.auth import LOCAL_USERS
 from isoflow.store.db import Db
+from isoflow.store.scores import TransactionScore, write_scores
+from isoflow.store.transactions import get_transaction, list_transactions
+from isoflow.timestamps import now_text
 
 ANALYST, ADMIN = LOCAL_USERS["analysts"], LOCAL_USERS["admins"]
 
@@ -24,18 +25,8 @@ def accounts(local_stack_auth: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def page(browser: BrowserContext, local_stack_auth: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh page: tokens live in the page's memory, so every new page starts signed out."""
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    if request.node.stash.get(FAILED, False):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"failed-{request.node.name}.png"), full_page=True)
-    page.close()
-    assert not errors, f"the dashboard threw: {errors}"
+def page(signed_out_dashboard: Any) -> Page:
+    return signed_out_dashboard.page
 
 
 def sign_in(page: Page, stack: Any, email: str, path: str = "/") -> None:
@@ -76,7 +67,7 @@ def test_an_unknown_user_is_refused(page: Page, local_stack_auth: Any) -> None:
 
 
 def test_an_analyst_reads_everything_but_sees_no_admin_actions_and_signs_out(
-    page: Page, local_stack_auth: Any, accounts: list[dict[str, Any]]
+    page: Page, signed_out_dashboard: Any, local_stack_auth: Any, accounts: list[dict[str, Any]]
 ) -> None:
     sign_in(page, local_stack_auth, ANALYST)
     expect(page.get_by_test_id("signed-in-user")).to_contain_text("Analyst")
@@ -87,7 +78,8 @@ def test_an_analyst_reads_everything_but_sees_no_admin_actions_and_signs_out(
     expect(page.get_by_test_id("transactions-table").locator("tbody tr").first).to_be_visible()
     expect(page.get_by_role("link", name="New transaction")).to_have_count(0)
     open_first_transaction(page)
-    expect(page.get_by_role("heading", name=re.compile(r"\d"))).to_be_visible()
+    # The transaction has loaded: its amount heads the panel.
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"\d\.\d\d"))).to_be_visible()
     expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     expect(page.get_by_role("button", name="Delete")).to_have_count(0)
 
@@ -95,8 +87,7 @@ def test_an_analyst_reads_everything_but_sees_no_admin_actions_and_signs_out(
     expect(page.get_by_role("heading", name="Runs")).to_be_visible()
     expect(page.get_by_role("button", name="Run detection now")).to_have_count(0)
     nothing_stored(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "signed-in-analyst.png"), full_page=True)
+    signed_out_dashboard.shoot("signed-in-analyst")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -122,3 +113,33 @@ def test_an_admin_sees_the_admin_actions_and_signs_out(
     # Signed out, a new page load starts from the sign-in page again.
     page.goto(local_stack_auth.url + "/runs")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_an_analyst_records_a_verdict_on_an_anomaly(
+    page: Page, local_stack_auth: Any, accounts: list[dict[str, Any]]
+) -> None:
+    db = Db.from_settings(local_stack_auth.aws.settings)
+    transactions, _ = list_transactions(db, account_id=accounts[2]["accountId"], limit=50)
+    purchase = max((t for t in transactions if t["transactionType"] == "PURCHASE"), key=lambda t: t["amount"])
+    score = TransactionScore(
+        account_id=purchase["accountId"],
+        transaction_id=purchase["transactionId"],
+        timestamp=purchase["timestamp"],
+        revision=1,
+        risk_score=0.93,
+        risk_level="HIGH",
+        is_anomaly=True,
+        reasons=("amount 40× this account's median",),
+        scored_at=now_text(),
+        model_version="e2e",
+    )
+    write_scores(db, [score])
+    sign_in(page, local_stack_auth, ANALYST)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Anomalies").click()
+    row = page.get_by_test_id("anomalies-table").locator(f'tr[data-id="{purchase["transactionId"]}"]')
+    row.get_by_role("button", name="Not fraud").click()
+
+    expect(row.get_by_text("Not fraud").first).to_be_visible()
+    expect(row.get_by_role("button", name="Confirm fraud")).to_be_visible()
+    assert get_transaction(db, purchase["transactionId"])["feedback"]["verdict"] == "NOT_FRAUD"
