@@ -20,7 +20,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
 from isoflow.functions import FunctionSpec
-from isoflow.local import dynamodb_transactions
+from isoflow.local import dynamodb
 from isoflow.local.lambda_invoke import LambdaInvokeLayer
 from isoflow.local.resources import REGION
 from isoflow.local.server import BackgroundServer
@@ -75,7 +75,7 @@ class LocalAws(BackgroundServer):
 
     def __init__(self, host: str, port: int, functions: dict[str, FunctionSpec]) -> None:
         self.functions = functions
-        dynamodb_transactions.install()
+        dynamodb.install()
         moto = one_request_at_a_time(name_unnamed_executions(DomainDispatcherApplication(create_backend_app)))
         app = LambdaInvokeLayer(moto, functions)
         super().__init__(app, host, port, request_handler=QuietMotoRequestHandler)

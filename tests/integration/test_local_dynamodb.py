@@ -1,4 +1,6 @@
-"""The local endpoint's TransactWriteItems: all or nothing, like DynamoDB's, whatever the table size."""
+"""The local endpoint's DynamoDB (moto with `isoflow.local.dynamodb` installed) behaves as DynamoDB does:
+transactions all or nothing, Query pages in index order however items are written, items of every type read
+back as written, and the item size limit kept."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
-from isoflow.local import dynamodb_transactions
+from isoflow.local import dynamodb as local_dynamodb
 
 
 @pytest.fixture
@@ -21,7 +25,7 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Any:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    dynamodb_transactions.install()
+    local_dynamodb.install()
     with mock_aws():
         client = boto3.client("dynamodb")
         for table in ("a", "b"):
@@ -98,3 +102,203 @@ def test_a_refused_write_puts_back_what_was_already_written(dynamodb: Any) -> No
         )
     assert "Item" not in dynamodb.get_item(TableName="b", Key={"id": {"S": "y"}})
     assert dynamodb.get_item(TableName="a", Key={"id": {"S": "x"}})["Item"]["n"] == {"N": "1"}
+
+
+# Query: a table keyed like the scores table (partition + sort key) with an index keyed like the feed
+# (shard + time). Items are written, changed and deleted at random; every Query, paged with a small Limit in
+# both directions with and without a sort-key condition, must return exactly the items a model of the table
+# says, in index order (ties broken by the table's keys), each once.
+
+SHARDS = ["s0", "s1", "s2"]
+Key = tuple[str, str]
+KEYS = [(pk, f"k{i}") for pk in ("a", "b") for i in range(8)]
+
+
+@pytest.fixture
+def indexed(dynamodb: Any) -> Any:
+    dynamodb.create_table(
+        TableName="indexed",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": kind}
+            for name, kind in (("pk", "S"), ("sk", "S"), ("shard", "S"), ("at", "N"))
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byShard",
+                "KeySchema": [
+                    {"AttributeName": "shard", "KeyType": "HASH"},
+                    {"AttributeName": "at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return dynamodb
+
+
+writes = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "update", "remove-shard", "delete"]),
+        st.sampled_from(KEYS),
+        st.sampled_from(SHARDS),
+        st.integers(min_value=0, max_value=5),  # few values, so index keys repeat and ties are ordered
+    ),
+    max_size=40,
+)
+
+
+def apply(client: Any, model: dict[Key, dict[str, Any]], op: str, key: Key, shard: str, at: int) -> None:
+    pk, sk = key
+    item_key = {"pk": {"S": pk}, "sk": {"S": sk}}
+    if op == "put":
+        client.put_item(TableName="indexed", Item={**item_key, "shard": {"S": shard}, "at": {"N": str(at)}})
+        model[key] = {"shard": shard, "at": at}
+    elif op == "update":
+        client.update_item(
+            TableName="indexed",
+            Key=item_key,
+            UpdateExpression="SET #shard = :s, #at = :a",
+            ExpressionAttributeNames={"#shard": "shard", "#at": "at"},
+            ExpressionAttributeValues={":s": {"S": shard}, ":a": {"N": str(at)}},
+        )
+        model[key] = {"shard": shard, "at": at}
+    elif op == "remove-shard":
+        if key in model:
+            client.update_item(
+                TableName="indexed",
+                Key=item_key,
+                UpdateExpression="REMOVE #shard",
+                ExpressionAttributeNames={"#shard": "shard"},
+            )
+            model[key].pop("shard", None)
+    else:
+        client.delete_item(TableName="indexed", Key=item_key)
+        model.pop(key, None)
+
+
+def query_all(client: Any, **request: Any) -> list[Key]:
+    keys: list[Key] = []
+    for _ in range(len(KEYS) + 1):  # a page that doesn't move on would never end
+        page = client.query(TableName="indexed", Limit=2, **request)
+        keys += [(item["pk"]["S"], item["sk"]["S"]) for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return keys
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    raise AssertionError(f"paging did not end: {keys}")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=writes, after=writes, forward=st.booleans(), low=st.integers(0, 5))
+def test_query_pages_follow_the_index_through_any_writes(
+    indexed: Any, before: list, after: list, forward: bool, low: int
+) -> None:
+    for pk, sk in KEYS:  # each example starts from an empty table
+        indexed.delete_item(TableName="indexed", Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    model: dict[Key, dict[str, Any]] = {}
+    for op in before:
+        apply(indexed, model, *op)
+    query_all(
+        indexed,
+        IndexName="byShard",
+        KeyConditionExpression="#shard = :s",
+        ExpressionAttributeNames={"#shard": "shard"},
+        ExpressionAttributeValues={":s": {"S": "s0"}},
+    )
+    for op in after:  # writes after the index was first read must move items in it
+        apply(indexed, model, *op)
+
+    for shard in SHARDS:
+        expected = sorted(
+            (key for key, item in model.items() if item.get("shard") == shard),
+            key=lambda key: (model[key]["at"], key),
+            reverse=not forward,
+        )
+        found = query_all(
+            indexed,
+            IndexName="byShard",
+            KeyConditionExpression="#shard = :s",
+            ExpressionAttributeNames={"#shard": "shard"},
+            ExpressionAttributeValues={":s": {"S": shard}},
+            ScanIndexForward=forward,
+        )
+        assert found == expected
+        in_range = query_all(
+            indexed,
+            IndexName="byShard",
+            KeyConditionExpression="#shard = :s AND #at BETWEEN :low AND :high",
+            ExpressionAttributeNames={"#shard": "shard", "#at": "at"},
+            ExpressionAttributeValues={":s": {"S": shard}, ":low": {"N": str(low)}, ":high": {"N": str(low + 2)}},
+            ScanIndexForward=forward,
+        )
+        assert in_range == [key for key in expected if low <= model[key]["at"] <= low + 2]
+    for pk in ("a", "b"):
+        expected_keys = sorted((key for key in model if key[0] == pk), reverse=not forward)
+        assert (
+            query_all(
+                indexed,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": pk}},
+                ScanIndexForward=forward,
+            )
+            == expected_keys
+        )
+
+
+def test_query_applies_the_filter_after_the_limit_and_projects(indexed: Any) -> None:
+    for i in range(6):
+        indexed.put_item(
+            TableName="indexed",
+            Item={
+                "pk": {"S": "a"},
+                "sk": {"S": f"k{i}"},
+                "shard": {"S": "s0"},
+                "at": {"N": str(i)},
+                "odd": {"BOOL": i % 2 == 1},
+            },
+        )
+    page = indexed.query(
+        TableName="indexed",
+        IndexName="byShard",
+        KeyConditionExpression="#shard = :s",
+        ExpressionAttributeNames={"#shard": "shard"},
+        FilterExpression="odd = :yes",
+        ProjectionExpression="sk",
+        ExpressionAttributeValues={":s": {"S": "s0"}, ":yes": {"BOOL": True}},
+        Limit=4,
+    )
+    # DynamoDB reads Limit items, then filters: 4 read, 2 of them odd; the page says where to go on.
+    assert page["Items"] == [{"sk": {"S": "k1"}}, {"sk": {"S": "k3"}}]
+    assert (page["Count"], page["ScannedCount"]) == (2, 4)
+    assert page["LastEvaluatedKey"]["sk"] == {"S": "k3"}
+
+
+def test_items_of_every_type_read_back_as_written(dynamodb: Any) -> None:
+    item = {
+        "id": {"S": "every-type"},
+        "n": {"N": "12.50"},
+        "flag": {"BOOL": False},
+        "nothing": {"NULL": True},
+        "list": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"SS": ["p", "q"]}}}]},
+        "numbers": {"NS": ["1", "2.5"]},
+        "blob": {"B": b"\x00\xffbytes"},
+        "blobs": {"BS": [b"\x01", b"\x02"]},
+    }
+    dynamodb.put_item(TableName="a", Item=item)
+    stored = dynamodb.get_item(TableName="a", Key={"id": {"S": "every-type"}})["Item"]
+    assert stored["blob"] == {"B": b"\x00\xffbytes"}
+    assert sorted(stored["blobs"]["BS"]) == [b"\x01", b"\x02"]
+    assert sorted(stored["numbers"]["NS"]) == ["1", "2.5"]
+    assert {k: v for k, v in stored.items() if k not in ("blobs", "numbers")} == {
+        k: v for k, v in item.items() if k not in ("blobs", "numbers")
+    }
+    page = dynamodb.scan(TableName="a")
+    assert {i["id"]["S"] for i in page["Items"]} == {"x", "every-type"}
+
+
+def test_an_item_over_the_size_limit_is_refused(dynamodb: Any) -> None:
+    with pytest.raises(ClientError) as refused:
+        dynamodb.put_item(TableName="a", Item={"id": {"S": "big"}, "text": {"S": "x" * 410_000}})
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "Item" not in dynamodb.get_item(TableName="a", Key={"id": {"S": "big"}})
