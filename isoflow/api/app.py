@@ -211,8 +211,6 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
     error_schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(error_schema.pop("$defs", {}))
     schemas["HTTPValidationError"] = error_schema
-    schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas["ErrorBody"].pop("$defs", None)
     schemas.pop("ValidationError", None)
     _document_access(document)
     return document

@@ -56,17 +56,20 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(exampl
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), Field(examples=["DE"])]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=200)]
+# Years 1000 to 9998: every such time with any offset is a time in UTC too (0001-01-01T00:00+01:00 is not).
+TIMESTAMP_YEARS = r"^(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
 Timestamp = Annotated[
     str,
-    StringConstraints(max_length=40),
+    StringConstraints(max_length=40, pattern=TIMESTAMP_YEARS),
     AfterValidator(_timestamp),
     WithJsonSchema(
         {
             "type": "string",
             "format": "date-time",
             "maxLength": 40,
+            "pattern": TIMESTAMP_YEARS,
             "examples": ["2026-11-24T15:57:11Z"],
-            "description": "ISO 8601 date-time with a timezone; stored in UTC to the second",
+            "description": "ISO 8601 date-time with a timezone, years 1000 to 9998; stored in UTC to the second",
         }
     ),
 ]

@@ -75,7 +75,8 @@ def router(services: Services, idempotency: Idempotency) -> Router:
             transaction_type=transactionType,
             since=from_,
             until=to,
-            min_score=minScore,
+            # Scores are stored to six places: a finer threshold means nothing (and 1e-313 is no DynamoDB number).
+            min_score=round(minScore, 6) if minScore is not None else None,
             risk_level=riskLevel,
             limit=limit,
             cursor=cursor,
