@@ -25,7 +25,9 @@ settings = Settings.from_env(FIND_STALE_ACCOUNTS.settings)
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = step_input(
-        States.FIND_STALE_ACCOUNTS, event, {Keys.EXECUTION_ID: text, Keys.STARTED_AT: text, Keys.BATCH_SIZE: int}
+        States.FIND_STALE_ACCOUNTS,
+        event,
+        {Keys.EXECUTION_ID: text, Keys.STARTED_AT: text, Keys.BATCH_SIZE: int, Keys.INDEX_LAG_S: int},
     )
     return find_accounts(
         Db.from_settings(settings),
@@ -33,4 +35,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         execution_id=run[Keys.EXECUTION_ID],
         started_at=run[Keys.STARTED_AT],
         batch_size=run[Keys.BATCH_SIZE],
+        index_lag_s=run[Keys.INDEX_LAG_S],
     )

@@ -27,6 +27,7 @@ from isoflow.functions import (
     SCORE_ACCOUNT_BATCH,
     FunctionSpec,
 )
+from isoflow.timestamps import format_timestamp, parse_timestamp
 
 
 class States:
@@ -54,6 +55,10 @@ class Keys:
     ACCOUNTS: Final = "accounts"  # the number of stale accounts found; in a batch, the accounts themselves
     BATCHES: Final = "batches"
     BATCH_SIZE: Final = "batchSize"
+    INDEX_LAG_S: Final = "indexLagSeconds"  # FindStaleAccounts' input: Tuning.index_lag_s
+    # In a batch and the detector's result for it: flags are cleared only on accounts last written before this
+    # time (null: no such condition); see Tuning.index_lag_s.
+    CLEAR_IF_WRITTEN_BEFORE: Final = "clearIfWrittenBefore"
     TOLERATED_FAILURE_PERCENTAGE: Final = "toleratedFailurePercentage"
     # A manifest item (one batch) and the detector's result for it.
     BATCH: Final = "batch"  # the batch's index in the manifest
@@ -74,6 +79,13 @@ def text(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"expected a non-empty string, got {value!r}")
     return value
+
+
+def optional_timestamp(value: Any) -> str | None:
+    """null, or a timestamp in the stored format (a step_input converter)."""
+    if value is None:
+        return None
+    return format_timestamp(parse_timestamp(text(value)))
 
 
 def step_input(state: str, event: Any, keys: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
@@ -132,6 +144,11 @@ class Tuning:
     retry_backoff_rate: float = 2.0
     retry_max_delay_s: int = 60
     task_timeout_s: int = 900  # a Task that has not answered by then counts as failed (and is retried)
+    # The detector reads each account's window from a GSI, which may lag a write by a moment: a flag is
+    # cleared only if the account's last write came at least this long before the run started, so that no
+    # transaction the window could have missed is left unscored behind a cleared flag. (0: no such condition,
+    # for tests on a local endpoint whose indexes never lag.)
+    index_lag_s: int = 2
 
     def __post_init__(self) -> None:
         # A batch's detector answer takes under 100 bytes an account: 1,000 keep it well under 256 KB.
@@ -145,6 +162,8 @@ class Tuning:
             raise ValueError("retry intervals are whole seconds, at least 1, and at most retry_max_delay_s")
         if self.retry_max_attempts < 0:
             raise ValueError("retry_max_attempts must not be negative")
+        if self.index_lag_s < 0:
+            raise ValueError("index_lag_s must not be negative")
 
 
 @dataclass(frozen=True)
@@ -256,6 +275,7 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
                     f"{Keys.EXECUTION_ID}.$": "$$.Execution.Name",
                     f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime",
                     Keys.BATCH_SIZE: tuning.batch_size,
+                    Keys.INDEX_LAG_S: tuning.index_lag_s,
                 },
                 tuning,
                 Comment="Query the stale-account index and write the batches to score to S3",

@@ -45,8 +45,9 @@ from isoflow.local.stack import http_app
 from isoflow.settings import Settings
 from isoflow.workflow import Tuning
 
-# Step Functions waits out Retry intervals in real time: keep them at their minimum in tests.
-TEST_TUNING = Tuning(retry_interval_s=1, retry_max_delay_s=1, retry_max_attempts=2, task_timeout_s=60)
+# Step Functions waits out Retry intervals in real time: keep them at their minimum in tests. The local
+# endpoint's indexes never lag, and tests run detection right after writing.
+TEST_TUNING = Tuning(retry_interval_s=1, retry_max_delay_s=1, retry_max_attempts=2, task_timeout_s=60, index_lag_s=0)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """ClearStaleFlags: record each scored account's risk and clear its flag, then store the batch's counts.
 
 Clearing is conditional on the version the run read (one UpdateItem per account): an account written to
-during the run keeps its flag, with its risk recorded, and the next run scores what arrived.
+during the run keeps its flag, with its risk recorded, and the next run scores what arrived. So does an
+account written just before the run, which the detector's index read could have missed
+(`Keys.CLEAR_IF_WRITTEN_BEFORE`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from isoflow.detection.files import RunFiles
 from isoflow.store.accounts import record_account_risk
 from isoflow.store.db import Db
 from isoflow.timestamps import now_text
-from isoflow.workflow import Keys, States, step_input, text
+from isoflow.workflow import Keys, States, optional_timestamp, step_input, text
 
 logger = Logger(service="isoflow")
 
@@ -44,6 +46,7 @@ def scored_batch(event: Any) -> dict[str, Any]:
             Keys.EXECUTION_ID: text,
             Keys.BATCH: int,
             Keys.ACCOUNTS: _scored_accounts,
+            Keys.CLEAR_IF_WRITTEN_BEFORE: optional_timestamp,
             "transactionsScored": int,
             "riskLevels": lambda levels: {text(level): int(count) for level, count in dict(levels).items()},
         },
@@ -63,6 +66,7 @@ def clear_stale_flags(
             risk_score=float(account["riskScore"]),
             risk_level=str(account["riskLevel"]),
             scored_at=scored_at,
+            written_before=scored[Keys.CLEAR_IF_WRITTEN_BEFORE],
         )
         for account in scored[Keys.ACCOUNTS]
     )

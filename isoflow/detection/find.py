@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from itertools import islice
 from typing import Any
 
@@ -11,12 +12,15 @@ from aws_lambda_powertools import Logger
 from isoflow.detection.files import RunFiles
 from isoflow.store.accounts import stale_accounts
 from isoflow.store.db import Db
+from isoflow.timestamps import format_timestamp, parse_timestamp
 from isoflow.workflow import Keys
 
 logger = Logger(service="isoflow")
 
 
-def batches_of(accounts: Iterable[tuple[str, int]], execution_id: str, size: int) -> list[dict[str, Any]]:
+def batches_of(
+    accounts: Iterable[tuple[str, int]], execution_id: str, size: int, clear_if_written_before: str | None = None
+) -> list[dict[str, Any]]:
     """The Map's items: each names its run and its index, so a batch's result can be stored on its own."""
     iterator = iter(accounts)
     batches: list[dict[str, Any]] = []
@@ -26,20 +30,25 @@ def batches_of(accounts: Iterable[tuple[str, int]], execution_id: str, size: int
                 Keys.EXECUTION_ID: execution_id,
                 Keys.BATCH: len(batches),
                 Keys.ACCOUNTS: [{Keys.ACCOUNT_ID: a, Keys.VERSION: v} for a, v in chunk],
+                Keys.CLEAR_IF_WRITTEN_BEFORE: clear_if_written_before,
             }
         )
     return batches
 
 
 def find_stale_accounts(
-    db: Db, files: RunFiles, *, execution_id: str, started_at: str, batch_size: int
+    db: Db, files: RunFiles, *, execution_id: str, started_at: str, batch_size: int, index_lag_s: int = 0
 ) -> dict[str, Any]:
     """Writes the manifest of batches to S3 and answers a few counts and where the manifest is."""
     if batch_size < 1:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    if index_lag_s < 0:
+        raise ValueError(f"index lag must not be negative, got {index_lag_s}")
+    # Whole seconds, compared strictly: an account stored as written in this second or later stays stale.
+    settled = format_timestamp(parse_timestamp(started_at) - timedelta(seconds=index_lag_s)) if index_lag_s else None
     # Sorted, so that the batches of a run over the same accounts are the same (reruns read alike).
     accounts = sorted(stale_accounts(db))
-    batches = batches_of(accounts, execution_id, batch_size)
+    batches = batches_of(accounts, execution_id, batch_size, settled)
     output: dict[str, Any] = {
         Keys.EXECUTION_ID: execution_id,
         Keys.STARTED_AT: started_at,

@@ -21,7 +21,7 @@ from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
 from isoflow.tables import BY_ACCOUNT_INDEX
 from isoflow.timestamps import now_text
-from isoflow.workflow import Keys, States, step_input, text
+from isoflow.workflow import Keys, States, optional_timestamp, step_input, text
 from model.config import DEFAULT_CONFIG
 from model.scoring import ModelStore, Score, score_account
 
@@ -41,14 +41,27 @@ class Batch:
     execution_id: str
     index: int
     accounts: tuple[AccountRef, ...]
+    clear_if_written_before: str | None = None
 
     @classmethod
     def from_event(cls, event: Any) -> Batch:
         """A Map item (see `isoflow.detection.find.batches_of`), checked whole before any account is read."""
         batch = step_input(
-            States.SCORE_ACCOUNT_BATCH, event, {Keys.EXECUTION_ID: text, Keys.BATCH: int, Keys.ACCOUNTS: _account_refs}
+            States.SCORE_ACCOUNT_BATCH,
+            event,
+            {
+                Keys.EXECUTION_ID: text,
+                Keys.BATCH: int,
+                Keys.ACCOUNTS: _account_refs,
+                Keys.CLEAR_IF_WRITTEN_BEFORE: optional_timestamp,
+            },
         )
-        return cls(execution_id=batch[Keys.EXECUTION_ID], index=batch[Keys.BATCH], accounts=batch[Keys.ACCOUNTS])
+        return cls(
+            execution_id=batch[Keys.EXECUTION_ID],
+            index=batch[Keys.BATCH],
+            accounts=batch[Keys.ACCOUNTS],
+            clear_if_written_before=batch[Keys.CLEAR_IF_WRITTEN_BEFORE],
+        )
 
 
 def _account_refs(value: Any) -> tuple[AccountRef, ...]:
@@ -188,6 +201,7 @@ def score_batch(
         Keys.EXECUTION_ID: batch.execution_id,
         Keys.BATCH: batch.index,
         Keys.ACCOUNTS: [result.payload() for result in results],
+        Keys.CLEAR_IF_WRITTEN_BEFORE: batch.clear_if_written_before,
         "transactionsScored": len(new_scores),
         "riskLevels": {level: levels.get(level, 0) for level in RISK_LEVELS},
     }

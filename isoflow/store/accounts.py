@@ -198,14 +198,25 @@ def stale_accounts(db: Db) -> Iterator[tuple[str, int]]:
 
 
 def record_account_risk(
-    db: Db, account_id: str, version: int, *, risk_score: float, risk_level: str, scored_at: str
+    db: Db,
+    account_id: str,
+    version: int,
+    *,
+    risk_score: float,
+    risk_level: str,
+    scored_at: str,
+    written_before: str | None = None,
 ) -> bool:
-    """Set the account's risk and clear its stale flag if nothing was written since `version` was read.
+    """Set the account's risk and clear its stale flag if nothing was written since `version` was read (and,
+    given `written_before`, the account was last written before that time).
 
     Returns whether the flag was cleared; when a write came in meanwhile the risk is still recorded and the
     account stays stale for the next run. One request in the common case.
     """
     risk = {":score": risk_score, ":level": risk_level, ":at": scored_at}
+    condition, settled = "version = :v", {}
+    if written_before is not None:
+        condition, settled = "version = :v AND updatedAt < :before", {":before": written_before}
 
     def update(clear: bool) -> None:
         if clear:
@@ -215,8 +226,8 @@ def record_account_risk(
                     Key=to_item({"accountId": account_id}),
                     UpdateExpression="SET riskScore = :score, riskLevel = :level, lastScoredAt = :at, "
                     "isStale = :false REMOVE staleShard",
-                    ConditionExpression="version = :v",
-                    ExpressionAttributeValues=to_values({**risk, ":v": version, ":false": False}),
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=to_values({**risk, ":v": version, ":false": False, **settled}),
                 ),
                 what="clear stale flag",
             )

@@ -31,7 +31,9 @@ from isoflow.store.transactions import create_transaction
 from isoflow.workflow import FunctionArns, Tuning, definition
 
 # Short retries (whole seconds are the service's unit) so that a failing batch costs a few seconds.
-QUICK = Tuning(batch_size=3, max_concurrency=4, retry_interval_s=1, retry_max_attempts=2, retry_backoff_rate=1)
+QUICK = Tuning(
+    batch_size=3, max_concurrency=4, retry_interval_s=1, retry_max_attempts=2, retry_backoff_rate=1, index_lag_s=0
+)
 SETTLE_S = 300
 
 

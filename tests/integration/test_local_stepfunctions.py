@@ -141,7 +141,7 @@ def test_an_unnamed_execution_gets_a_name_of_its_own_as_in_aws(local_aws):
 
 
 def test_the_detection_state_machine_takes_a_tuning_of_the_tests_choice(local_aws):
-    local_aws.use_tuning(Tuning(batch_size=7, retry_interval_s=1, retry_max_delay_s=1))
+    local_aws.use_tuning(Tuning(batch_size=7, retry_interval_s=1, retry_max_delay_s=1, index_lag_s=0))
 
     stepfunctions = boto3.client("stepfunctions")
     described = stepfunctions.describe_state_machine(stateMachineArn=local_aws.settings.state_machine_arn)

@@ -100,6 +100,7 @@ def test_the_map_reads_its_batches_from_the_manifest_in_s3_with_the_configured_l
     assert "ItemBatcher" not in score
     find = document["States"][States.FIND_STALE_ACCOUNTS]
     assert find["Parameters"]["Payload"][Keys.BATCH_SIZE] == 250
+    assert find["Parameters"]["Payload"][Keys.INDEX_LAG_S] == Tuning().index_lag_s == 2
     record = document["States"][States.RECORD_RUN]
     assert record["Parameters"]["Payload"][Keys.TOLERATED_FAILURE_PERCENTAGE] == 10
     clear = score["ItemProcessor"]["States"][States.CLEAR_STALE_FLAGS]

@@ -43,14 +43,20 @@ class FakeFiles:
 
 
 def test_batches_keep_their_order_index_and_versions() -> None:
-    batches = batches_of([("acc_a", 3), ("acc_b", 1), ("acc_c", 7)], "run-1", 2)
+    batches = batches_of([("acc_a", 3), ("acc_b", 1), ("acc_c", 7)], "run-1", 2, "2026-11-24T10:00:00Z")
     assert batches == [
         {
             "executionId": "run-1",
             "batch": 0,
             "accounts": [{"accountId": "acc_a", "version": 3}, {"accountId": "acc_b", "version": 1}],
+            "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
         },
-        {"executionId": "run-1", "batch": 1, "accounts": [{"accountId": "acc_c", "version": 7}]},
+        {
+            "executionId": "run-1",
+            "batch": 1,
+            "accounts": [{"accountId": "acc_c", "version": 7}],
+            "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
+        },
     ]
     assert Batch.from_event(batches[1]).accounts[0].version == 7
     with pytest.raises(ValueError, match="ScoreAccountBatch input has no 'accounts'"):
