@@ -1,8 +1,8 @@
 """`isoflow generate`: synthetic history with labelled anomalies, into a running system or a CSV file.
 
 Into a system: the tables named by ACCOUNTS_TABLE and TRANSACTIONS_TABLE (default: the local stack's) at
-AWS_ENDPOINT_URL (default: AWS itself), in batches through the data layer's bulk import. To a CSV file
-(`--csv`, gzip-compressed when the name ends in .gz): one labelled row per transaction.
+AWS_ENDPOINT_URL (default: AWS itself), in batches through the data layer's bulk import, --workers processes at
+once. To a CSV file (`--csv`, gzip-compressed when the name ends in .gz): one labelled row per transaction.
 
 The same seed, --end and --anomaly-rate give the same data, byte for byte.
 """
@@ -13,7 +13,7 @@ import argparse
 import gzip
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,11 +23,10 @@ import boto3
 from tqdm import tqdm
 
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
-from isoflow.generator.bulk import ACCOUNTS_PER_BATCH, load_histories
+from isoflow.generator.bulk import ACCOUNTS_PER_BATCH, load_generated
 from isoflow.generator.csv_export import write_csv
 from isoflow.generator.history import AccountHistory, generate_history
 from isoflow.settings import Settings
-from isoflow.store.db import Db, dynamodb_client
 from isoflow.tables import ACCOUNTS, SCORES, TRANSACTIONS, local_table_name
 from isoflow.timestamps import parse_timestamp, utc_now
 
@@ -59,6 +58,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--batch", type=_positive, default=ACCOUNTS_PER_BATCH, metavar="N", help="accounts per bulk import"
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes generating and importing at once (default: one per core)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -78,14 +84,31 @@ def _rate(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     end: datetime = args.end or utc_now().replace(second=0)
-    histories = generate_history(args.accounts, args.days, args.seed, end, args.anomaly_rate)
     with tqdm(total=args.accounts, unit="account", desc="generate") as bar:
-        counted = _counting(histories, bar)
+        transactions = 0
+
+        def advance(accounts: int, more_transactions: int) -> None:
+            nonlocal transactions
+            transactions += more_transactions
+            bar.update(accounts)
+            bar.set_postfix(transactions=transactions, refresh=False)
+
         if args.csv:
+            histories = generate_history(args.accounts, args.days, args.seed, end, args.anomaly_rate)
             with _open_csv(args.csv) as out:
-                rows = write_csv(counted, out)
+                rows = write_csv(_counting(histories, advance), out)
         else:
-            loaded = load_histories(system_db(), counted, accounts_per_batch=args.batch)
+            loaded = load_generated(
+                system_settings(),
+                accounts=args.accounts,
+                days=args.days,
+                seed=args.seed,
+                end=end,
+                anomaly_rate=args.anomaly_rate,
+                workers=args.workers,
+                accounts_per_batch=args.batch,
+                progress=lambda batch: advance(batch.accounts, batch.transactions),
+            )
     if args.csv:
         print(f"wrote {rows} transactions of {args.accounts} accounts to {args.csv}")
     else:
@@ -93,13 +116,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _counting(histories: Iterable[AccountHistory], bar: tqdm) -> Iterator[AccountHistory]:
-    transactions = 0
+def _counting(histories: Iterable[AccountHistory], advance: Callable[[int, int], None]) -> Iterator[AccountHistory]:
     for history in histories:
         yield history
-        transactions += len(history.transactions)
-        bar.update(1)
-        bar.set_postfix(transactions=transactions, refresh=False)
+        advance(1, len(history.transactions))
 
 
 @contextmanager
@@ -117,10 +137,11 @@ def _open_csv(path: Path) -> Iterator[IO[str]]:
             yield text
 
 
-def system_db() -> Db:
+def system_settings() -> Settings:
     """The tables named by the functions' variables, defaulting to the local stack's names.
 
-    A local endpoint accepts any credentials and region; without any configured, the local stack's are used.
+    A local endpoint accepts any credentials and region; without any configured, the local stack's are used
+    (set in this process's environment, which the import's worker processes inherit).
     """
     session = boto3.Session()
     if os.environ.get("AWS_ENDPOINT_URL"):
@@ -130,5 +151,4 @@ def system_db() -> Db:
         if session.region_name is None:
             os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     defaults = {spec.env: local_table_name(spec) for spec in (ACCOUNTS, TRANSACTIONS, SCORES)}
-    settings = Settings.from_env((), {**defaults, **os.environ})
-    return Db.from_settings(settings, dynamodb_client())
+    return Settings.from_env((), {**defaults, **os.environ})

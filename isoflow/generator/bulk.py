@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
-from isoflow.generator.history import AccountHistory, generate_history
+from isoflow.generator.history import AccountHistory, generate_accounts, generate_history, history_of
+from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.store.history import import_history
 from isoflow.timestamps import utc_now
@@ -21,6 +26,11 @@ class Loaded:
     accounts: int
     transactions: int
     anomalies: int
+
+    def __add__(self, other: Loaded) -> Loaded:
+        return Loaded(
+            self.accounts + other.accounts, self.transactions + other.transactions, self.anomalies + other.anomalies
+        )
 
 
 def load_histories(
@@ -61,3 +71,47 @@ def seed(
     """A fresh system's starting data: `accounts` accounts with `days` of history up to `end` (now)."""
     histories = generate_history(accounts, days, seed, end or utc_now(), anomaly_rate)
     return load_histories(db, histories)
+
+
+def load_generated(
+    settings: Settings,
+    *,
+    accounts: int,
+    days: int,
+    seed: int,
+    end: datetime,
+    anomaly_rate: float = DEFAULT_ANOMALY_RATE,
+    workers: int = 1,
+    accounts_per_batch: int = ACCOUNTS_PER_BATCH,
+    progress: Callable[[Loaded], None] | None = None,
+) -> Loaded:
+    """What `generate_history` draws, imported into the tables `settings` name by `workers` processes at once,
+    each generating and importing a batch of accounts at a time with its own client (generating and
+    computing features take more time than the writes). What is written does not depend on `workers`;
+    `progress` hears of each batch as it is imported."""
+    population = list(generate_accounts(accounts, days, seed, end))
+    batches = [population[i : i + accounts_per_batch] for i in range(0, len(population), accounts_per_batch)]
+    load = partial(_load_batch, seed=seed, end=end, anomaly_rate=anomaly_rate)
+    total = Loaded(0, 0, 0)
+    # Spawned, not forked: the parent may hold threads (a progress bar's, boto3's) whose locks a fork copies.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_connect, initargs=(settings,)) as pool:
+        for loaded in pool.map(load, batches):
+            total += loaded
+            if progress:
+                progress(loaded)
+    return total
+
+
+_worker_db: Db | None = None  # each worker process's client, made once by `_connect`
+
+
+def _connect(settings: Settings) -> None:
+    global _worker_db
+    _worker_db = Db.from_settings(settings)
+
+
+def _load_batch(accounts: list[dict[str, Any]], *, seed: int, end: datetime, anomaly_rate: float) -> Loaded:
+    assert _worker_db is not None, "a worker process starts with _connect"
+    histories = (history_of(account, seed, end, anomaly_rate) for account in accounts)
+    return load_histories(_worker_db, histories, accounts_per_batch=len(accounts))

@@ -35,18 +35,31 @@ def generate_history(
     anomaly_rate: float = DEFAULT_ANOMALY_RATE,
 ) -> Iterator[AccountHistory]:
     """`accounts` accounts, each with its transactions from its opening (within `days` before `end`)."""
+    for account in generate_accounts(accounts, days, seed, end):
+        yield history_of(account, seed, end, anomaly_rate)
+
+
+def generate_accounts(accounts: int, days: int, seed: int, end: datetime) -> Iterator[dict[str, Any]]:
+    """The accounts of `generate_history`, without their transactions (quick to draw)."""
     if accounts < 0 or days < 1:
         raise ValueError("accounts must be >= 0 and days >= 1")
     end_at = int(end.timestamp())
-    start_at = end_at - days * DAY
     population = random.Random(f"population:{seed}")
     for _ in range(accounts):
-        account = new_account(population, start_at, end_at)
-        profile = profile_for(account)
-        rng = random.Random(f"history:{seed}:{account['accountId']}")
-        opened_at = int(datetime.fromisoformat(account["createdAt"]).timestamp())
-        transactions = simulate(profile, opened_at, end_at, rng, anomaly_rate=anomaly_rate, open_account=True)
-        yield AccountHistory(account, transactions)
+        yield new_account(population, end_at - days * DAY, end_at)
+
+
+def history_of(
+    account: dict[str, Any], seed: int, end: datetime, anomaly_rate: float = DEFAULT_ANOMALY_RATE
+) -> AccountHistory:
+    """One account of `generate_accounts` with its transactions: drawn from its own seed, so accounts can be
+    generated in any order or in parallel and come out the same."""
+    rng = random.Random(f"history:{seed}:{account['accountId']}")
+    opened_at = int(datetime.fromisoformat(account["createdAt"]).timestamp())
+    transactions = simulate(
+        profile_for(account), opened_at, int(end.timestamp()), rng, anomaly_rate=anomaly_rate, open_account=True
+    )
+    return AccountHistory(account, transactions)
 
 
 def new_account(rng: random.Random, start: int, end: int) -> dict[str, Any]:
