@@ -35,12 +35,10 @@ import boto3
 
 from bench import api, coldstart, detection, pipeline, throughput
 from bench.stack import local_environment
-from isoflow.workflow import Tuning
+from isoflow.local.resources import LOCAL_TUNING
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
-# The deployed configuration, except that a run may clear accounts written the moment before it: the local
-# endpoint's indexes never lag, and each run here starts right after its accounts are seeded.
-RUN_TUNING = Tuning(index_lag_s=0)
+
 SECTIONS = ("detection", "throughput", "pipeline", "api", "coldstart")
 
 
@@ -238,11 +236,11 @@ def _pipeline(environment: Any, counter: pipeline.RequestCounter, sizes: Sizes) 
             counter,
             accounts=sizes.pipeline_accounts,
             days=sizes.pipeline_days,
-            tuning=RUN_TUNING,
+            tuning=LOCAL_TUNING,
             timeout_s=900,
         ),
         "accounts_10000": pipeline.scale_run(
-            environment, counter, accounts=sizes.scale_accounts, tuning=RUN_TUNING, timeout_s=900
+            environment, counter, accounts=sizes.scale_accounts, tuning=LOCAL_TUNING, timeout_s=900
         ),
     }
 

@@ -15,7 +15,7 @@ import boto3
 
 from isoflow.functions import FUNCTIONS, FunctionSpec
 from isoflow.local.aws import MOTO_CONFIG, MOTO_DEFAULTS, LocalAws
-from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions
+from isoflow.local.resources import LOCAL_TUNING, REGION, bootstrap, detection_definition, local_functions
 from isoflow.local.server import BackgroundServer
 from isoflow.local.stack import http_app
 from isoflow.settings import Settings
@@ -29,7 +29,7 @@ class LocalEnvironment:
     http: BackgroundServer
     session: boto3.Session  # for the benchmark's own calls (seeding, waiting), apart from what is counted
 
-    def fresh(self, tuning: Tuning | None = None) -> Settings:
+    def fresh(self, tuning: Tuning = LOCAL_TUNING) -> Settings:
         """Empty backends with every resource created; this process's environment names them."""
         self.aws.functions.clear()
         self.aws.functions.update(local_functions(FUNCTIONS))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
-from isoflow.generator.history import AccountHistory, generate_accounts, generate_history, history_of
+from isoflow.generator.history import AccountHistory, generate_accounts, history_of
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.store.history import import_history
@@ -60,17 +60,25 @@ def load_histories(
 
 
 def seed(
-    db: Db,
+    settings: Settings,
     *,
     accounts: int = 300,
     days: int = 60,
     seed: int = 7,
     end: datetime | None = None,
     anomaly_rate: float = DEFAULT_ANOMALY_RATE,
+    workers: int = 1,
 ) -> Loaded:
     """A fresh system's starting data: `accounts` accounts with `days` of history up to `end` (now)."""
-    histories = generate_history(accounts, days, seed, end or utc_now(), anomaly_rate)
-    return load_histories(db, histories)
+    return load_generated(
+        settings,
+        accounts=accounts,
+        days=days,
+        seed=seed,
+        end=end or utc_now(),
+        anomaly_rate=anomaly_rate,
+        workers=workers,
+    )
 
 
 def load_generated(
@@ -92,14 +100,22 @@ def load_generated(
     population = list(generate_accounts(accounts, days, seed, end))
     batches = [population[i : i + accounts_per_batch] for i in range(0, len(population), accounts_per_batch)]
     load = partial(_load_batch, seed=seed, end=end, anomaly_rate=anomaly_rate)
+
+    def loaded_batches() -> Iterator[Loaded]:
+        if workers == 1:  # in this process, which may be the only one that reaches the tables (moto in-process)
+            _connect(settings)
+            yield from map(load, batches)
+            return
+        # Spawned, not forked: the parent may hold threads (a progress bar's, boto3's) whose locks a fork copies.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_connect, initargs=(settings,)) as pool:
+            yield from pool.map(load, batches)
+
     total = Loaded(0, 0, 0)
-    # Spawned, not forked: the parent may hold threads (a progress bar's, boto3's) whose locks a fork copies.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_connect, initargs=(settings,)) as pool:
-        for loaded in pool.map(load, batches):
-            total += loaded
-            if progress:
-                progress(loaded)
+    for loaded in loaded_batches():
+        total += loaded
+        if progress:
+            progress(loaded)
     return total
 
 

@@ -99,7 +99,7 @@ class LocalStack:
             self._front = http_app(self.aws.functions, user_pool=self.user_pool)
         if is_empty(db) and self.seed_accounts:
             logger.info("seeding", accounts=self.seed_accounts, days=self.seed_days)
-            loaded = seed(db, accounts=self.seed_accounts, days=self.seed_days)
+            loaded = seed(settings, accounts=self.seed_accounts, days=self.seed_days, workers=os.cpu_count() or 1)
             logger.info(
                 "seeded", accounts=loaded.accounts, transactions=loaded.transactions, anomalies=loaded.anomalies
             )
