@@ -50,8 +50,10 @@ BUNDLE_DISTRIBUTIONS: dict[Bundle, tuple[str, ...]] = {
     "detector": ("aws-lambda-powertools", "numpy", "scipy", "scikit-learn", "joblib"),
 }
 
-# Our packages, shipped in every bundle.
+# Our packages, shipped in every bundle, but for the parts that only run on a machine: the local runtime
+# (moto) and the command line.
 OWN_PACKAGES = ("isoflow", "handlers", "model")
+NOT_SHIPPED = ("isoflow/local/", "isoflow/cli/")
 
 # The Lambda Python runtime ships boto3 and its dependencies; bundling them again only adds size.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"})
@@ -125,7 +127,13 @@ def _layer_key(bundle: Bundle, target: Target) -> str:
 def _own_files() -> Iterator[Path]:
     for package in OWN_PACKAGES:
         for path in sorted((REPO_ROOT / package).rglob("*")):
-            if path.is_file() and not _stripped(path.relative_to(REPO_ROOT)) and path.suffix != ".pyc":
+            relative = path.relative_to(REPO_ROOT)
+            if (
+                path.is_file()
+                and not _stripped(relative)
+                and path.suffix != ".pyc"
+                and not relative.as_posix().startswith(NOT_SHIPPED)
+            ):
                 yield path
 
 

@@ -23,6 +23,7 @@ from isoflow.settings import ENVIRONMENT
 from pipeline.bundling import (
     HOST_TARGET,
     LAMBDA_UNZIPPED_LIMIT_BYTES,
+    NOT_SHIPPED,
     OWN_PACKAGES,
     RUNTIME_PROVIDED,
     STRIP_DIRECTORIES,
@@ -88,6 +89,7 @@ def test_bundle_leaves_out_what_lambda_provides_or_never_reads(lambda_bundles: d
     for path in root.rglob("*"):
         assert path.name not in STRIP_DIRECTORIES and path.suffix not in STRIP_SUFFIXES, path
     assert not any((root / prefix).exists() for prefix in STRIP_PATHS)
+    assert not any((root / local_only).exists() for local_only in NOT_SHIPPED)
 
 
 def test_detector_bundle_keeps_the_vendored_shared_libraries(lambda_bundles: dict[str, Path]) -> None:
