@@ -54,7 +54,10 @@ def _timestamp(text: str) -> str:
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["EUR"])]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), Field(examples=["DE"])]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# At least one character that is neither white space nor a control character, in Python's, JSON Schema's
+# and pydantic's regular expressions alike: so a name the schema allows is never empty once stripped.
+NAME_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NAME_PATTERN)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 # Years 1000 to 9998: every such time with any offset is a time in UTC too (0001-01-01T00:00+01:00 is not).
 TIMESTAMP_YEARS = r"^(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"

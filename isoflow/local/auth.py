@@ -71,7 +71,7 @@ def new_password() -> str:
 
 
 def create_user_pool(cognito: Any, endpoint: str, region: str) -> UserPool:
-    """A pool with email sign-in, the dashboard's client (SRP, no secret), both groups and a user in each."""
+    """A pool with email sign-in, the dashboard's client (no secret), both groups and a user in each."""
     pool_id = cognito.create_user_pool(
         PoolName=POOL_NAME,
         UsernameAttributes=["email"],
@@ -82,6 +82,7 @@ def create_user_pool(cognito: Any, endpoint: str, region: str) -> UserPool:
         UserPoolId=pool_id,
         ClientName=CLIENT_NAME,
         GenerateSecret=False,
+        # Passwords too (USER_PASSWORD_AUTH), for curl and the tests; the stack's client takes SRP only.
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     passwords: dict[str, str] = {}
