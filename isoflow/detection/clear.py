@@ -1,6 +1,7 @@
 """ClearStaleFlags: record each scored account's risk and clear its flag, then store the batch's counts.
 
-Clearing is conditional on the version the run read (one UpdateItem per account): an account written to
+Clearing is conditional on the version the run read (one TransactWriteItems per batch in the common case,
+see `record_risks`): an account written to
 during the run keeps its flag, with its risk recorded, and the next run scores what arrived. So does an
 account written just before the run, which the detector's index read could have missed
 (`Keys.CLEAR_IF_WRITTEN_BEFORE`).
@@ -14,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from isoflow.detection.files import RunFiles
-from isoflow.store.accounts import record_account_risk
+from isoflow.store.accounts import AccountRisk, record_risks
 from isoflow.store.db import Db
 from isoflow.timestamps import now_text
 from isoflow.workflow import Keys, States, optional_timestamp, step_input, text
@@ -58,18 +59,16 @@ def clear_stale_flags(
 ) -> dict[str, Any]:
     """`scored` is ScoreAccountBatch's output; answers the batch's counts (also stored for RecordRun)."""
     scored_at = now()
-    cleared = sum(
-        record_account_risk(
-            db,
-            account[Keys.ACCOUNT_ID],
-            int(account[Keys.VERSION]),
+    risks = [
+        AccountRisk(
+            account_id=account[Keys.ACCOUNT_ID],
+            version=int(account[Keys.VERSION]),
             risk_score=float(account["riskScore"]),
             risk_level=str(account["riskLevel"]),
-            scored_at=scored_at,
-            written_before=scored[Keys.CLEAR_IF_WRITTEN_BEFORE],
         )
         for account in scored[Keys.ACCOUNTS]
-    )
+    ]
+    cleared = len(record_risks(db, risks, scored_at=scored_at, written_before=scored[Keys.CLEAR_IF_WRITTEN_BEFORE]))
     accounts = len(scored[Keys.ACCOUNTS])
     result = {
         "accounts": accounts,

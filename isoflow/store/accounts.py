@@ -5,17 +5,31 @@ from __future__ import annotations
 import json
 import secrets
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from isoflow.store.db import Db, batch_write, error_code, from_item, to_item, to_values, with_retries
+from isoflow.store.db import (
+    Db,
+    batch_write,
+    cancellation_codes,
+    error_code,
+    from_item,
+    to_item,
+    to_values,
+    with_retries,
+)
 from isoflow.store.errors import ConflictError, NotFoundError
 from isoflow.store.paging import Stream, merged_page
 from isoflow.tables import BY_ACCOUNT_INDEX, STALE_INDEX, STALE_SHARDS
 from isoflow.timestamps import now_text
 from model.features import initial_state
+
+# DynamoDB's limit on the actions of one TransactWriteItems.
+MAX_TRANSACTION_ITEMS = 100
 
 # Attributes kept for the system's own use; the API never returns them.
 INTERNAL_ATTRIBUTES = ("featureState", "staleShard", "version")
@@ -197,62 +211,102 @@ def stale_accounts(db: Db) -> Iterator[tuple[str, int]]:
                 yield item["accountId"]["S"], int(item["version"]["N"])
 
 
-def record_account_risk(
-    db: Db,
-    account_id: str,
-    version: int,
-    *,
-    risk_score: float,
-    risk_level: str,
-    scored_at: str,
-    written_before: str | None = None,
-) -> bool:
-    """Set the account's risk and clear its stale flag if nothing was written since `version` was read (and,
-    given `written_before`, the account was last written before that time).
+@dataclass(frozen=True)
+class AccountRisk:
+    """What a detection run learned of one account: its risk, and the version it read when it found it stale."""
 
-    Returns whether the flag was cleared; when a write came in meanwhile the risk is still recorded and the
-    account stays stale for the next run. One request in the common case.
+    account_id: str
+    version: int
+    risk_score: float
+    risk_level: str
+
+
+def record_risks(
+    db: Db, risks: Sequence[AccountRisk], *, scored_at: str, written_before: str | None = None
+) -> set[str]:
+    """Set each account's risk and clear its stale flag if nothing was written since its version was read (and,
+    given `written_before`, it was last written before that time). Answers the accounts cleared.
+
+    An account written to meanwhile keeps its flag, with its risk recorded, for the next run; one deleted
+    meanwhile is left alone. The common case is one TransactWriteItems per 100 accounts: when an account's
+    condition fails DynamoDB cancels the whole transaction and names it, and the others are tried again
+    without it.
     """
-    risk = {":score": risk_score, ":level": risk_level, ":at": scored_at}
+    if len({risk.account_id for risk in risks}) != len(risks):
+        raise ValueError("an account appears twice")
+    cleared: set[str] = set()
+    for start in range(0, len(risks), MAX_TRANSACTION_ITEMS):
+        remaining = list(risks[start : start + MAX_TRANSACTION_ITEMS])
+        while remaining:
+            refused = with_retries(
+                partial(_clear_flags, db, remaining, scored_at, written_before), what="clear stale flags"
+            )
+            if not refused:
+                cleared.update(risk.account_id for risk in remaining)
+                break
+            for risk in remaining:
+                if risk.account_id in refused:
+                    _record_risk(db, risk, scored_at)
+            remaining = [risk for risk in remaining if risk.account_id not in refused]
+    return cleared
+
+
+def _clear_flags(db: Db, risks: Sequence[AccountRisk], scored_at: str, written_before: str | None) -> set[str]:
+    """One transaction recording every risk and clearing every flag; answers the accounts whose condition
+    failed (nothing is written then). Conflicts and throttling are raised, for the caller to retry."""
     condition, settled = "version = :v", {}
     if written_before is not None:
         condition, settled = "version = :v AND updatedAt < :before", {":before": written_before}
-
-    def update(clear: bool) -> None:
-        if clear:
-            with_retries(
-                lambda: db.client.update_item(
-                    TableName=db.accounts,
-                    Key=to_item({"accountId": account_id}),
-                    UpdateExpression="SET riskScore = :score, riskLevel = :level, lastScoredAt = :at, "
-                    "isStale = :false REMOVE staleShard",
-                    ConditionExpression=condition,
-                    ExpressionAttributeValues=to_values({**risk, ":v": version, ":false": False, **settled}),
+    actions = [
+        {
+            "Update": {
+                "TableName": db.accounts,
+                "Key": to_item({"accountId": risk.account_id}),
+                "UpdateExpression": "SET riskScore = :score, riskLevel = :level, lastScoredAt = :at, "
+                "isStale = :false REMOVE staleShard",
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": to_values(
+                    {
+                        ":score": risk.risk_score,
+                        ":level": risk.risk_level,
+                        ":at": scored_at,
+                        ":v": risk.version,
+                        ":false": False,
+                        **settled,
+                    }
                 ),
-                what="clear stale flag",
-            )
-        else:
-            with_retries(
-                lambda: db.client.update_item(
-                    TableName=db.accounts,
-                    Key=to_item({"accountId": account_id}),
-                    UpdateExpression="SET riskScore = :score, riskLevel = :level, lastScoredAt = :at",
-                    ConditionExpression="attribute_exists(accountId)",
-                    ExpressionAttributeValues=to_values(risk),
-                ),
-                what="record account risk",
-            )
-
+            }
+        }
+        for risk in risks
+    ]
     try:
-        update(clear=True)
-        return True
+        db.client.transact_write_items(TransactItems=actions)
+    except ClientError as error:
+        codes = cancellation_codes(error) if error_code(error) == "TransactionCanceledException" else []
+        refused = {
+            risk.account_id for risk, code in zip(risks, codes, strict=False) if code == "ConditionalCheckFailed"
+        }
+        if not refused:
+            raise
+        return refused
+    return set()
+
+
+def _record_risk(db: Db, risk: AccountRisk, scored_at: str) -> None:
+    """The risk alone, on an account that keeps its flag; nothing for one deleted during the run."""
+    try:
+        with_retries(
+            lambda: db.client.update_item(
+                TableName=db.accounts,
+                Key=to_item({"accountId": risk.account_id}),
+                UpdateExpression="SET riskScore = :score, riskLevel = :level, lastScoredAt = :at",
+                ConditionExpression="attribute_exists(accountId)",
+                ExpressionAttributeValues=to_values(
+                    {":score": risk.risk_score, ":level": risk.risk_level, ":at": scored_at}
+                ),
+            ),
+            what="record account risk",
+        )
     except ClientError as error:
         if error_code(error) != "ConditionalCheckFailedException":
             raise
-    try:
-        update(clear=False)
-    except ClientError as error:
-        if error_code(error) != "ConditionalCheckFailedException":
-            raise
-        # The account was deleted during the run: nothing left to record.
-    return False

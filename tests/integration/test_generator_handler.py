@@ -14,7 +14,7 @@ from isoflow.functions import GENERATOR, local_function_name
 from isoflow.generator.history import generate_window
 from isoflow.generator.live import GENERATION_INTERVAL
 from isoflow.local.scheduler import scheduled_event
-from isoflow.store.accounts import create_account, read_account, record_account_risk, stale_accounts
+from isoflow.store.accounts import AccountRisk, create_account, read_account, record_risks, stale_accounts
 from isoflow.store.db import Db
 from isoflow.store.transactions import create_transaction, read_transaction
 from isoflow.timestamps import format_timestamp, now_text, parse_timestamp
@@ -72,10 +72,9 @@ def test_a_scheduled_run_writes_through_the_data_layer_and_marks_accounts_stale(
     db = Db.from_settings(local_aws.settings)
     accounts = open_accounts(db, 12)
     before = {a["accountId"]: a for a in accounts}
-    for account in accounts:  # as if a detection run had just scored everything
-        assert record_account_risk(
-            db, account["accountId"], account["version"], risk_score=0.1, risk_level="LOW", scored_at=now_text()
-        )
+    # As if a detection run had just scored everything.
+    risks = [AccountRisk(a["accountId"], a["version"], risk_score=0.1, risk_level="LOW") for a in accounts]
+    assert record_risks(db, risks, scored_at=now_text()) == {a["accountId"] for a in accounts}
     assert not list(stale_accounts(db))
     time, expected = first_busy_period(accounts)
 
