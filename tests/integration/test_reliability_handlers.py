@@ -26,12 +26,23 @@ NOT_OBJECTS: tuple[Any, ...] = (None, [], [{"executionId": "x"}], "event", 7, Tr
 # whose absence or wrong type must be named in the error.
 VALID_EVENTS: dict[str, dict[str, Any]] = {
     "api": {"httpMethod": "GET", "path": "/api/health", "headers": {}, "body": None},
-    "find-stale-accounts": {"executionId": "run-1", "startedAt": "2026-11-24T10:00:00Z", "batchSize": 10},
-    "score-account-batch": {"executionId": "run-1", "batch": 0, "accounts": [{"accountId": "acc_1", "version": 1}]},
+    "find-stale-accounts": {
+        "executionId": "run-1",
+        "startedAt": "2026-11-24T10:00:00Z",
+        "batchSize": 10,
+        "indexLagSeconds": 2,
+    },
+    "score-account-batch": {
+        "executionId": "run-1",
+        "batch": 0,
+        "accounts": [{"accountId": "acc_1", "version": 1}],
+        "clearIfWrittenBefore": "2026-11-24T09:59:58Z",
+    },
     "clear-stale-flags": {
         "executionId": "run-1",
         "batch": 0,
         "accounts": [{"accountId": "acc_1", "version": 1, "riskScore": 0.5, "riskLevel": "LOW"}],
+        "clearIfWrittenBefore": "2026-11-24T09:59:58Z",
         "transactionsScored": 1,
         "riskLevels": {"LOW": 1, "MEDIUM": 0, "HIGH": 0},
     },
@@ -50,6 +61,8 @@ WRONG_VALUES: dict[str, Any] = {
     "executionId": 12,
     "startedAt": "",
     "batchSize": "many",
+    "indexLagSeconds": "a moment",
+    "clearIfWrittenBefore": "yesterday",
     "batches": 1.5j,
     "batch": "first",
     "accounts": "acc_1",
