@@ -13,7 +13,7 @@ from typing import Any
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
 from isoflow.generator.history import AccountHistory, generate_accounts, history_of
 from isoflow.settings import Settings
-from isoflow.store.db import Db
+from isoflow.store.db import Db, dynamodb_client
 from isoflow.store.history import import_history
 from isoflow.timestamps import utc_now
 
@@ -124,7 +124,7 @@ _worker_db: Db | None = None  # each worker process's client, made once by `_con
 
 def _connect(settings: Settings) -> None:
     global _worker_db
-    _worker_db = Db.from_settings(settings)
+    _worker_db = Db.from_settings(settings, dynamodb_client(validate=False))
 
 
 def _load_batch(accounts: list[dict[str, Any]], *, seed: int, end: datetime, anomaly_rate: float) -> Loaded:

@@ -59,9 +59,13 @@ class Db:
         )
 
 
-def dynamodb_client() -> Any:
-    # botocore's own retries handle throttling; "standard" mode retries transaction conflicts too.
-    return boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+def dynamodb_client(*, validate: bool = True) -> Any:
+    """botocore's own retries handle throttling; "standard" mode retries transaction conflicts too. Without
+    `validate`, botocore sends requests without checking them against the service model first (DynamoDB
+    checks them anyway): for bulk writes built by code, where the check costs as much as the sending."""
+    return boto3.client(
+        "dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}, parameter_validation=validate)
+    )
 
 
 def to_decimal(value: float | int | Decimal) -> Decimal:
