@@ -41,14 +41,6 @@ class NotPlainJson(Exception):
     """A value JSON carries differently from how moto holds it (bytes, timestamps)."""
 
 
-def _has_binary(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(key in BINARY_TYPES or _has_binary(child) for key, child in value.items())
-    if isinstance(value, list):
-        return any(_has_binary(child) for child in value)
-    return False
-
-
 def _plain(value: Any) -> Any:
     """`value` as JSON would carry it: numbers inside {"N": ...} as strings, absent members left out."""
     if isinstance(value, dict):
@@ -73,11 +65,12 @@ def _plain(value: Any) -> Any:
 
 
 def parse_parameters(self: BaseResponse, request: Request) -> None:
-    if self._get_action() in ITEM_OPERATIONS:
-        body = json.loads(request.data or b"{}")
-        if not _has_binary(body):
-            self.params = body
-            return
+    # A binary value is a "B" or "BS" key; a body without either string has none (one with it, perhaps as
+    # an attribute's name or value, goes to moto's parser, which is right either way).
+    data = request.data or b"{}"
+    if self._get_action() in ITEM_OPERATIONS and b'"B"' not in data and b'"BS"' not in data:
+        self.params = json.loads(data)
+        return
     MOTO_PARSE_PARAMETERS(self, request)
 
 
