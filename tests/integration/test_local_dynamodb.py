@@ -11,32 +11,24 @@ import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from isoflow.local import dynamodb as local_dynamodb
+from isoflow.settings import Settings
 
 
 @pytest.fixture
-def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+def dynamodb(aws: Settings) -> Any:
     local_dynamodb.install()
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        for table in ("a", "b"):
-            client.create_table(
-                TableName=table,
-                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
-        client.put_item(TableName="a", Item={"id": {"S": "x"}, "n": {"N": "1"}})
-        yield client
+    client = boto3.client("dynamodb")
+    for table in ("a", "b"):
+        client.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    client.put_item(TableName="a", Item={"id": {"S": "x"}, "n": {"N": "1"}})
+    return client
 
 
 def put(table: str, key: str, condition: str | None = None) -> dict:
