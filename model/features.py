@@ -77,8 +77,9 @@ MAX_ROBUST_Z = 50.0
 HOUR_SMOOTHING = 1.0  # pseudo-count per hour of day
 # An hour counts as unusual only when it is this many times rarer than an even spread over the day.
 HOUR_SLACK = 2.0
-# Amounts up to this (in the account's currency) never count as large in absolute terms.
-LARGE_AMOUNT = 100.0
+# Amounts up to this (in the account's currency) never count as large in absolute terms: everyday payments
+# stay below it, so the feature is 0 on nearly every row and what exceeds it stands out in any account.
+LARGE_AMOUNT = 200.0
 RAPID_S = 120
 HOUR_S = 3600
 AMOUNTS_PER_CATEGORY = 8

@@ -7,6 +7,7 @@ transactions; these arrays load in well under a millisecond. Scores are the pape
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,10 @@ class CompactForest:
 
     def score(self, matrix: np.ndarray) -> np.ndarray:
         """The paper's anomaly score of each row, 0-1."""
+        return np.asarray(2.0 ** (-self.path_lengths(matrix) / self.normaliser))
+
+    def path_lengths(self, matrix: np.ndarray) -> np.ndarray:
+        """Each row's path length summed over the trees (leaf depth plus the unbuilt subtree's average)."""
         data = np.asarray(matrix, dtype=np.float32)
         rows = np.arange(len(data))[np.newaxis, :]
         nodes = np.repeat(self.roots[:, np.newaxis], len(data), axis=1)
@@ -69,4 +74,12 @@ class CompactForest:
         depths = np.zeros(len(data))
         for tree_leaves in self.leaf_depth[nodes]:  # tree by tree, summed in scikit-learn's order
             depths += tree_leaves
-        return np.asarray(2.0 ** (-depths / self.normaliser))
+        return depths
+
+
+def joint_score(forests: Sequence[CompactForest], matrix: np.ndarray) -> np.ndarray:
+    """The score of one forest made of all these forests' trees, 2^(-sum of path lengths / sum of c(n)): with
+    every tree grown on the same sample size that is the paper's 2^(-E[h(x)]/c(n)) over all the trees, and for
+    two forests of as many trees the geometric mean of their scores."""
+    lengths = sum(forest.path_lengths(matrix) for forest in forests)
+    return np.asarray(2.0 ** (-np.asarray(lengths) / sum(forest.normaliser for forest in forests)))

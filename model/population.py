@@ -18,7 +18,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from sklearn.ensemble import IsolationForest
 
 from model.config import DEFAULT_CONFIG, ScoringConfig
 from model.features import FEATURE_NAMES
+from model.forest import CompactForest
 
 SHIPPED = "population.joblib"
 POPULATION_SEED = 20180401
@@ -46,8 +47,12 @@ class PopulationModel:
     sorted_columns: np.ndarray  # one sorted row per feature, for reasons
     version: str = ""
 
+    @cached_property
+    def compact(self) -> CompactForest:
+        return CompactForest.from_forest(self.forest)
+
     def score(self, matrix: np.ndarray) -> np.ndarray:
-        return -self.forest.score_samples(matrix)
+        return self.compact.score(matrix)
 
 
 def build_population(rows: Iterable[Mapping[str, float]], config: ScoringConfig = DEFAULT_CONFIG) -> PopulationModel:

@@ -5,9 +5,11 @@ Used by the detector Lambda and by `isoflow score`, so both give the same scores
 Each account gets its own IsolationForest, fitted on the account's history before the transactions being
 scored (what is normal for this account; when that is too short, the whole window) together with the
 population's reference sample (what is ordinary in any account, which makes scores comparable between
-accounts; see `model.population`). When even the window is too short, the population model scores instead.
-The score is the paper's s(x, n) = 2^(-E[h(x)]/c(n)), i.e. `-score_samples`: it means the same in every
-account and every run.
+accounts; see `model.population`). The score is the paper's s(x, n) = 2^(-E[h(x)]/c(n)) over the trees of
+that forest and of the population forest together (`model.forest.joint_score`): the account's trees weigh
+what is unusual for this account, the population's trees what is unusual in any account, and neither alone
+decides. When even the window is too short, the population forest scores alone. Either way the score means
+the same in every account and every run.
 
 A fitted account model can be kept in a `ModelStore` between runs: when the rows it was fitted on are still
 the account's history with at most a few rows added (or aged out of the window), it is reused instead of
@@ -31,7 +33,7 @@ from sklearn.ensemble import IsolationForest
 from model.config import DEFAULT_CONFIG, ScoringConfig
 from model.explain import explain
 from model.features import FEATURE_NAMES
-from model.forest import CompactForest
+from model.forest import CompactForest, joint_score
 from model.population import PopulationModel, load_population
 
 MODEL_VERSION = "iforest-1"
@@ -130,7 +132,7 @@ def score_account(
         )
 
     account_model = _account_model(account_id, training, population, models, config)
-    raw = account_model.forest.score(matrix[targets])
+    raw = joint_score([account_model.forest, population.compact], matrix[targets])
     return _scores(raw, account_model.sorted_columns, history, targets, f"{MODEL_VERSION}/account", config)
 
 

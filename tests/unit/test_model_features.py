@@ -109,7 +109,7 @@ def test_large_amount_is_measured_against_the_accounts_median():
     assert spike["amount_log_ratio"] == pytest.approx(2.176, abs=0.01)
     assert spike["amount_robust_z"] > 5
     assert spike["amount_excess_z"] > 5
-    assert spike["amount_large"] == pytest.approx(1.504, abs=0.01)
+    assert spike["amount_large"] == pytest.approx(0.811, abs=0.01)
 
 
 def test_deposits_are_compared_with_deposits():

@@ -1,3 +1,4 @@
+import copy
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,7 @@ from sklearn.ensemble import IsolationForest
 
 from model.config import DEFAULT_CONFIG
 from model.features import Txn, replay
-from model.forest import CompactForest
+from model.forest import CompactForest, joint_score
 from model.population import build_population, load_population
 from model.scoring import InMemoryModelStore, model_key, risk_level, score_account, seed_for
 
@@ -145,3 +146,20 @@ def test_the_compact_forest_scores_exactly_as_scikit_learn():
     forest = IsolationForest(n_estimators=50, max_samples=256, random_state=5).fit(training)
     queries = np.vstack([training[:20], rng.exponential(size=(20, 6)) * 4])
     assert np.array_equal(CompactForest.from_forest(forest).score(queries), -forest.score_samples(queries))
+
+
+def test_the_joint_score_of_two_forests_is_the_score_of_all_their_trees_together():
+    rng = np.random.default_rng(1)
+    training = rng.exponential(size=(400, 6))
+    forest = IsolationForest(n_estimators=60, max_samples=256, random_state=5).fit(training)
+
+    def trees(part: slice) -> CompactForest:
+        some = copy.copy(forest)
+        some.estimators_ = forest.estimators_[part]
+        some._decision_path_lengths = forest._decision_path_lengths[part]
+        some._average_path_length_per_tree = forest._average_path_length_per_tree[part]
+        return CompactForest.from_forest(some)
+
+    queries = np.vstack([training[:20], rng.exponential(size=(20, 6)) * 4])
+    together = joint_score([trees(slice(0, 30)), trees(slice(30, 60))], queries)
+    assert np.allclose(together, -forest.score_samples(queries), rtol=0, atol=1e-12)
