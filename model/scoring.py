@@ -133,7 +133,8 @@ def score_account(
 
     account_model = _account_model(account_id, training, population, models, config)
     raw = joint_score([account_model.forest, population.compact], matrix[targets])
-    return _scores(raw, account_model.sorted_columns, history, targets, f"{MODEL_VERSION}/account", config)
+    version = f"{MODEL_VERSION}/account+population-{population.version}"
+    return _scores(raw, account_model.sorted_columns, history, targets, version, config)
 
 
 def _scores(

@@ -10,14 +10,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from isoflow.cli.score import InputError, add_common_arguments, population_for, read_transactions, score_file
+from isoflow.cli.score import (
+    InputError,
+    Transactions,
+    add_common_arguments,
+    population_for,
+    read_transactions,
+    score_file,
+)
 from isoflow.timestamps import parse_timestamp
 from model.evaluation import Metrics, amount_zscores, global_iforest_scores, metrics_by_group
+from model.scoring import seed_for
 
 GROUP_COLUMNS = ("scenario", "kind")
 
@@ -30,8 +39,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--judge-from", type=_moment, help="judge only rows at or after this ISO 8601 date-time (all are scored)"
     )
+    parser.add_argument(
+        "--accounts-fraction",
+        type=_fraction,
+        default=1.0,
+        help="evaluate on this share of the accounts (0-1], the same accounts in every run; for quick comparisons",
+    )
     parser.add_argument("--report", type=Path, help="also write the metrics as JSON to this file")
     parser.set_defaults(func=run)
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+    return value
+
+
+def sample_accounts(transactions: Transactions, fraction: float) -> Transactions:
+    """The accounts whose id hashes below `fraction`: the same accounts in every run and every process."""
+    if fraction >= 1:
+        return transactions
+    kept = tuple(account for account in transactions.accounts if seed_for(account.account_id) < fraction * 2**32)
+    return replace(transactions, accounts=kept)
 
 
 def _moment(text: str) -> datetime:
@@ -43,6 +73,7 @@ def evaluate(args: argparse.Namespace) -> dict[str, dict[str, Metrics]]:
     transactions = read_transactions(args.input)
     if "label" not in transactions.columns:
         raise InputError(f"{args.input}: missing column label")
+    transactions = sample_accounts(transactions, args.accounts_fraction)
     population = population_for(args, transactions)
     scored = score_file(transactions, args.workers, population, progress=not args.quiet)
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from isoflow.cli import main
+from model.scoring import seed_for
 
 START = datetime(2024, 4, 1, tzinfo=UTC)
 
@@ -63,6 +64,18 @@ def test_evaluate_reports_metrics_beside_the_baselines(labelled_csv, tmp_path, c
     assert overall["rows"] < 360  # only rows from the judge date on
     assert overall["auc"] == pytest.approx(1.0)
     assert "amount_zscore" in capsys.readouterr().out
+
+
+def test_evaluate_on_a_share_of_the_accounts_scores_only_those_accounts(labelled_csv, tmp_path):
+    report = tmp_path / "report.json"
+    args = ["evaluate", "--input", str(labelled_csv), "--workers", "1", "--quiet", "--report", str(report)]
+    assert main([*args, "--accounts-fraction", "0.5"]) == 0
+    overall = json.loads(report.read_text())["isoflow"]["overall"]
+    kept = [a for a in range(6) if seed_for(f"c{a}") < 0.5 * 2**32]
+    assert 0 < len(kept) < 6
+    assert (overall["rows"], overall["positives"]) == (60 * len(kept), len(kept))
+    with pytest.raises(SystemExit):
+        main([*args, "--accounts-fraction", "0"])
 
 
 def test_missing_columns_and_bad_values_are_named(tmp_path, capsys):

@@ -55,7 +55,7 @@ def test_scores_are_paper_scores_between_0_and_1_and_deterministic(population):
     again = score_account("acc_1", features, range(len(features)), population=population)
     assert first == again
     assert all(0 < s.score < 1 for s in first)
-    assert {s.model_version for s in first} == {"iforest-1/account"}
+    assert {s.model_version for s in first} == {"iforest-1/account+population-test"}
 
 
 def test_a_score_is_the_same_in_a_later_run_with_more_history_after_it(population):
