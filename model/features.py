@@ -120,17 +120,18 @@ def initial_state(home_country: str | None) -> dict:
 def advance(state: dict, txn: Txn) -> tuple[dict[str, float], dict]:
     """The features of `txn` against the history before it, and the state after it (`state` is untouched)."""
     after = copy.deepcopy(state)
-    return _fold(after, txn), after
+    return fold(after, txn), after
 
 
 def replay(txns: Sequence[Txn], home_country: str | None) -> list[dict[str, float]]:
     """Features of each transaction of a time-ordered history, as folding `advance` from `initial_state`."""
     state = initial_state(home_country)
-    return [_fold(state, txn) for txn in txns]
+    return [fold(state, txn) for txn in txns]
 
 
-def _fold(state: dict, txn: Txn) -> dict[str, float]:
-    """Compute the features of `txn` from `state`, then update `state` in place to include it."""
+def fold(state: dict, txn: Txn) -> dict[str, float]:
+    """Compute the features of `txn` from `state`, then update `state` in place to include it (`advance`
+    without the copy, for a caller that owns the state, such as a bulk import replaying a history)."""
     if txn.timestamp.tzinfo is None:
         raise ValueError("transaction timestamp must be timezone-aware")
     if not (txn.amount >= 0 and math.isfinite(txn.amount)):

@@ -20,7 +20,7 @@ from isoflow.store.errors import ConflictError, InvalidReferenceError
 from isoflow.store.scores import batch_get
 from isoflow.store.transactions import INPUT_FIELDS, feed_shard, model_input, signed_amount
 from isoflow.timestamps import now_text
-from model.features import advance, initial_state
+from model.features import fold, initial_state
 
 ACCOUNT_FIELDS = ("accountId", "name", "accountType", "currency", "homeCountry")
 TRANSACTION_FIELDS = ("transactionId", "accountId", *INPUT_FIELDS, "injectedAnomaly")
@@ -67,7 +67,7 @@ def import_history(
         for transaction in history:
             record: dict[str, Any] = {field: transaction.get(field) for field in TRANSACTION_FIELDS}
             record["currency"] = record["currency"] or account["currency"]
-            features, state = advance(state, model_input(record))
+            features = fold(state, model_input(record))
             balance += signed_amount(record["transactionType"], record["amount"])
             record.update(
                 amount=Decimal(str(record["amount"])),
