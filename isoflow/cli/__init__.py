@@ -10,16 +10,19 @@ import sys
 COMMANDS = ("local", "score", "evaluate", "runs", "generate")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="isoflow", description="Anomalous bank transaction detection")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"isoflow.cli.{name}").register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # Only the command being run is imported: the others bring scikit-learn or moto, seconds to load.
+    named = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser((named,) if named else COMMANDS).parse_args(argv)
     return int(args.func(args) or 0)
 
 
