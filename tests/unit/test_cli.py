@@ -6,12 +6,10 @@ import subprocess
 import sys
 
 CHECK = """
-import sys
+import contextlib, sys
 from isoflow.cli import main
-try:
+with contextlib.suppress(SystemExit):  # --help exits
     main([{args}])
-except SystemExit:
-    pass
 print("loaded:" + ",".join(sorted(name for name in ("sklearn", "moto", "faker") if name in sys.modules)))
 """
 
