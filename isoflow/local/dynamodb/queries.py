@@ -3,8 +3,9 @@
 moto answers every Query by sorting the whole table and testing each item against the key condition, about
 half a second per request on a seeded system. The detector queries each account's window and the feed merges
 eight shards, so local runs and lists spent their time there. This Query keeps, per table and index, the
-items grouped by partition key and sorted as DynamoDB reads them, built on first use and dropped by any write
-to the table; a request then reads only its partition from where its ExclusiveStartKey says. The rest is
+items grouped by partition key and sorted as DynamoDB reads them, built on the index's first Query and kept
+up to date by every put, update and delete; a request then reads only its partition, from where its
+ExclusiveStartKey says. (A table's own partitions are its items by partition key already.) The rest is
 moto's own behaviour: Limit and the 1 MB page, LastEvaluatedKey, the index's projection, FilterExpression
 and ProjectionExpression. Requests of another shape (legacy KeyConditions, multi-attribute keys, an unknown
 index or a consistent read of a GSI, which moto rejects) go to moto's Query unchanged.
