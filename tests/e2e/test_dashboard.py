@@ -7,13 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from demo_data import seed_demo_data
+from demo_data import flag_as_anomaly, seed_demo_data
 from playwright.sync_api import Page, expect
 
 from isoflow.functions import by_name
 from isoflow.store.db import Db
-from isoflow.store.scores import TransactionScore, write_scores
-from isoflow.timestamps import now_text
 
 # Runs go through moto's Step Functions interpreter with one-second retries: well under a minute.
 RUN_TIMEOUT_MS = 90_000
@@ -23,23 +21,6 @@ RUN_TIMEOUT_MS = 90_000
 def accounts(local_stack: Any) -> list[dict[str, Any]]:
     """Three accounts, each with a month of history and one unusual purchase."""
     return seed_demo_data(Db.from_settings(local_stack.aws.settings))
-
-
-def flag_as_anomaly(local_stack: Any, transaction: dict[str, Any], reason: str) -> None:
-    """Scores one transaction HIGH, as the detector would, so the test does not depend on the model's verdict."""
-    score = TransactionScore(
-        account_id=transaction["accountId"],
-        transaction_id=transaction["transactionId"],
-        timestamp=transaction["timestamp"],
-        revision=1,
-        risk_score=0.93,
-        risk_level="HIGH",
-        is_anomaly=True,
-        reasons=(reason,),
-        scored_at=now_text(),
-        model_version="e2e",
-    )
-    write_scores(Db.from_settings(local_stack.aws.settings), [score])
 
 
 def largest_purchase(dashboard: Any, account_id: str) -> dict[str, Any]:
@@ -53,7 +34,7 @@ def wait_for_status(page: Page, status: str) -> None:
 
 def test_overview_loads_with_data(dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any) -> None:
     purchase = largest_purchase(dashboard, accounts[0]["accountId"])
-    flag_as_anomaly(local_stack, purchase, "amount 40× this account's median")
+    flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
 
     page = dashboard.open("/")
 
@@ -192,7 +173,7 @@ def test_marking_an_anomaly_records_the_verdict(
     dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any
 ) -> None:
     purchase = largest_purchase(dashboard, accounts[2]["accountId"])
-    flag_as_anomaly(local_stack, purchase, "amount 40× this account's median")
+    flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
     page = dashboard.open("/anomalies")
 
     row = page.get_by_test_id("anomalies-table").locator(f'tr[data-id="{purchase["transactionId"]}"]')
@@ -228,7 +209,7 @@ def test_every_page_at_laptop_and_phone_size(
 ) -> None:
     account_id = accounts[0]["accountId"]
     purchase = largest_purchase(dashboard, account_id)
-    flag_as_anomaly(local_stack, purchase, "amount 40× this account's median")
+    flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
     details = (f"/accounts/{account_id}", f"/transactions/{purchase['transactionId']}")
 
     for path in (*PAGES, *details):

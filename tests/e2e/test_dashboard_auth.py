@@ -7,14 +7,12 @@ import re
 from typing import Any
 
 import pytest
-from demo_data import seed_demo_data
+from demo_data import flag_as_anomaly, seed_demo_data
 from playwright.sync_api import Page, expect
 
 from isoflow.local.auth import LOCAL_USERS
 from isoflow.store.db import Db
-from isoflow.store.scores import TransactionScore, write_scores
 from isoflow.store.transactions import get_transaction, list_transactions
-from isoflow.timestamps import now_text
 
 ANALYST, ADMIN = LOCAL_USERS["analysts"], LOCAL_USERS["admins"]
 
@@ -121,19 +119,7 @@ def test_an_analyst_records_a_verdict_on_an_anomaly(
     db = Db.from_settings(local_stack_auth.aws.settings)
     transactions, _ = list_transactions(db, account_id=accounts[2]["accountId"], limit=50)
     purchase = max((t for t in transactions if t["transactionType"] == "PURCHASE"), key=lambda t: t["amount"])
-    score = TransactionScore(
-        account_id=purchase["accountId"],
-        transaction_id=purchase["transactionId"],
-        timestamp=purchase["timestamp"],
-        revision=1,
-        risk_score=0.93,
-        risk_level="HIGH",
-        is_anomaly=True,
-        reasons=("amount 40× this account's median",),
-        scored_at=now_text(),
-        model_version="e2e",
-    )
-    write_scores(db, [score])
+    flag_as_anomaly(db, purchase)
     sign_in(page, local_stack_auth, ANALYST)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Anomalies").click()
