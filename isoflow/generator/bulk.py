@@ -15,7 +15,6 @@ from isoflow.generator.history import AccountHistory, generate_accounts, history
 from isoflow.settings import Settings
 from isoflow.store.db import Db, dynamodb_client
 from isoflow.store.history import import_history
-from isoflow.timestamps import utc_now
 
 # Per bulk import: enough for the data layer to write full batches, small enough to hold in memory.
 ACCOUNTS_PER_BATCH = 100
@@ -57,28 +56,6 @@ def load_histories(
     if batch:
         flush()
     return Loaded(accounts, transactions, anomalies)
-
-
-def seed(
-    settings: Settings,
-    *,
-    accounts: int = 300,
-    days: int = 60,
-    seed: int = 7,
-    end: datetime | None = None,
-    anomaly_rate: float = DEFAULT_ANOMALY_RATE,
-    workers: int = 1,
-) -> Loaded:
-    """A fresh system's starting data: `accounts` accounts with `days` of history up to `end` (now)."""
-    return load_generated(
-        settings,
-        accounts=accounts,
-        days=days,
-        seed=seed,
-        end=end or utc_now(),
-        anomaly_rate=anomaly_rate,
-        workers=workers,
-    )
 
 
 def load_generated(

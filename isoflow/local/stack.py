@@ -11,7 +11,7 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec, local_function_name
-from isoflow.generator.bulk import seed
+from isoflow.generator.bulk import load_generated
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
@@ -21,8 +21,11 @@ from isoflow.local.server import BackgroundServer
 from isoflow.local.site import DEFAULT_BUILD, Site
 from isoflow.settings import Settings
 from isoflow.store.db import Db
+from isoflow.timestamps import utc_now
 
 logger = Logger(service="isoflow-local")
+# The generator seed of the starting data: every fresh local system starts with the same accounts.
+SEED = 7
 
 
 def site_config(user_pool: UserPool | None = None) -> dict[str, object]:
@@ -99,7 +102,14 @@ class LocalStack:
             self._front = http_app(self.aws.functions, user_pool=self.user_pool)
         if is_empty(db) and self.seed_accounts:
             logger.info("seeding", accounts=self.seed_accounts, days=self.seed_days)
-            loaded = seed(settings, accounts=self.seed_accounts, days=self.seed_days, workers=os.cpu_count() or 1)
+            loaded = load_generated(
+                settings,
+                accounts=self.seed_accounts,
+                days=self.seed_days,
+                seed=SEED,
+                end=utc_now(),
+                workers=os.cpu_count() or 1,
+            )
             logger.info(
                 "seeded", accounts=loaded.accounts, transactions=loaded.transactions, anomalies=loaded.anomalies
             )

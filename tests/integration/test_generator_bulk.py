@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from isoflow.cli import main
-from isoflow.generator.bulk import seed
+from isoflow.generator.bulk import load_generated
 from isoflow.generator.history import generate_history
 from isoflow.generator.live import generate_recent
 from isoflow.store.accounts import list_accounts, read_account, stale_accounts
@@ -52,7 +52,7 @@ def test_the_cli_imports_accounts_with_balances_features_and_ground_truth(local_
 
 def test_a_seeded_system_keeps_growing_on_schedule(local_aws):
     db = Db.from_settings(local_aws.settings)
-    loaded = seed(local_aws.settings, accounts=10, days=14, seed=7, end=END)
+    loaded = load_generated(local_aws.settings, accounts=10, days=14, seed=7, end=END)
     expected = list(generate_history(10, 14, seed=7, end=END))
     assert (loaded.accounts, loaded.transactions) == (10, sum(len(h.transactions) for h in expected))
     balances = {a["accountId"]: Decimal(str(a["balance"])) for a in all_accounts(db)}
