@@ -36,7 +36,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "new_channel",  # the same for the channel
     "new_country",  # the same for the country
     "foreign_country",  # -log(the account's share of foreign transactions) when abroad, else 0
-    "hour_rarity",  # log(uniform share / the account's smoothed share of this hour), beyond HOUR_SLACK; 0 below
+    "hour_rarity",  # log(uniform share / the account's share of this hour in this channel), beyond HOUR_SLACK
 )
 
 # Raw values kept beside the features so that explanations can quote them; -1 means "not known".
@@ -51,10 +51,10 @@ CONTEXT_NAMES: tuple[str, ...] = (
     "channel_seen",
     "country_seen",
     "hour",  # hour of day, UTC
-    "hour_share",  # the account's smoothed share of transactions at this hour of day
+    "hour_share",  # the account's smoothed share of transactions at this hour of day (in this channel, once known)
 )
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: hours of day per channel
 
 # Caps that bound the state: recent amounts per transaction type and pooled, distinct keys per map.
 AMOUNTS_PER_TYPE = 30
@@ -77,6 +77,9 @@ MAX_ROBUST_Z = 50.0
 HOUR_SMOOTHING = 1.0  # pseudo-count per hour of day
 # An hour counts as unusual only when it is this many times rarer than an even spread over the day.
 HOUR_SLACK = 2.0
+# A channel's own hours are the habit a transaction in it is compared with once the channel has this many
+# transactions: bank transfers and bills post at the bank's hours, while card payments follow the customer's day.
+MIN_CHANNEL_HOURS = 20
 # Amounts up to this (in the account's currency) never count as large in absolute terms: everyday payments
 # stay below it, so the feature is 0 on nearly every row and what exceeds it stands out in any account.
 LARGE_AMOUNT = 200.0
@@ -114,6 +117,7 @@ def initial_state(home_country: str | None) -> dict:
         "channels": {},
         "countries": {},
         "hours": [0] * 24,
+        "channel_hours": {},  # channel -> transactions per hour of day
     }
 
 
@@ -134,6 +138,7 @@ def fold(state: dict, txn: Txn) -> dict[str, float]:
     without the copy, for a caller that owns the state, such as a bulk import replaying a history)."""
     if txn.timestamp.tzinfo is None:
         raise ValueError("transaction timestamp must be timezone-aware")
+    _upgrade(state)
     if not (txn.amount >= 0 and math.isfinite(txn.amount)):
         raise ValueError(f"transaction amount must be a finite number >= 0, got {txn.amount!r}")
     n = state["n"]
@@ -200,9 +205,12 @@ def fold(state: dict, txn: Txn) -> dict[str, float]:
     features["foreign_country"] = -math.log((state["foreign"] + 1) / (n + 2)) if foreign else 0.0
 
     hour = txn.timestamp.astimezone(UTC).hour
-    hours = state["hours"]
+    hours = state["channel_hours"].get(channel, ())
+    seen_in_channel = sum(hours)
+    if seen_in_channel < MIN_CHANNEL_HOURS:
+        hours, seen_in_channel = state["hours"], n
     smoothed = hours[(hour - 1) % 24] + 2 * hours[hour] + hours[(hour + 1) % 24]
-    share = (smoothed + HOUR_SMOOTHING) / (4 * n + 24 * HOUR_SMOOTHING)
+    share = (smoothed + HOUR_SMOOTHING) / (4 * seen_in_channel + 24 * HOUR_SMOOTHING)
     features["hour_rarity"] = max(0.0, math.log((1 / 24) / share) - math.log(HOUR_SLACK))
     context["hour"] = float(hour)
     context["hour_share"] = share
@@ -257,7 +265,18 @@ def _remember(
         counts[key] = [counts[key][0] + 1 if key in counts else 1, n]
 
     state["hours"][hour] += 1
+    channel_hours = state["channel_hours"]
+    if channel is not None and (channel in channel_hours or len(channel_hours) < MAX_CHANNELS):
+        channel_hours.setdefault(channel, [0] * 24)[hour] += 1
     state["n"] = n + 1
+
+
+def _upgrade(state: dict) -> None:
+    """Bring a state stored by an earlier version up to this one, in place. A version 1 state has no hours per
+    channel: they start empty, so each channel is compared with all the account's hours until it has its own."""
+    if state["version"] == 1:
+        state["channel_hours"] = {}
+        state["version"] = STATE_VERSION
 
 
 def _reference_amounts(amounts: dict, type_key: str) -> list[float]:

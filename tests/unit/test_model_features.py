@@ -150,3 +150,40 @@ def test_naive_timestamps_and_negative_amounts_are_rejected():
         advance(initial_state(None), Txn(datetime(2024, 1, 1), 10.0))
     with pytest.raises(ValueError, match="amount"):
         advance(initial_state(None), Txn(START, -0.01))
+
+
+def test_an_hour_is_judged_against_the_hours_of_the_same_channel():
+    # Bills post by bank transfer at 02:00 every day; the customer pays by card in the afternoon.
+    bills = [
+        Txn(START + timedelta(days=i, hours=2), 80.0, "PAYMENT", "Utility", channel="BANK_TRANSFER") for i in range(30)
+    ]
+    cards = [Txn(START + timedelta(days=i, hours=15), 20.0, "PURCHASE", "Grocer", channel="CARD") for i in range(30)]
+    history = sorted([*bills, *cards], key=lambda txn: txn.timestamp)
+    at_two = START + timedelta(days=31, hours=2, minutes=30)
+    card_at_two = replay([*history, Txn(at_two, 20.0, "PURCHASE", "Grocer", channel="CARD")], "US")[-1]
+    bill_at_two = replay([*history, Txn(at_two, 80.0, "PAYMENT", "Utility", channel="BANK_TRANSFER")], "US")[-1]
+    assert card_at_two["hour_rarity"] > 1
+    assert bill_at_two["hour_rarity"] == 0.0
+
+
+def test_a_channel_with_little_history_is_judged_against_all_the_accounts_hours():
+    history = _history([50.0] * 30)  # ATM at noon
+    few_online = [Txn(START + timedelta(days=30 + i, hours=3), 10.0, "PURCHASE", channel="ONLINE") for i in range(3)]
+    online_at_noon = Txn(START + timedelta(days=34, hours=12), 10.0, "PURCHASE", channel="ONLINE")
+    features = replay([*history, *few_online, online_at_noon], "US")[-1]
+    assert features["hour_rarity"] == 0.0
+
+
+def test_a_state_stored_before_hours_per_channel_keeps_working():
+    history = _history([50.0] * 30)
+    state = initial_state("US")
+    for txn in history:
+        _, state = advance(state, txn)
+    del state["channel_hours"]
+    state["version"] = 1
+    features, after = advance(
+        json.loads(json.dumps(state)), Txn(START + timedelta(days=31, hours=3), 50.0, channel="ATM")
+    )
+    assert features["hour_rarity"] > 1  # judged against all the account's hours until the channel has its own
+    assert after["version"] == 2
+    assert after["channel_hours"] == {"ATM": [0, 0, 0, 1] + [0] * 20}
