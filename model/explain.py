@@ -2,7 +2,8 @@
 
 A feature counts as a reason when the transaction's value is beyond nearly all of the rows the model was
 fitted on (its tail share is at most `reason_tail`); the most extreme come first. Related features (the
-amount ratio and the amount z-score, the foreign flag and the country's rarity) give one reason together.
+amount ratio and the amount z-score, the foreign flag and the country's rarity, the hour against all the
+account's hours and against its hours in the channel) give one reason together.
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ def _foreign(row: Row) -> str:
 
 
 def _hour(row: Row) -> str:
-    return f"unusual hour for this account ({int(row.get('hour', 0)):02d}:00 UTC)"
+    at = f"{int(row.get('hour', 0)):02d}:00 UTC"
+    if row.get("channel_hour_rarity", 0.0) > row.get("hour_rarity", 0.0):
+        return f"unusual hour for this account in this channel ({at})"
+    return f"unusual hour for this account ({at})"
 
 
 # aspect -> (its features, how to say it)
@@ -64,7 +68,7 @@ ASPECTS: dict[str, tuple[tuple[str, ...], Callable[[Row], str]]] = {
     "category": (("new_category",), _new("in this category")),
     "channel": (("new_channel",), _new("through this channel")),
     "country": (("foreign_country", "new_country"), _foreign),
-    "hour": (("hour_rarity",), _hour),
+    "hour": (("hour_rarity", "channel_hour_rarity"), _hour),
 }
 _COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
 

@@ -36,7 +36,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "new_channel",  # the same for the channel
     "new_country",  # the same for the country
     "foreign_country",  # -log(the account's share of foreign transactions) when abroad, else 0
-    "hour_rarity",  # log(uniform share / the account's share of this hour in this channel), beyond HOUR_SLACK
+    "hour_rarity",  # log(uniform share / the account's share of this hour of day), beyond HOUR_SLACK
+    "channel_hour_rarity",  # the same against the account's hours in this channel; 0 without a channel
 )
 
 # Raw values kept beside the features so that explanations can quote them; -1 means "not known".
@@ -51,7 +52,7 @@ CONTEXT_NAMES: tuple[str, ...] = (
     "channel_seen",
     "country_seen",
     "hour",  # hour of day, UTC
-    "hour_share",  # the account's smoothed share of transactions at this hour of day (in this channel, once known)
+    "hour_share",  # the account's smoothed share of transactions at this hour of day
 )
 
 STATE_VERSION = 2  # 2: hours of day per channel
@@ -74,11 +75,17 @@ MIN_POOLED_AMOUNTS = 3
 MIN_LOG_SPREAD = 0.1
 MIN_SPREAD_SHARE = 0.1  # the same floor for the spread of amounts, as a share of the median
 MAX_ROBUST_Z = 50.0
-HOUR_SMOOTHING = 1.0  # pseudo-count per hour of day
+# An hour's count is smoothed with its neighbours' (weights 1, 4, 1: 07:59 and 08:01 are the same habit, yet a
+# quiet hour beside a busy one stays quiet) and a pseudo-count per hour of day.
+HOUR_NEIGHBOUR_WEIGHT = 1
+HOUR_OWN_WEIGHT = 4
+HOUR_SMOOTHING = 1.0
 # An hour counts as unusual only when it is this many times rarer than an even spread over the day.
 HOUR_SLACK = 2.0
-# A channel's own hours are the habit a transaction in it is compared with once the channel has this many
-# transactions: bank transfers and bills post at the bank's hours, while card payments follow the customer's day.
+# An hour is judged against all the account's hours and, as a second feature, against its hours in the
+# transaction's channel once that channel has this many transactions (until then, all the account's hours again):
+# bank transfers and bills post at the bank's hours while card payments follow the customer's day, so a card
+# payment at the hour the rent goes out is usual for the account and not for its card.
 MIN_CHANNEL_HOURS = 20
 # Amounts up to this (in the account's currency) never count as large in absolute terms: everyday payments
 # stay below it, so the feature is 0 on nearly every row and what exceeds it stands out in any account.
@@ -205,13 +212,11 @@ def fold(state: dict, txn: Txn) -> dict[str, float]:
     features["foreign_country"] = -math.log((state["foreign"] + 1) / (n + 2)) if foreign else 0.0
 
     hour = txn.timestamp.astimezone(UTC).hour
-    hours = state["channel_hours"].get(channel, ())
-    seen_in_channel = sum(hours)
-    if seen_in_channel < MIN_CHANNEL_HOURS:
-        hours, seen_in_channel = state["hours"], n
-    smoothed = hours[(hour - 1) % 24] + 2 * hours[hour] + hours[(hour + 1) % 24]
-    share = (smoothed + HOUR_SMOOTHING) / (4 * seen_in_channel + 24 * HOUR_SMOOTHING)
-    features["hour_rarity"] = max(0.0, math.log((1 / 24) / share) - math.log(HOUR_SLACK))
+    share = _hour_share(state["hours"], hour)
+    features["hour_rarity"] = _hour_rarity(share)
+    in_channel = state["channel_hours"].get(channel, ())
+    channel_share = _hour_share(in_channel, hour) if sum(in_channel) >= MIN_CHANNEL_HOURS else share
+    features["channel_hour_rarity"] = _hour_rarity(channel_share) if channel is not None else 0.0
     context["hour"] = float(hour)
     context["hour_share"] = share
 
@@ -277,6 +282,18 @@ def _upgrade(state: dict) -> None:
     if state["version"] == 1:
         state["channel_hours"] = {}
         state["version"] = STATE_VERSION
+
+
+def _hour_share(hours: Sequence[int], hour: int) -> float:
+    """The smoothed share of `hours` (transactions per hour of day) at `hour`."""
+    around = hours[(hour - 1) % 24] + hours[(hour + 1) % 24]
+    smoothed = HOUR_NEIGHBOUR_WEIGHT * around + HOUR_OWN_WEIGHT * hours[hour]
+    kernel = 2 * HOUR_NEIGHBOUR_WEIGHT + HOUR_OWN_WEIGHT
+    return (smoothed + HOUR_SMOOTHING) / (kernel * sum(hours) + 24 * HOUR_SMOOTHING)
+
+
+def _hour_rarity(share: float) -> float:
+    return max(0.0, math.log((1 / 24) / share) - math.log(HOUR_SLACK))
 
 
 def _reference_amounts(amounts: dict, type_key: str) -> list[float]:

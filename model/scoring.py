@@ -36,7 +36,7 @@ from model.features import FEATURE_NAMES
 from model.forest import CompactForest, joint_score
 from model.population import PopulationModel, load_population
 
-MODEL_VERSION = "iforest-1"
+MODEL_VERSION = "iforest-2"  # 2: the hour against the channel's hours as a feature of its own
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,8 @@ def test_burst_new_merchant_foreign_country_and_odd_hour_stand_out():
     for name in ("new_merchant", "new_category", "new_channel", "new_country", "foreign_country"):
         assert odd_features[name] > 2, name
     assert odd_features["hour_rarity"] > 1
+    # A channel this new is judged against all the account's hours.
+    assert odd_features["channel_hour_rarity"] == odd_features["hour_rarity"]
     assert last["txns_last_hour"] == 3.0  # the odd one and two of the burst
     assert last["rapid_succession"] == pytest.approx(math.log(2))  # a minute after the previous one
     assert last["burst_last_hour"] == pytest.approx(math.log(2))
@@ -162,8 +164,17 @@ def test_an_hour_is_judged_against_the_hours_of_the_same_channel():
     at_two = START + timedelta(days=31, hours=2, minutes=30)
     card_at_two = replay([*history, Txn(at_two, 20.0, "PURCHASE", "Grocer", channel="CARD")], "US")[-1]
     bill_at_two = replay([*history, Txn(at_two, 80.0, "PAYMENT", "Utility", channel="BANK_TRANSFER")], "US")[-1]
-    assert card_at_two["hour_rarity"] > 1
-    assert bill_at_two["hour_rarity"] == 0.0
+    assert card_at_two["hour_rarity"] == 0.0  # the account is active at 02:00...
+    assert card_at_two["channel_hour_rarity"] > 1  # ...but its card never is
+    assert bill_at_two["channel_hour_rarity"] == 0.0
+
+
+def test_without_a_channel_only_the_accounts_hours_judge_the_hour():
+    history = _history([50.0] * 30)
+    night = Txn(START + timedelta(days=31, hours=3), 50.0, "PURCHASE", "Grocer")
+    features = replay([*history, night], "US")[-1]
+    assert features["hour_rarity"] > 1
+    assert features["channel_hour_rarity"] == 0.0
 
 
 def test_a_channel_with_little_history_is_judged_against_all_the_accounts_hours():
@@ -171,7 +182,7 @@ def test_a_channel_with_little_history_is_judged_against_all_the_accounts_hours(
     few_online = [Txn(START + timedelta(days=30 + i, hours=3), 10.0, "PURCHASE", channel="ONLINE") for i in range(3)]
     online_at_noon = Txn(START + timedelta(days=34, hours=12), 10.0, "PURCHASE", channel="ONLINE")
     features = replay([*history, *few_online, online_at_noon], "US")[-1]
-    assert features["hour_rarity"] == 0.0
+    assert features["channel_hour_rarity"] == features["hour_rarity"] == 0.0
 
 
 def test_a_state_stored_before_hours_per_channel_keeps_working():
@@ -184,6 +195,7 @@ def test_a_state_stored_before_hours_per_channel_keeps_working():
     features, after = advance(
         json.loads(json.dumps(state)), Txn(START + timedelta(days=31, hours=3), 50.0, channel="ATM")
     )
-    assert features["hour_rarity"] > 1  # judged against all the account's hours until the channel has its own
+    # judged against all the account's hours until the channel has its own
+    assert features["channel_hour_rarity"] == features["hour_rarity"] > 1
     assert after["version"] == 2
     assert after["channel_hours"] == {"ATM": [0, 0, 0, 1] + [0] * 20}

@@ -8,7 +8,8 @@ import pytest
 from sklearn.ensemble import IsolationForest
 
 from model.config import DEFAULT_CONFIG
-from model.features import Txn, replay
+from model.explain import explain
+from model.features import FEATURE_NAMES, Txn, replay
 from model.forest import CompactForest, joint_score
 from model.population import build_population, load_population
 from model.scoring import InMemoryModelStore, model_key, risk_level, score_account, seed_for
@@ -55,7 +56,7 @@ def test_scores_are_paper_scores_between_0_and_1_and_deterministic(population):
     again = score_account("acc_1", features, range(len(features)), population=population)
     assert first == again
     assert all(0 < s.score < 1 for s in first)
-    assert {s.model_version for s in first} == {"iforest-1/account+population-test"}
+    assert {s.model_version for s in first} == {"iforest-2/account+population-test"}
 
 
 def test_a_score_is_the_same_in_a_later_run_with_more_history_after_it(population):
@@ -94,6 +95,14 @@ def test_takeover_gets_several_reasons_in_words(population):
     )
 
 
+def test_an_hour_unusual_only_in_its_channel_says_so():
+    usual = np.zeros((len(FEATURE_NAMES), 100))  # training rows where nothing was unusual
+    card_at_two = {"hour": 2.0, "hour_rarity": 0.0, "channel_hour_rarity": 2.5}
+    at_night = {"hour": 3.0, "hour_rarity": 2.5, "channel_hour_rarity": 2.5}
+    assert explain(card_at_two, usual, DEFAULT_CONFIG) == ("unusual hour for this account in this channel (02:00 UTC)",)
+    assert explain(at_night, usual, DEFAULT_CONFIG) == ("unusual hour for this account (03:00 UTC)",)
+
+
 def test_risk_levels_follow_the_configured_thresholds():
     config = replace(DEFAULT_CONFIG, medium_threshold=0.5, high_threshold=0.8)
     assert [risk_level(s, config) for s in (0.49, 0.5, 0.79, 0.8, 1.0)] == ["LOW", "MEDIUM", "MEDIUM", "HIGH", "HIGH"]
@@ -102,7 +111,7 @@ def test_risk_levels_follow_the_configured_thresholds():
 def test_short_history_falls_back_to_the_population_model(population):
     features = replay(_habits(5, 5), "US")
     scores = score_account("acc_5", features, range(5), population=population)
-    assert {s.model_version for s in scores} == {"iforest-1/population-test"}
+    assert {s.model_version for s in scores} == {"iforest-2/population-test"}
     assert all(0 < s.score < 1 for s in scores)
 
 
