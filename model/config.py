@@ -27,7 +27,8 @@ class ScoringConfig:
     reuse_min_changes: int = 3
     reuse_fraction: float = 0.1
     model_compression: int = 3
-    # Reasons: features whose value is beyond this share of the account's training rows, at most this many.
+    # Reasons (model.explain): an amount, a foreign country or an hour beyond all but reason_tail of the model's
+    # training rows is always said; the other aspects that raised the score most fill up to max_reasons.
     reason_tail: float = 0.05
     max_reasons: int = 3
 

@@ -1,14 +1,27 @@
-"""Reasons a person can read: which of a transaction's features made it unusual for the account.
+"""Reasons a person can read: what raised a transaction's score, strongest first.
 
-A feature counts as a reason when the transaction's value is beyond nearly all of the rows the model was
-fitted on (its tail share is at most `reason_tail`); the most extreme come first. Related features (the
-amount ratio and the amount z-score, the foreign flag and the country's rarity, the hour against all the
-account's hours and against its hours in the channel) give one reason together.
+Related features give one reason together, an aspect (the four amount features, the foreign flag and the
+country's rarity, the hour against all the account's hours and against its hours in the channel). An aspect's
+contribution is how far the score falls when its features are set to 0, which for every model feature means
+"as usual for this account", and the row is scored again by the same forests (occlusion). Occlusion rather
+than crediting the splits along each tree's path: it measures the score the transaction was given, from
+whichever forests gave it (the account's and the population's trees together, or the population's alone),
+through nothing but their scoring function, and it takes an aspect's features out together where a split
+credit would be shared among features that stand in for one another. It costs one row per aspect for each
+explained transaction, all scored in one call, and only MEDIUM and HIGH scores are explained.
+
+Occlusion undersells a red flag when another one already isolates the row (take the country away from a 43×
+amount abroad and the amount still isolates it), so an extreme amount, a foreign country and an unusual hour
+are always said when present: when one of the aspect's features lies beyond all but `reason_tail` of the rows
+the model was fitted on (the account's history, or the population's rows when the population scored alone).
+Relative on purpose: abroad is no red flag for an account that is often abroad, nor 03:00 for one that often
+pays at night, and the same rule catches a 43× amount in any account. The aspects that raised the score most
+fill the remaining places up to `max_reasons`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -71,26 +84,47 @@ ASPECTS: dict[str, tuple[tuple[str, ...], Callable[[Row], str]]] = {
     "hour": (("hour_rarity", "channel_hour_rarity"), _hour),
 }
 _COLUMN = {name: j for j, name in enumerate(FEATURE_NAMES)}
+_ASPECT_COLUMNS = [[_COLUMN[name] for name in names] for names, _ in ASPECTS.values()]
 
 
-def explain(row: Row, sorted_columns: np.ndarray, config: ScoringConfig) -> tuple[str, ...]:
-    """The reasons for `row` against the training rows (`sorted_columns`: one sorted row per feature).
+# Red flags said whenever present, however little occlusion credits them.
+ALWAYS_SAID = ("amount", "country", "hour")
 
-    Asked for transactions scored above LOW, so there is always at least the most extreme feature.
-    """
+
+def explain(
+    rows: Sequence[Row],
+    matrix: np.ndarray,
+    score: Callable[[np.ndarray], np.ndarray],
+    sorted_columns: np.ndarray,
+    config: ScoringConfig,
+) -> list[tuple[str, ...]]:
+    """The reasons for each of `rows` (feature dicts; `matrix` holds their model features), as scored by
+    `score`, against the rows the model was fitted on (`sorted_columns`: one sorted row per feature)."""
+    if not rows:
+        return []
+    variants = np.repeat(matrix[:, np.newaxis, :], len(ASPECTS) + 1, axis=1)  # the row, then one per aspect
+    for k, columns in enumerate(_ASPECT_COLUMNS, start=1):
+        variants[:, k, columns] = 0.0
+    scores = score(variants.reshape(-1, matrix.shape[1])).reshape(len(rows), len(ASPECTS) + 1)
+    contributions = scores[:, :1] - scores[:, 1:]
+    return [_reasons(row, drops, sorted_columns, config) for row, drops in zip(rows, contributions, strict=True)]
+
+
+def _reasons(row: Row, contributions: np.ndarray, sorted_columns: np.ndarray, config: ScoringConfig) -> tuple[str, ...]:
+    # Strongest first; sorted() is stable, so ties keep the order of ASPECTS.
+    ranked = sorted(zip(ASPECTS, contributions, strict=True), key=lambda pair: -pair[1])
+    always = {aspect for aspect in ALWAYS_SAID if _present(row, aspect, sorted_columns, config)}
+    others = [aspect for aspect, drop in ranked if drop > 0 and aspect not in always]
+    chosen = always | set(others[: max(0, config.max_reasons - len(always))])
+    return tuple(ASPECTS[aspect][1](row) for aspect, _ in ranked if aspect in chosen)
+
+
+def _present(row: Row, aspect: str, sorted_columns: np.ndarray, config: ScoringConfig) -> bool:
+    """Whether one of the aspect's features is positive and beyond all but `reason_tail` of the training rows."""
     rows = sorted_columns.shape[1]
-    ranked = []
-    for order, (aspect, (names, _)) in enumerate(ASPECTS.items()):
-        tails = []
-        for name in names:
-            value = row.get(name, 0.0)
-            if value > 0:
-                column = sorted_columns[_COLUMN[name]]
-                tails.append((rows - int(np.searchsorted(column, value, side="left"))) / rows)
-        if tails:
-            ranked.append((min(tails), order, aspect))
-    ranked.sort()
-    chosen = [aspect for tail, _, aspect in ranked if tail <= config.reason_tail][: config.max_reasons]
-    if not chosen and ranked:
-        chosen = [ranked[0][2]]
-    return tuple(ASPECTS[aspect][1](row) for aspect in chosen)
+    for name in ASPECTS[aspect][0]:
+        value = row.get(name, 0.0)
+        beyond = rows - int(np.searchsorted(sorted_columns[_COLUMN[name]], value, side="left"))
+        if value > 0 and beyond <= config.reason_tail * rows:
+            return True
+    return False

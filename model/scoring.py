@@ -22,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import joblib
@@ -124,7 +125,9 @@ def score_account(
     else:
         return _scores(
             population.score(matrix[targets]),
+            population.score,
             population.sorted_columns,
+            matrix,
             history,
             targets,
             f"{MODEL_VERSION}/population-{population.version}",
@@ -132,26 +135,34 @@ def score_account(
         )
 
     account_model = _account_model(account_id, training, population, models, config)
-    raw = joint_score([account_model.forest, population.compact], matrix[targets])
+    forests = [account_model.forest, population.compact]
+    raw = joint_score(forests, matrix[targets])
     version = f"{MODEL_VERSION}/account+population-{population.version}"
-    return _scores(raw, account_model.sorted_columns, history, targets, version, config)
+    scorer = partial(joint_score, forests)
+    return _scores(raw, scorer, account_model.sorted_columns, matrix, history, targets, version, config)
 
 
 def _scores(
     raw: np.ndarray,
+    scorer: Callable[[np.ndarray], np.ndarray],
     sorted_columns: np.ndarray,
+    matrix: np.ndarray,
     history: Sequence[Mapping[str, float]],
     targets: Sequence[int],
     version: str,
     config: ScoringConfig,
 ) -> list[Score]:
-    out = []
-    for value, i in zip(raw, targets, strict=True):
-        score = round(float(value), 6)
-        level = risk_level(score, config)
-        reasons = explain(history[i], sorted_columns, config) if level != "LOW" else ()
-        out.append(Score(score, level, level == "HIGH", reasons, version))
-    return out
+    """The scores of `history[i]` for each i in `targets` from their `raw` values. MEDIUM and HIGH ones get
+    reasons, found by scoring variants of their rows in `matrix` with `scorer`, the function that gave `raw`."""
+    scores = [round(float(value), 6) for value in raw]
+    levels = [risk_level(score, config) for score in scores]
+    explained = [i for i, level in zip(targets, levels, strict=True) if level != "LOW"]
+    reasons = explain([history[i] for i in explained], matrix[explained], scorer, sorted_columns, config)
+    said = dict(zip(explained, reasons, strict=True))
+    return [
+        Score(score, level, level == "HIGH", said.get(i, ()), version)
+        for score, level, i in zip(scores, levels, targets, strict=True)
+    ]
 
 
 def _account_model(
