@@ -1,6 +1,7 @@
 """ScoreAccountBatch: the detector Lambda (the "detector" bundle: numpy, scipy, scikit-learn).
 
-Settings are checked at cold start; clients are built per invocation, cheap beside fitting the models.
+Settings are checked at cold start; clients are built per invocation, cheap beside fitting the models. The
+population models a run names are loaded once per warm container.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from isoflow.detection.files import RunFiles, S3ModelStore
-from isoflow.detection.score import Batch, score_batch
+from isoflow.detection.files import PopulationFiles, RunFiles, S3ModelStore
+from isoflow.detection.score import Batch, Populations, score_batch
 from isoflow.functions import SCORE_ACCOUNT_BATCH
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 
 logger = Logger(service="isoflow")
 settings = Settings.from_env(SCORE_ACCOUNT_BATCH.settings)
+populations = Populations()
 
 
 @logger.inject_lambda_context
@@ -27,4 +29,7 @@ def score_account_batch(event: dict[str, Any], context: LambdaContext) -> dict[s
     s3 = boto3.client("s3")
     files = RunFiles(s3, settings.data_bucket)
     with files.recording_failure(batch.execution_id, batch.index):
-        return score_batch(Db.from_settings(settings), batch, models=S3ModelStore(s3, settings.data_bucket))
+        population = populations.get(PopulationFiles(s3, settings.data_bucket), batch.population)
+        return score_batch(
+            Db.from_settings(settings), batch, models=S3ModelStore(s3, settings.data_bucket), population=population
+        )

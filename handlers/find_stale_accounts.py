@@ -16,7 +16,7 @@ from isoflow.detection.find import find_stale_accounts as find_accounts
 from isoflow.functions import FIND_STALE_ACCOUNTS
 from isoflow.settings import Settings
 from isoflow.store.db import Db
-from isoflow.workflow import Keys, States, step_input, text
+from isoflow.workflow import Keys, States, population, step_input, text
 
 logger = Logger(service="isoflow")
 settings = Settings.from_env(FIND_STALE_ACCOUNTS.settings)
@@ -27,7 +27,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = step_input(
         States.FIND_STALE_ACCOUNTS,
         event,
-        {Keys.EXECUTION_ID: text, Keys.STARTED_AT: text, Keys.BATCH_SIZE: int, Keys.INDEX_LAG_S: int},
+        {
+            Keys.EXECUTION_ID: text,
+            Keys.STARTED_AT: text,
+            Keys.BATCH_SIZE: int,
+            Keys.INDEX_LAG_S: int,
+            Keys.POPULATION: population,
+        },
     )
     return find_accounts(
         Db.from_settings(settings),
@@ -36,4 +42,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started_at=run[Keys.STARTED_AT],
         batch_size=run[Keys.BATCH_SIZE],
         index_lag_s=run[Keys.INDEX_LAG_S],
+        population=run[Keys.POPULATION],
     )

@@ -50,6 +50,23 @@ API = FunctionSpec(
     description="The REST API: accounts, transactions, anomalies and detection runs",
 )
 
+CHECK_POPULATION = FunctionSpec(
+    name="check-population",
+    handler="handlers.check_population.handler",
+    bundle="api",
+    settings=("data_bucket",),
+    description="Detection: name the current population model and say whether a refit is due",
+)
+REFIT_POPULATION = FunctionSpec(
+    name="refit-population",
+    handler="handlers.refit_population.handler",
+    bundle="detector",
+    settings=("transactions_table", "data_bucket"),
+    read_only=("transactions_table",),
+    memory_mb=1769,
+    timeout_s=600,
+    description="Detection: fit the population model on a sample of the deployment's own transactions",
+)
 FIND_STALE_ACCOUNTS = FunctionSpec(
     name="find-stale-accounts",
     handler="handlers.find_stale_accounts.handler",
@@ -105,6 +122,8 @@ GENERATOR = FunctionSpec(
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     API,
+    CHECK_POPULATION,
+    REFIT_POPULATION,
     FIND_STALE_ACCOUNTS,
     SCORE_ACCOUNT_BATCH,
     CLEAR_STALE_FLAGS,

@@ -6,10 +6,15 @@ strings (CDK passes tokens inside strings) and the tunables that differ between 
 
 The handlers and the state machine meet only through the state names and payload keys below.
 
-    FindStaleAccounts ─► AnyStale? ─(none)─► NothingStale
-                              └─► ScoreAccounts (Distributed Map over the S3 manifest of batches)
+    CheckPopulation ─► RefitDue? ─(due)─► RefitPopulation ─┐
+                           └─────────────────────────────────┴─► FindStaleAccounts ─► AnyStale? ─(none)─► NothingStale
+                                                                                          └─► ScoreAccounts
+    ScoreAccounts (Distributed Map over the S3 manifest of batches)
                                      ScoreAccountBatch ─► ClearStaleFlags    (per batch)
                                   ─► RecordRun ─► (output: the run summary)
+    The population model (what is ordinary across the deployment's accounts) is refitted on its own stored
+    transactions when due (daily, and after a bulk import); every batch of the run scores with the population
+    model the manifest names.
     any Task that fails after its retries ─► DetectionFailed (or BatchFailed inside the Map); a failed Map goes
     on to RecordRun, which stores the summary and fails the run with the batches' own errors as its cause
 """
@@ -21,9 +26,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from isoflow.functions import (
+    CHECK_POPULATION,
     CLEAR_STALE_FLAGS,
     FIND_STALE_ACCOUNTS,
     RECORD_RUN,
+    REFIT_POPULATION,
     SCORE_ACCOUNT_BATCH,
     FunctionSpec,
 )
@@ -33,6 +40,9 @@ from isoflow.timestamps import format_timestamp, parse_timestamp
 class States:
     """State names, as people read them in the Step Functions console and on the Runs page."""
 
+    CHECK_POPULATION: Final = "CheckPopulation"
+    REFIT_DUE: Final = "RefitDue?"
+    REFIT_POPULATION: Final = "RefitPopulation"
     FIND_STALE_ACCOUNTS: Final = "FindStaleAccounts"
     ANY_STALE: Final = "AnyStale?"
     NOTHING_STALE: Final = "NothingStale"
@@ -50,6 +60,11 @@ class Keys:
     # The run, as every Task receives it.
     EXECUTION_ID: Final = "executionId"  # the execution's name (unique per state machine)
     STARTED_AT: Final = "startedAt"  # the execution's start time, from the context object
+    # The population model the run scores with ({"version", "key"}, or null for the shipped cold start), from
+    # CheckPopulation or RefitPopulation, carried by FindStaleAccounts into every batch of the manifest.
+    POPULATION: Final = "population"
+    REFIT_DUE: Final = "refitDue"  # CheckPopulation's verdict, which RefitDue? reads
+    REASON: Final = "reason"  # why the population was (or was not) refitted, in words
     # FindStaleAccounts' output, which the Map and RecordRun read.
     MANIFEST: Final = "manifest"  # {"bucket", "key"}: the S3 object the Map reads its items from
     ACCOUNTS: Final = "accounts"  # the number of stale accounts found; in a batch, the accounts themselves
@@ -81,11 +96,23 @@ def text(value: Any) -> str:
     return value
 
 
+def timestamp(value: Any) -> str:
+    """A timestamp, in the stored format (a step_input converter)."""
+    return format_timestamp(parse_timestamp(text(value)))
+
+
 def optional_timestamp(value: Any) -> str | None:
     """null, or a timestamp in the stored format (a step_input converter)."""
+    return None if value is None else timestamp(value)
+
+
+def population(value: Any) -> dict[str, str] | None:
+    """null (the shipped cold-start model) or a population model's {"version", "key"} (a step_input converter)."""
     if value is None:
         return None
-    return format_timestamp(parse_timestamp(text(value)))
+    if not isinstance(value, Mapping):
+        raise ValueError(f"expected null or an object, got {type(value).__name__}")
+    return {"version": text(value["version"]), "key": text(value["key"])}
 
 
 def step_input(state: str, event: Any, keys: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
@@ -170,6 +197,8 @@ class Tuning:
 class FunctionArns:
     """The ARN (or, in CDK, a token inside a string) of each function the state machine invokes."""
 
+    check_population: str
+    refit_population: str
     find_stale_accounts: str
     score_account_batch: str
     clear_stale_flags: str
@@ -179,6 +208,8 @@ class FunctionArns:
     def of(cls, arn: Callable[[FunctionSpec], str]) -> FunctionArns:
         """The ARNs of the registered functions, given how a deployment names a function's ARN."""
         return cls(
+            check_population=arn(CHECK_POPULATION),
+            refit_population=arn(REFIT_POPULATION),
             find_stale_accounts=arn(FIND_STALE_ACCOUNTS),
             score_account_batch=arn(SCORE_ACCOUNT_BATCH),
             clear_stale_flags=arn(CLEAR_STALE_FLAGS),
@@ -267,13 +298,40 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
     }
     return {
         "Comment": "Isoflow detection: score the transactions of every stale account and clear the flags",
-        "StartAt": States.FIND_STALE_ACCOUNTS,
+        "StartAt": States.CHECK_POPULATION,
         "States": {
+            States.CHECK_POPULATION: _invoke(
+                functions.check_population,
+                {f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime"},
+                tuning,
+                Comment="Read which population model is current and whether a refit is due",
+                Catch=_catch(States.DETECTION_FAILED),
+                Next=States.REFIT_DUE,
+            ),
+            States.REFIT_DUE: {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": f"$.{Keys.REFIT_DUE}", "BooleanEquals": True, "Next": States.REFIT_POPULATION}
+                ],
+                "Default": States.FIND_STALE_ACCOUNTS,
+            },
+            States.REFIT_POPULATION: _invoke(
+                functions.refit_population,
+                {
+                    f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime",
+                    f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}",
+                },
+                tuning,
+                Comment="Fit the population model on a sample of the deployment's own transactions and make it current",
+                Catch=_catch(States.DETECTION_FAILED),
+                Next=States.FIND_STALE_ACCOUNTS,
+            ),
             States.FIND_STALE_ACCOUNTS: _invoke(
                 functions.find_stale_accounts,
                 {
                     f"{Keys.EXECUTION_ID}.$": "$$.Execution.Name",
                     f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime",
+                    f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}",
                     Keys.BATCH_SIZE: tuning.batch_size,
                     Keys.INDEX_LAG_S: tuning.index_lag_s,
                 },
@@ -323,6 +381,7 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
                     f"{Keys.STARTED_AT}.$": f"$.{Keys.STARTED_AT}",
                     f"{Keys.ACCOUNTS}.$": f"$.{Keys.ACCOUNTS}",
                     f"{Keys.BATCHES}.$": f"$.{Keys.BATCHES}",
+                    f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}",
                     f"{Keys.SCORE_ACCOUNTS_ERROR}.$": f"$.{Keys.ERROR}",
                     Keys.TOLERATED_FAILURE_PERCENTAGE: tuning.tolerated_failure_percentage,
                 },

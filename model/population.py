@@ -7,9 +7,11 @@ forest then knows what variation is ordinary in any account, so a point at the e
 history is not isolated unless it is also unusual among accounts, and scores mean the same from one account
 to the next (fitted on an account's rows alone, every account's most extreme transaction scores high).
 
-It is built from generated data, `isoflow score --input generated.csv --output /dev/null
---save-population model/population.joblib` (see model/README.md), shipped inside the package, and loaded once
-per process. Its version is the digest of the file, and every score it gives names it.
+A deployment fits its own from a sample of its stored transactions (`isoflow.detection.refit`), and `isoflow
+score` and `isoflow evaluate` fit one on their input: what is ordinary depends on the bank. The one shipped
+inside the package, built from generated data (see model/README.md), is only the cold start of a deployment
+with too little history of its own. A model's version is the digest of its serialised form ("shipped-" and
+the digest for the shipped one), and every score it gives names it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ MAX_POPULATION_ROWS = 20_000
 REFERENCE_ROWS = 1024
 
 
+class TooLittleHistory(ValueError):
+    """Too few transactions of established accounts to fit a population model: the shipped one stands in."""
+
+
 class PopulationModelMissing(FileNotFoundError):
     """No population model file: build one with `isoflow score --save-population` (see model/README.md)."""
 
@@ -59,9 +65,9 @@ def build_population(rows: Iterable[Mapping[str, float]], config: ScoringConfig 
     """Fit the population model on established accounts' transactions (a deterministic sample of them)."""
     established = [row for row in rows if row.get("history_size", 0.0) >= config.min_history]
     if len(established) < REFERENCE_ROWS:
-        raise ValueError(
-            f"the population model needs at least {REFERENCE_ROWS} transactions of accounts with "
-            f"{config.min_history} or more before them; got {len(established)}"
+        raise TooLittleHistory(
+            f"a population model needs at least {REFERENCE_ROWS} transactions of accounts with "
+            f"{config.min_history} or more before them; there are {len(established)}"
         )
     matrix = np.array([[float(row.get(name, 0.0)) for name in FEATURE_NAMES] for row in established])
     rng = np.random.default_rng(POPULATION_SEED)
@@ -72,29 +78,40 @@ def build_population(rows: Iterable[Mapping[str, float]], config: ScoringConfig 
     return PopulationModel(forest, matrix[:REFERENCE_ROWS].copy(), np.sort(matrix.T, axis=1))
 
 
-def save_population(model: PopulationModel, path: Path) -> str:
-    """Write the model with joblib; answers its version (the digest of what was written)."""
+def dump_population(model: PopulationModel) -> tuple[bytes, str]:
+    """The model serialised with joblib, and its version (the digest of those bytes), which it takes on."""
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     data = buffer.getvalue()
+    model.version = _version(data)
+    return data, model.version
+
+
+def loads_population(data: bytes, prefix: str = "") -> PopulationModel:
+    model: PopulationModel = joblib.load(io.BytesIO(data))
+    model.version = prefix + _version(data)
+    return model
+
+
+def save_population(model: PopulationModel, path: Path) -> str:
+    """Write the model with joblib; answers its version (the digest of what was written)."""
+    data, version = dump_population(model)
     path.write_bytes(data)
-    return _version(data)
+    return version
 
 
-def read_population(path: Path) -> PopulationModel:
+def read_population(path: Path, prefix: str = "") -> PopulationModel:
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
         raise PopulationModelMissing(f"no population model at {path}") from error
-    model: PopulationModel = joblib.load(io.BytesIO(data))
-    model.version = _version(data)
-    return model
+    return loads_population(data, prefix)
 
 
 @cache
 def load_population() -> PopulationModel:
-    """The population model shipped with the package, loaded once per process."""
-    return read_population(Path(str(resources.files("model") / SHIPPED)))
+    """The population model shipped with the package (the cold start), loaded once per process."""
+    return read_population(Path(str(resources.files("model") / SHIPPED)), prefix="shipped-")
 
 
 def _version(data: bytes) -> str:

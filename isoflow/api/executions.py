@@ -45,6 +45,10 @@ class RunSummary(BaseModel):
     riskLevels: dict[str, int] = Field(description="transactions scored, by risk level")
     anomalies: int
     batches: int
+    populationVersion: str | None = Field(
+        default=None,
+        description='the population model the run scored with, as scores name it; "shipped": the cold-start model',
+    )
     failedBatches: int
     failures: list[BatchFailure] = Field(description="the first few failed batches and their errors")
     startedAt: str

@@ -68,13 +68,13 @@ def _moment(text: str) -> datetime:
     return parse_timestamp(text if "T" in text else f"{text}T00:00:00Z")
 
 
-def evaluate(args: argparse.Namespace) -> dict[str, dict[str, Metrics]]:
-    """Scorer name -> group ('overall' and each scenario/kind) -> metrics."""
+def evaluate(args: argparse.Namespace) -> tuple[dict[str, dict[str, Metrics]], str]:
+    """Scorer name -> group ('overall' and each scenario/kind) -> metrics; and the population model used."""
     transactions = read_transactions(args.input)
     if "label" not in transactions.columns:
         raise InputError(f"{args.input}: missing column label")
     transactions = sample_accounts(transactions, args.accounts_fraction)
-    population = population_for(args, transactions)
+    population, described = population_for(args, transactions)
     scored = score_file(transactions, args.workers, population, progress=not args.quiet)
 
     # Everything aligned on the accounts' time-ordered rows, then judged by the input's labels.
@@ -93,10 +93,11 @@ def evaluate(args: argparse.Namespace) -> dict[str, dict[str, Metrics]]:
         times = [txn.timestamp for account in transactions.accounts for txn in account.txns]
         judged = np.array([moment >= args.judge_from for moment in times])
     kept_groups = [g for g, keep in zip(groups, judged, strict=True) if keep] if groups else None
-    return {
+    results = {
         name: metrics_by_group(labels[judged], scores[judged], kept_groups)
         for name, scores in (("isoflow", ours), ("amount_zscore", zscores), ("global_iforest", global_forest))
     }
+    return results, described
 
 
 def format_table(results: dict[str, dict[str, Metrics]]) -> str:
@@ -113,12 +114,16 @@ def format_table(results: dict[str, dict[str, Metrics]]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        results = evaluate(args)
+        results, population = evaluate(args)
     except (InputError, FileNotFoundError) as error:
         print(f"isoflow evaluate: {error}", file=sys.stderr)
         return 2
+    print(f"isoflow scored with {population}")
     print(format_table(results))
     if args.report:
-        report = {scorer: {g: m.as_dict() for g, m in by_group.items()} for scorer, by_group in results.items()}
+        report: dict[str, object] = {
+            scorer: {g: m.as_dict() for g, m in by_group.items()} for scorer, by_group in results.items()
+        }
+        report["population"] = population
         args.report.write_text(json.dumps(report, indent=2) + "\n")
     return 0

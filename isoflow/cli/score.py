@@ -23,7 +23,14 @@ from tqdm import tqdm
 from isoflow.timestamps import parse_timestamp
 from model.batch import AccountHistory, ScoredAccount, group_by_account, score_histories
 from model.features import Txn, replay
-from model.population import PopulationModel, build_population, read_population, save_population
+from model.population import (
+    PopulationModel,
+    TooLittleHistory,
+    build_population,
+    load_population,
+    read_population,
+    save_population,
+)
 
 REQUIRED = ("transaction_id", "account_id", "timestamp", "amount")
 OPTIONAL = ("transaction_type", "merchant", "category", "country", "channel")
@@ -93,17 +100,23 @@ def score_file(
         return score_histories(transactions.accounts, workers, population=population, progress=bar.update)
 
 
-def population_for(args: argparse.Namespace, transactions: Transactions) -> PopulationModel | None:
-    """The population model to use: built from this input (and saved) if asked, else the one given or shipped."""
-    if args.save_population:
-        features = [row for account in transactions.accounts for row in replay(account.txns, account.home_country)]
-        model = build_population(features)
-        model.version = save_population(model, Path(args.save_population))
-        print(f"population model {model.version} written to {args.save_population}", file=sys.stderr)
-        return model
+def population_for(args: argparse.Namespace, transactions: Transactions) -> tuple[PopulationModel, str]:
+    """The population model to score with and what it is, in words: the one given with `--population`, else
+    one fitted on this input (written to `--save-population` if asked), as a deployment fits its own; an input
+    with too little history for one gets the shipped cold-start model, as a new deployment does."""
     if args.population:
-        return read_population(Path(args.population))
-    return None
+        model = read_population(Path(args.population))
+        return model, f"population model {model.version} from {args.population}"
+    features = [row for account in transactions.accounts for row in replay(account.txns, account.home_country)]
+    try:
+        model = build_population(features)
+    except TooLittleHistory as error:
+        model = load_population()
+        return model, f"population model {model.version}, shipped as the cold start ({error})"
+    if args.save_population:
+        save_population(model, Path(args.save_population))
+        return model, f"population model {model.version} fitted on this input, written to {args.save_population}"
+    return model, f"population model {model.version} fitted on this input"
 
 
 def write_scores(path: Path, ids: Sequence[str], accounts: Sequence[ScoredAccount]) -> None:
@@ -122,10 +135,12 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="processes scoring accounts (default: CPU count)"
     )
-    parser.add_argument("--population", help="population model file (default: the one shipped with the package)")
     parser.add_argument(
-        "--save-population", metavar="PATH", help="build the population model from this input and write it to PATH"
+        "--population",
+        help="population model file to score with (default: one fitted on this input, or the shipped cold-start "
+        "model when the input has too little history)",
     )
+    parser.add_argument("--save-population", metavar="PATH", help="write the population model fitted on this input")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -142,7 +157,8 @@ def run(args: argparse.Namespace) -> int:
     except (InputError, FileNotFoundError) as error:
         print(f"isoflow score: {error}", file=sys.stderr)
         return 2
-    population = population_for(args, transactions)
+    population, described = population_for(args, transactions)
+    print(described, file=sys.stderr)
     scored = score_file(transactions, args.workers, population, progress=not args.quiet)
     write_scores(args.output, transactions.ids, scored)
     return 0

@@ -1,9 +1,14 @@
-"""What a run keeps in the data bucket, and the account models kept there between runs.
+"""What a run keeps in the data bucket, and the models kept there between runs.
 
     runs/<executionId>/manifest.json          the batches to score (the Map's items)
     runs/<executionId>/results/<batch>.json   a finished batch's counts (RecordRun sums them)
     runs/<executionId>/failures/<batch>.json  the last error of a batch that failed
     models/<model key>                        fitted account models (model.scoring.ModelStore)
+    population/models/<version>.joblib        a population model fitted on the deployment's own data
+    population/models/<version>.json          its metadata: when, how many rows and accounts, dates, features
+    population/current.json                   the metadata of the population model detection uses now
+    population/attempt.json                   when a run last set out to refit it
+    population/request.json                   when a bulk import last asked for a refit
 
 Per-batch objects rather than the Map's output keep every state's payload small whatever the number of
 batches, and writing them is idempotent: a retried or redriven batch overwrites its own object.
@@ -23,6 +28,7 @@ from botocore.exceptions import ClientError
 logger = Logger(service="isoflow")
 
 MODELS_PREFIX = "models/"
+POPULATION_PREFIX = "population/"
 # Reading many small result objects is latency-bound; a few threads keep RecordRun short.
 READ_THREADS = 8
 
@@ -31,16 +37,12 @@ def _is_missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404")
 
 
-class RunFiles:
-    """A run's objects in the data bucket."""
+class BucketFiles:
+    """JSON and binary objects in the data bucket."""
 
     def __init__(self, s3: Any, bucket: str) -> None:
         self.s3 = s3
         self.bucket = bucket
-
-    @staticmethod
-    def _prefix(execution_id: str) -> str:
-        return f"runs/{execution_id}/"
 
     def _put(self, key: str, body: Any) -> None:
         self.s3.put_object(
@@ -49,6 +51,28 @@ class RunFiles:
             Body=json.dumps(body, separators=(",", ":")).encode(),
             ContentType="application/json",
         )
+
+    def _get_bytes(self, key: str) -> bytes | None:
+        """The object's content, or None when there is no such object."""
+        try:
+            body: bytes = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+        return body
+
+    def _get(self, key: str) -> Any:
+        body = self._get_bytes(key)
+        return None if body is None else json.loads(body)
+
+
+class RunFiles(BucketFiles):
+    """A run's objects in the data bucket."""
+
+    @staticmethod
+    def _prefix(execution_id: str) -> str:
+        return f"runs/{execution_id}/"
 
     def write_manifest(self, execution_id: str, batches: Sequence[dict[str, Any]]) -> dict[str, str]:
         """Writes the Map's items; answers where they are, as the state machine's ItemReader reads it."""
@@ -99,22 +123,61 @@ class RunFiles:
             return dict(pool.map(read, keys))
 
 
-class S3ModelStore:
+class S3ModelStore(BucketFiles):
     """model.scoring.ModelStore over the data bucket, so a fitted account model outlives the container."""
 
     def __init__(self, s3: Any, bucket: str, prefix: str = MODELS_PREFIX) -> None:
-        self.s3 = s3
-        self.bucket = bucket
+        super().__init__(s3, bucket)
         self.prefix = prefix
 
     def get(self, key: str) -> bytes | None:
-        try:
-            body: bytes = self.s3.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
-        except ClientError as error:
-            if _is_missing(error):
-                return None
-            raise
-        return body
+        return self._get_bytes(self.prefix + key)
 
     def put(self, key: str, data: bytes) -> None:
         self.s3.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+
+
+class PopulationFiles(BucketFiles):
+    """The population models fitted on the deployment's own data, which one is current, and the marks that say
+    when a refit was last attempted and last asked for. Models are named by the digest of their content, so a
+    retried refit of the same sample writes the same object again."""
+
+    CURRENT = POPULATION_PREFIX + "current.json"
+    ATTEMPT = POPULATION_PREFIX + "attempt.json"
+    REQUEST = POPULATION_PREFIX + "request.json"
+
+    @staticmethod
+    def model_key(version: str) -> str:
+        return f"{POPULATION_PREFIX}models/{version}.joblib"
+
+    def current(self) -> dict[str, Any] | None:
+        """The current model's metadata (with its `version` and `key`), or None before the first refit."""
+        current: dict[str, Any] | None = self._get(self.CURRENT)
+        return current
+
+    def put_model(self, data: bytes, metadata: dict[str, Any]) -> None:
+        """Stores a fitted model and its metadata, then makes it current (in that order: `current` never
+        names a model that is not there)."""
+        key = metadata["key"]
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        self._put(key.removesuffix(".joblib") + ".json", metadata)
+        self._put(self.CURRENT, metadata)
+
+    def model(self, key: str) -> bytes:
+        data = self._get_bytes(key)
+        if data is None:
+            raise FileNotFoundError(f"no population model at s3://{self.bucket}/{key}")
+        return data
+
+    def last_attempt(self) -> str | None:
+        return (self._get(self.ATTEMPT) or {}).get("at")
+
+    def record_attempt(self, at: str) -> None:
+        self._put(self.ATTEMPT, {"at": at})
+
+    def last_request(self) -> str | None:
+        return (self._get(self.REQUEST) or {}).get("at")
+
+    def request_refit(self, at: str) -> None:
+        """Asks the next detection run to refit the population (after a bulk import changed what is usual)."""
+        self._put(self.REQUEST, {"at": at})

@@ -19,9 +19,14 @@ logger = Logger(service="isoflow")
 
 
 def batches_of(
-    accounts: Iterable[tuple[str, int]], execution_id: str, size: int, clear_if_written_before: str | None = None
+    accounts: Iterable[tuple[str, int]],
+    execution_id: str,
+    size: int,
+    clear_if_written_before: str | None = None,
+    population: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The Map's items: each names its run and its index, so a batch's result can be stored on its own."""
+    """The Map's items: each names its run and its index, so a batch's result can be stored on its own, and the
+    population model every batch of the run scores with."""
     iterator = iter(accounts)
     batches: list[dict[str, Any]] = []
     while chunk := list(islice(iterator, size)):
@@ -31,13 +36,21 @@ def batches_of(
                 Keys.BATCH: len(batches),
                 Keys.ACCOUNTS: [{Keys.ACCOUNT_ID: a, Keys.VERSION: v} for a, v in chunk],
                 Keys.CLEAR_IF_WRITTEN_BEFORE: clear_if_written_before,
+                Keys.POPULATION: population,
             }
         )
     return batches
 
 
 def find_stale_accounts(
-    db: Db, files: RunFiles, *, execution_id: str, started_at: str, batch_size: int, index_lag_s: int = 0
+    db: Db,
+    files: RunFiles,
+    *,
+    execution_id: str,
+    started_at: str,
+    batch_size: int,
+    index_lag_s: int = 0,
+    population: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Writes the manifest of batches to S3 and answers a few counts and where the manifest is."""
     if batch_size < 1:
@@ -48,12 +61,13 @@ def find_stale_accounts(
     settled = format_timestamp(parse_timestamp(started_at) - timedelta(seconds=index_lag_s)) if index_lag_s else None
     # Sorted, so that the batches of a run over the same accounts are the same (reruns read alike).
     accounts = sorted(stale_accounts(db))
-    batches = batches_of(accounts, execution_id, batch_size, settled)
+    batches = batches_of(accounts, execution_id, batch_size, settled, population)
     output: dict[str, Any] = {
         Keys.EXECUTION_ID: execution_id,
         Keys.STARTED_AT: started_at,
         Keys.ACCOUNTS: len(accounts),
         Keys.BATCHES: len(batches),
+        Keys.POPULATION: population,
         Keys.MANIFEST: None,
         Keys.ERROR: None,
     }

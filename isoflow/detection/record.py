@@ -18,10 +18,12 @@ from isoflow.detection.files import RunFiles
 from isoflow.runs import readable_cause
 from isoflow.store.scores import RISK_LEVELS
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
-from isoflow.workflow import Keys, States, step_input, text
+from isoflow.workflow import Keys, States, population, step_input, text
 
 logger = Logger(service="isoflow")
 
+# A run's population model when the deployment has none of its own yet (model.population's cold start).
+SHIPPED_POPULATION = "shipped"
 # The summary lists at most this many failed batches, to stay small whatever happened.
 MAX_LISTED_FAILURES = 5
 # Step Functions' error for a Map with more failed items than tolerated: the batches' own errors say more.
@@ -52,6 +54,8 @@ def summarise(
         "riskLevels": levels,
         "anomalies": levels["HIGH"],
         "batches": batches,
+        # The population model the run scored with, as its scores' modelVersion names it.
+        "populationVersion": (run.get(Keys.POPULATION) or {}).get("version", SHIPPED_POPULATION),
         "failedBatches": len(failed),
         "failures": [
             {"batch": index, **{k: v for k, v in failures.get(index, {}).items() if k in ("error", "message")}}
@@ -95,6 +99,7 @@ def run_to_record(event: Any) -> dict[str, Any]:
             Keys.STARTED_AT: text,
             Keys.ACCOUNTS: int,
             Keys.BATCHES: int,
+            Keys.POPULATION: population,
             Keys.TOLERATED_FAILURE_PERCENTAGE: float,
         },
     )

@@ -13,21 +13,35 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
+from isoflow.detection.files import PopulationFiles
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
 from isoflow.tables import BY_ACCOUNT_INDEX
 from isoflow.timestamps import now_text
-from isoflow.workflow import Keys, States, optional_timestamp, step_input, text
+from isoflow.workflow import Keys, States, optional_timestamp, population, step_input, text
 from model.config import DEFAULT_CONFIG
+from model.population import PopulationModel, load_population, loads_population
 from model.scoring import ModelStore, Score, score_account
 
 logger = Logger(service="isoflow")
 
-Scorer = Callable[[str, Sequence[Mapping[str, float]], Sequence[int], ModelStore | None], list[Score]]
+
+class Scorer(Protocol):
+    """How an account's transactions are scored: `model.scoring.score_account`, or a test's stand-in."""
+
+    def __call__(
+        self,
+        account_id: str,
+        history: Sequence[Mapping[str, float]],
+        targets: Sequence[int],
+        models: ModelStore | None,
+        *,
+        population: PopulationModel,
+    ) -> list[Score]: ...
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class Batch:
     index: int
     accounts: tuple[AccountRef, ...]
     clear_if_written_before: str | None = None
+    population: dict[str, str] | None = None  # the run's population model; None: the shipped cold start
 
     @classmethod
     def from_event(cls, event: Any) -> Batch:
@@ -54,6 +69,7 @@ class Batch:
                 Keys.BATCH: int,
                 Keys.ACCOUNTS: _account_refs,
                 Keys.CLEAR_IF_WRITTEN_BEFORE: optional_timestamp,
+                Keys.POPULATION: population,
             },
         )
         return cls(
@@ -61,7 +77,27 @@ class Batch:
             index=batch[Keys.BATCH],
             accounts=batch[Keys.ACCOUNTS],
             clear_if_written_before=batch[Keys.CLEAR_IF_WRITTEN_BEFORE],
+            population=batch[Keys.POPULATION],
         )
+
+
+class Populations:
+    """The population models this process has loaded, by key: a warm detector loads each model once, and a run
+    that names a newer one (after a refit) gets it without a redeploy."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, PopulationModel] = {}
+
+    def get(self, files: PopulationFiles, ref: dict[str, str] | None) -> PopulationModel:
+        if ref is None:
+            return load_population()
+        key = ref["key"]
+        if key not in self._loaded:
+            model = loads_population(files.model(key))
+            if model.version != ref["version"]:
+                raise ValueError(f"the population model at {key} is version {model.version}, not {ref['version']}")
+            self._loaded = {key: model}  # the newest only: a model is a few MB
+        return self._loaded[key]
 
 
 def _account_refs(value: Any) -> tuple[AccountRef, ...]:
@@ -131,6 +167,7 @@ def score_one_account(
     account: AccountRef,
     *,
     models: ModelStore | None,
+    population: PopulationModel,
     scorer: Scorer = score_account,
     window_size: int = DEFAULT_CONFIG.window,
     scored_at: str,
@@ -143,7 +180,8 @@ def score_one_account(
         for i, transaction in enumerate(window)
         if existing.get(transaction["transactionId"], {}).get("revision") != transaction["revision"]
     ]
-    scores = scorer(account.account_id, [t.get("features") or {} for t in window], targets, models) if targets else []
+    rows = [t.get("features") or {} for t in window]
+    scores = scorer(account.account_id, rows, targets, models, population=population) if targets else []
     new_scores = tuple(
         TransactionScore(
             account_id=account.account_id,
@@ -173,14 +211,25 @@ def score_batch(
     batch: Batch,
     *,
     models: ModelStore | None,
+    population: PopulationModel | None = None,
     scorer: Scorer = score_account,
     window_size: int = DEFAULT_CONFIG.window,
     now: Callable[[], str] = now_text,
 ) -> dict[str, Any]:
-    """Scores the batch and writes the scores; answers the input of ClearStaleFlags."""
+    """Scores the batch with `population` (default: the shipped cold-start model) and writes the scores; answers
+    the input of ClearStaleFlags."""
     scored_at = now()
+    population = population or load_population()
     results = [
-        score_one_account(db, account, models=models, scorer=scorer, window_size=window_size, scored_at=scored_at)
+        score_one_account(
+            db,
+            account,
+            models=models,
+            population=population,
+            scorer=scorer,
+            window_size=window_size,
+            scored_at=scored_at,
+        )
         for account in batch.accounts
     ]
     new_scores = [score for result in results for score in result.new_scores]

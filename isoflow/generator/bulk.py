@@ -10,11 +10,15 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import boto3
+
+from isoflow.detection.files import PopulationFiles
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
 from isoflow.generator.history import AccountHistory, generate_accounts, history_of
 from isoflow.settings import Settings
 from isoflow.store.db import Db, dynamodb_client
 from isoflow.store.history import import_history
+from isoflow.timestamps import now_text
 
 # Per bulk import: enough for the data layer to write full batches, small enough to hold in memory.
 ACCOUNTS_PER_BATCH = 100
@@ -73,7 +77,7 @@ def load_generated(
     """What `generate_history` draws, imported into the tables `settings` name by `workers` processes at once,
     each generating and importing a batch of accounts at a time with its own client (generating and
     computing features take more time than the writes). What is written does not depend on `workers`;
-    `progress` hears of each batch as it is imported."""
+    `progress` hears of each batch as it is imported. The next detection run refits the population model."""
     population = list(generate_accounts(accounts, days, seed, end))
     batches = [population[i : i + accounts_per_batch] for i in range(0, len(population), accounts_per_batch)]
     load = partial(_load_batch, seed=seed, end=end, anomaly_rate=anomaly_rate)
@@ -93,6 +97,8 @@ def load_generated(
         total += loaded
         if progress:
             progress(loaded)
+    # What is usual across accounts may have changed with the import: the next detection run refits.
+    PopulationFiles(boto3.client("s3"), settings.data_bucket).request_refit(now_text())
     return total
 
 

@@ -26,17 +26,21 @@ NOT_OBJECTS: tuple[Any, ...] = (None, [], [{"executionId": "x"}], "event", 7, Tr
 # whose absence or wrong type must be named in the error.
 VALID_EVENTS: dict[str, dict[str, Any]] = {
     "api": {"httpMethod": "GET", "path": "/api/health", "headers": {}, "body": None},
+    "check-population": {"startedAt": "2026-11-24T10:00:00Z"},
+    "refit-population": {"startedAt": "2026-11-24T10:00:00Z", "population": None},
     "find-stale-accounts": {
         "executionId": "run-1",
         "startedAt": "2026-11-24T10:00:00Z",
         "batchSize": 10,
         "indexLagSeconds": 2,
+        "population": {"version": "3f2a9c1d0b7e", "key": "population/models/3f2a9c1d0b7e.joblib"},
     },
     "score-account-batch": {
         "executionId": "run-1",
         "batch": 0,
         "accounts": [{"accountId": "acc_1", "version": 1}],
         "clearIfWrittenBefore": "2026-11-24T09:59:58Z",
+        "population": None,
     },
     "clear-stale-flags": {
         "executionId": "run-1",
@@ -51,6 +55,7 @@ VALID_EVENTS: dict[str, dict[str, Any]] = {
         "startedAt": "2026-11-24T10:00:00Z",
         "accounts": 1,
         "batches": 1,
+        "population": None,
         "toleratedFailurePercentage": 0,
     },
 }
@@ -69,6 +74,7 @@ WRONG_VALUES: dict[str, Any] = {
     "transactionsScored": None,
     "riskLevels": ["LOW"],
     "toleratedFailurePercentage": "some",
+    "population": "the latest",
 }
 # Nested damage inside a list the step iterates over: refused before any account is touched.
 NESTED_CASES: tuple[tuple[str, dict[str, Any], str], ...] = (
@@ -80,6 +86,7 @@ NESTED_CASES: tuple[tuple[str, dict[str, Any], str], ...] = (
         {"accounts": [{"accountId": "acc_1", "version": 1, "riskScore": "high", "riskLevel": "LOW"}]},
         "accounts",
     ),
+    ("find-stale-accounts", {"population": {"version": "3f2a9c1d0b7e"}}, "population"),
     ("generator", {"time": "yesterday"}, "time"),
     ("generator", {"time": 17}, "time"),
 )

@@ -46,8 +46,20 @@ def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> N
     assert sum(summary["riskLevels"].values()) == len(scores)
     assert summary["anomalies"] == summary["riskLevels"]["HIGH"] >= 1
     assert summary["batches"] == 2 and summary["failedBatches"] == 0
+    # A first run sets out to fit the deployment's own population model; 191 transactions are too few for one,
+    # so the shipped cold-start model scores them.
+    assert summary["populationVersion"] == "shipped"
+    assert {s["modelVersion"].split("population-")[1][:8] for s in scores} == {"shipped-"}
     entered = [e["stateName"] for e in run["events"] if e["type"].endswith("StateEntered")]
-    assert entered == [States.FIND_STALE_ACCOUNTS, States.ANY_STALE, States.SCORE_ACCOUNTS, States.RECORD_RUN]
+    assert entered == [
+        States.CHECK_POPULATION,
+        States.REFIT_DUE,
+        States.REFIT_POPULATION,
+        States.FIND_STALE_ACCOUNTS,
+        States.ANY_STALE,
+        States.SCORE_ACCOUNTS,
+        States.RECORD_RUN,
+    ]
 
 
 def test_an_account_written_just_before_a_run_is_scored_and_stays_stale(monkeypatch: pytest.MonkeyPatch) -> None:

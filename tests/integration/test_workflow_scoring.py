@@ -11,6 +11,7 @@ from isoflow.detection.score import AccountRef, Batch, score_batch
 from isoflow.store.accounts import create_account, read_account
 from isoflow.store.db import Db, from_item
 from isoflow.store.transactions import create_transaction, update_transaction
+from model.population import PopulationModel
 from model.scoring import ModelStore, Score
 
 
@@ -21,7 +22,13 @@ class AmountScorer:
         self.calls: list[tuple[str, int, list[int]]] = []
 
     def __call__(
-        self, account_id: str, history: Sequence[Mapping[str, float]], targets: Sequence[int], models: ModelStore | None
+        self,
+        account_id: str,
+        history: Sequence[Mapping[str, float]],
+        targets: Sequence[int],
+        models: ModelStore | None,
+        *,
+        population: PopulationModel,
     ) -> list[Score]:
         self.calls.append((account_id, len(history), list(targets)))
         scores = []

@@ -10,6 +10,8 @@ import pytest
 from isoflow.workflow import TRANSIENT_ERRORS, FunctionArns, Keys, States, Tuning, definition
 
 ARNS = FunctionArns(
+    check_population="arn:check",
+    refit_population="arn:refit",
     find_stale_accounts="arn:find",
     score_account_batch="arn:score",
     clear_stale_flags="arn:clear",
@@ -25,10 +27,21 @@ def all_states(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return states
 
 
-def test_the_run_goes_find_choose_map_record_and_each_batch_score_then_clear() -> None:
+def test_the_run_checks_the_population_refits_if_due_then_goes_find_choose_map_record() -> None:
     document = definition(ARNS)
     top = document["States"]
-    assert document["StartAt"] == States.FIND_STALE_ACCOUNTS
+    assert document["StartAt"] == States.CHECK_POPULATION
+    assert top[States.CHECK_POPULATION]["Next"] == States.REFIT_DUE
+    refit_due = top[States.REFIT_DUE]
+    assert refit_due["Choices"] == [
+        {"Variable": f"$.{Keys.REFIT_DUE}", "BooleanEquals": True, "Next": States.REFIT_POPULATION}
+    ]
+    assert refit_due["Default"] == top[States.REFIT_POPULATION]["Next"] == States.FIND_STALE_ACCOUNTS
+    # The population model either step names reaches FindStaleAccounts (which writes it into every batch) and
+    # RecordRun (which names it in the summary).
+    population = {f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}"}
+    for state in (States.REFIT_POPULATION, States.FIND_STALE_ACCOUNTS, States.RECORD_RUN):
+        assert population.items() <= top[state]["Parameters"]["Payload"].items(), state
     assert top[States.FIND_STALE_ACCOUNTS]["Next"] == States.ANY_STALE
     choice = top[States.ANY_STALE]
     assert choice["Choices"] == [
@@ -51,6 +64,8 @@ def test_the_run_goes_find_choose_map_record_and_each_batch_score_then_clear() -
         if state["Type"] == "Task"
     }
     assert invoked == {
+        States.CHECK_POPULATION: "arn:check",
+        States.REFIT_POPULATION: "arn:refit",
         States.FIND_STALE_ACCOUNTS: "arn:find",
         States.SCORE_ACCOUNT_BATCH: "arn:score",
         States.CLEAR_STALE_FLAGS: "arn:clear",
@@ -62,7 +77,7 @@ def test_every_task_retries_transient_errors_with_jittered_backoff_and_catches_t
     tuning = Tuning(retry_interval_s=3, retry_max_attempts=5, retry_backoff_rate=1.5, retry_max_delay_s=40)
     states = all_states(definition(ARNS, tuning))
     tasks = {name: state for name, state in states.items() if state["Type"] == "Task"}
-    assert len(tasks) == 4
+    assert len(tasks) == 6
     for name, task in tasks.items():
         (retry,) = task["Retry"]
         assert retry == {
@@ -108,7 +123,7 @@ def test_the_map_reads_its_batches_from_the_manifest_in_s3_with_the_configured_l
 
 
 def test_the_definition_is_plain_jsonpath_asl_and_accepts_cdk_tokens_as_arns() -> None:
-    token_arns = FunctionArns(*(f"${{Token[TOKEN.{n}]}}" for n in range(4)))
+    token_arns = FunctionArns(*(f"${{Token[TOKEN.{n}]}}" for n in range(6)))
     text = json.dumps(definition(token_arns))
     assert "${Token[TOKEN.0]}" in text
     for unsupported in ("ItemBatcher", "Assign", "JSONata", "QueryLanguage"):

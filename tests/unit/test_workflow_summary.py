@@ -17,6 +17,7 @@ RUN = {
     Keys.STARTED_AT: "2026-11-24T10:00:00.123456+00:00",
     Keys.ACCOUNTS: 5,
     Keys.BATCHES: 3,
+    Keys.POPULATION: {"version": "3f2a9c1d0b7e", "key": "population/models/3f2a9c1d0b7e.joblib"},
     Keys.TOLERATED_FAILURE_PERCENTAGE: 0,
 }
 
@@ -42,23 +43,30 @@ class FakeFiles:
         return self._failures
 
 
-def test_batches_keep_their_order_index_and_versions() -> None:
-    batches = batches_of([("acc_a", 3), ("acc_b", 1), ("acc_c", 7)], "run-1", 2, "2026-11-24T10:00:00Z")
+def test_batches_keep_their_order_index_and_versions_and_name_the_runs_population_model() -> None:
+    population = RUN[Keys.POPULATION]
+    batches = batches_of([("acc_a", 3), ("acc_b", 1), ("acc_c", 7)], "run-1", 2, "2026-11-24T10:00:00Z", population)
     assert batches == [
         {
             "executionId": "run-1",
             "batch": 0,
             "accounts": [{"accountId": "acc_a", "version": 3}, {"accountId": "acc_b", "version": 1}],
             "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
+            "population": population,
         },
         {
             "executionId": "run-1",
             "batch": 1,
             "accounts": [{"accountId": "acc_c", "version": 7}],
             "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
+            "population": population,
         },
     ]
     assert Batch.from_event(batches[1]).accounts[0].version == 7
+    assert Batch.from_event(batches[1]).population == population
+    assert Batch.from_event({**batches[1], "population": None}).population is None
+    with pytest.raises(ValueError, match="ScoreAccountBatch input 'population' is not valid"):
+        Batch.from_event({**batches[1], "population": {"version": "3f2a9c1d0b7e"}})
     with pytest.raises(ValueError, match="ScoreAccountBatch input has no 'accounts'"):
         Batch.from_event({"executionId": "run-1", "batch": 0})
 
@@ -79,6 +87,7 @@ def test_the_summary_sums_the_batches_and_names_the_missing_ones() -> None:
         "riskLevels": {"LOW": 40, "MEDIUM": 0, "HIGH": 3},
         "anomalies": 3,
         "batches": 3,
+        "populationVersion": "3f2a9c1d0b7e",
         "failedBatches": 1,
         "failures": [{"batch": 1, "error": "BusyError", "message": "throttled"}],
         "startedAt": "2026-11-24T10:00:00Z",

@@ -128,6 +128,8 @@ export interface RunSummary {
   /** HIGH risk transactions found. */
   anomalies: number;
   batches: number;
+  /** The population model the run scored with, as scores name it; "shipped": the cold-start model. */
+  populationVersion?: string | null;
   failedBatches: number;
   /** The first few failed batches and their errors. */
   failures: { batch: number; error?: string | null; message?: string | null }[];

@@ -209,6 +209,12 @@ function SummaryFacts({ execution }: { execution: Execution }) {
               </span>
             ))}
           </dd>
+          {summary.populationVersion && (
+            <>
+              <dt>Population model</dt>
+              <dd className="mono">{summary.populationVersion === "shipped" ? "shipped cold-start model" : summary.populationVersion}</dd>
+            </>
+          )}
           <dt>Batches</dt>
           <dd>
             {formatCount(summary.batches)}

@@ -1,0 +1,155 @@
+"""RefitPopulation: the population model fitted on a sample of the deployment's own stored transactions.
+
+What is ordinary across accounts depends on the bank: a model fitted on generated data judges a bank's
+customers against made-up ones. The sample is deterministic for the same stored data and costs no Scan: the
+last `LOOKBACK` of the feed index (every transaction, newest first, over `FEED_SHARDS` partitions) is cut into
+`SLICES` equal time slices, and one Query per slice and shard reads the slice's newest few transactions, so
+the sample spreads over the whole period and every hour of the day. Only established accounts' rows count
+(`ScoringConfig.min_history` transactions before them), as in `model.population.build_population`.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from isoflow.detection.check import population_ref
+from isoflow.detection.files import PopulationFiles
+from isoflow.store.db import Db, from_item, to_values
+from isoflow.tables import FEED_INDEX, FEED_SHARDS
+from isoflow.timestamps import format_timestamp, parse_timestamp
+from isoflow.workflow import Keys
+from model.config import DEFAULT_CONFIG, ScoringConfig
+from model.features import FEATURE_NAMES
+from model.population import MAX_POPULATION_ROWS, TooLittleHistory, build_population, dump_population
+
+logger = Logger(service="isoflow")
+
+LOOKBACK = timedelta(days=90)
+# Per feed shard: the newest ROWS_PER_QUERY transactions before each of SLICES points spread over the period.
+SLICES = 32
+QUERY_THREADS = 8
+
+
+@dataclass(frozen=True)
+class Sample:
+    rows: tuple[dict[str, float], ...]  # feature rows of established accounts
+    accounts: int
+    first: str | None  # the sampled rows' time range
+    last: str | None
+
+
+def _edge(db: Db, shard: int, newest: bool) -> str | None:
+    response = db.client.query(
+        TableName=db.transactions,
+        IndexName=FEED_INDEX,
+        KeyConditionExpression="feedShard = :s",
+        ExpressionAttributeValues=to_values({":s": str(shard)}),
+        ExpressionAttributeNames={"#t": "timestamp"},
+        ProjectionExpression="#t",
+        ScanIndexForward=not newest,
+        Limit=1,
+    )
+    items = response.get("Items", [])
+    return str(items[0]["timestamp"]["S"]) if items else None
+
+
+def _newest_in(db: Db, shard: int, since: datetime, until: datetime, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """The newest `limit` transactions of the shard in [since, until], and whether there were more."""
+    response = db.client.query(
+        TableName=db.transactions,
+        IndexName=FEED_INDEX,
+        KeyConditionExpression="feedShard = :s AND #t BETWEEN :from AND :to",
+        ExpressionAttributeValues=to_values(
+            {":s": str(shard), ":from": format_timestamp(since), ":to": format_timestamp(until)}
+        ),
+        ExpressionAttributeNames={"#t": "timestamp"},
+        ProjectionExpression="transactionId, accountId, #t, features",
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [from_item(item) for item in response.get("Items", [])], "LastEvaluatedKey" in response
+
+
+def _sample_shard(db: Db, shard: int, first: datetime, last: datetime, limit: int) -> list[dict[str, Any]]:
+    """A shard holding no more than `limit` transactions in the period gives them all in one Query; a larger
+    one gives the newest `limit` before each of SLICES points, staggered between shards so that the points of
+    all shards fall at different times of day."""
+    items, more = _newest_in(db, shard, first, last, limit)
+    if not more:
+        return items
+    width = (last - first) / SLICES
+    for i in range(1, SLICES):
+        until = last - width * (i + shard / FEED_SHARDS)
+        items += _newest_in(db, shard, max(first, until - width), until, limit)[0]
+    return items
+
+
+def sample_rows(
+    db: Db,
+    *,
+    config: ScoringConfig = DEFAULT_CONFIG,
+    rows_wanted: int = MAX_POPULATION_ROWS,
+    lookback: timedelta = LOOKBACK,
+) -> Sample:
+    """About `rows_wanted` transactions spread over the last `lookback` of stored data; established ones kept."""
+    shards = range(FEED_SHARDS)
+    newest = [t for t in (_edge(db, shard, newest=True) for shard in shards) if t]
+    if not newest:
+        return Sample((), 0, None, None)
+    last = parse_timestamp(max(newest))
+    oldest = min(t for t in (_edge(db, shard, newest=False) for shard in shards) if t)
+    first = max(last - lookback, parse_timestamp(oldest))
+    limit = math.ceil(rows_wanted / (SLICES * FEED_SHARDS))
+    with ThreadPoolExecutor(QUERY_THREADS) as pool:
+        found = pool.map(lambda shard: _sample_shard(db, shard, first, last, limit), shards)
+        unique = {item["transactionId"]: item for batch in found for item in batch}
+    established = [
+        item for item in unique.values() if (item.get("features") or {}).get("history_size", 0.0) >= config.min_history
+    ]
+    established.sort(key=lambda item: (item["timestamp"], item["transactionId"]))
+    return Sample(
+        rows=tuple({name: float(value) for name, value in item["features"].items()} for item in established),
+        accounts=len({item["accountId"] for item in established}),
+        first=str(established[0]["timestamp"]) if established else None,
+        last=str(established[-1]["timestamp"]) if established else None,
+    )
+
+
+def refit_population(
+    db: Db,
+    files: PopulationFiles,
+    *,
+    now: str,
+    current: dict[str, str] | None,
+    config: ScoringConfig = DEFAULT_CONFIG,
+) -> dict[str, Any]:
+    """Fits and stores a population model and makes it current; with too little history, keeps `current`
+    (the population the run would otherwise use). Answers {population, refitted, reason, and the sample}."""
+    sample = sample_rows(db, config=config)
+    counts = {"rows": len(sample.rows), "accounts": sample.accounts, "from": sample.first, "to": sample.last}
+    try:
+        model = build_population(sample.rows, config)
+    except TooLittleHistory as error:
+        keeps = "the shipped cold-start model" if current is None else f"population model {current['version']}"
+        reason = f"too little history in the sample: {error}; scoring goes on with {keeps}"
+        logger.info("population not refitted", extra={"reason": reason, **counts})
+        return {Keys.POPULATION: current, "refitted": False, Keys.REASON: reason, **counts}
+    data, version = dump_population(model)
+    metadata = {
+        "version": version,
+        "key": PopulationFiles.model_key(version),
+        "fittedAt": now,
+        **counts,
+        "features": list(FEATURE_NAMES),
+        "minHistory": config.min_history,
+    }
+    files.put_model(data, metadata)
+    reason = f"fitted on {len(sample.rows)} transactions of {sample.accounts} accounts, {sample.first} to {sample.last}"
+    logger.info("population refitted", extra={"version": version, **counts})
+    return {Keys.POPULATION: population_ref(metadata), "refitted": True, Keys.REASON: reason, **counts}
