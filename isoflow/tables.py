@@ -90,8 +90,10 @@ ACCOUNTS = TableSpec(
     env="ACCOUNTS_TABLE",
     partition=Key("accountId"),
     indexes=(
-        # Sparse: only stale accounts carry `staleShard`, so finding them is a Query over a few shards.
-        Index(STALE_INDEX, Key("staleShard"), Key("accountId"), projection=("version",)),
+        # Sparse: only stale accounts carry `staleShard`, so finding them is a Query over a few shards. The
+        # detector needs each one's version (to clear it on) and `unscoredFrom` (where its unscored transactions
+        # begin), so the index carries both.
+        Index(STALE_INDEX, Key("staleShard"), Key("accountId"), projection=("version", "unscoredFrom")),
     ),
 )
 

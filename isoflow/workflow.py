@@ -79,6 +79,13 @@ class Keys:
     BATCH: Final = "batch"  # the batch's index in the manifest
     ACCOUNT_ID: Final = "accountId"
     VERSION: Final = "version"
+    # Per account in a manifest item: the time of its earliest transaction written since it was last cleared
+    # (null: score what lacks a score in its newest window).
+    UNSCORED_FROM: Final = "unscoredFrom"
+    # In the detector's result for a batch: the accounts it could not score (left out of `accounts`, so they
+    # stay stale) and the first few of their errors.
+    ACCOUNTS_FAILED: Final = "accountsFailed"
+    ACCOUNT_FAILURES: Final = "accountFailures"
     # Where a failed state's error and cause go (ResultPath of every Catch). FindStaleAccounts answers it as
     # null, so that RecordRun can read it whether or not the Map failed.
     ERROR: Final = "error"
@@ -178,7 +185,9 @@ class Tuning:
     index_lag_s: int = 2
 
     def __post_init__(self) -> None:
-        # A batch's detector answer takes under 100 bytes an account: 1,000 keep it well under 256 KB.
+        # A batch's item and its detector answer each take under 100 bytes an account (an account's id, version
+        # and unscoredFrom; its id, version and risk), besides a few listed failures of at most 500 bytes each:
+        # 1,000 keep them well under 256 KB.
         if not 1 <= self.batch_size <= MAX_BATCH_SIZE:
             raise ValueError(f"batch_size must be within 1-{MAX_BATCH_SIZE}")
         if self.max_concurrency < 1:

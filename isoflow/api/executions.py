@@ -34,6 +34,12 @@ class BatchFailure(BaseModel):
     message: str | None = None
 
 
+class AccountFailure(BaseModel):
+    accountId: str
+    error: str
+    message: str
+
+
 class RunSummary(BaseModel):
     """What RecordRun wrote: the run's output."""
 
@@ -41,6 +47,14 @@ class RunSummary(BaseModel):
     accountsScored: int
     accountsCleared: int
     accountsStillStale: int = Field(description="written to during the run: scored again by the next one")
+    accountsFailed: int = Field(
+        default=0,
+        description="accounts the detector could not score (in batches that finished): still stale, scored by the "
+        "next run",
+    )
+    accountFailures: list[AccountFailure] = Field(
+        default_factory=list, description="the first few accounts that could not be scored and their errors"
+    )
     transactionsScored: int
     riskLevels: dict[str, int] = Field(description="transactions scored, by risk level")
     anomalies: int

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
+from isoflow.store import risk
 from isoflow.timestamps import format_timestamp, parse_timestamp
 
 
@@ -41,8 +42,8 @@ class RiskLevel(StrEnum):
 
 
 class Verdict(StrEnum):
-    CONFIRMED = "CONFIRMED"
-    NOT_FRAUD = "NOT_FRAUD"
+    CONFIRMED = risk.CONFIRMED
+    NOT_FRAUD = risk.NOT_FRAUD
 
 
 def _timestamp(text: str) -> str:
@@ -129,7 +130,11 @@ class Account(BaseModel):
     currency: str
     homeCountry: str
     balance: float
-    riskScore: float | None = None
+    riskScore: float | None = Field(
+        default=None,
+        description=f"the highest current score among the account's transactions of the {risk.RISK_DAYS} days up to "
+        "its newest, leaving out those judged NOT_FRAUD (a CONFIRMED one counts as HIGH); null before its first run",
+    )
     riskLevel: RiskLevel | None = None
     isStale: bool
     lastScoredAt: str | None = None

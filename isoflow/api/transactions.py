@@ -110,6 +110,8 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     @routes.put(
         "/api/transactions/<transactionId>/feedback",
         summary="Record an analyst's verdict on a transaction",
+        description="A verdict that changes the account's risk (NOT_FRAUD takes a transaction out of it, CONFIRMED "
+        "makes it HIGH) changes it at once and marks the account stale for the next run.",
         responses=responses(),
     )
     def feedback(transactionId: TransactionPath, body: FeedbackCreate) -> Transaction:

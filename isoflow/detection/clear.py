@@ -1,10 +1,10 @@
 """ClearStaleFlags: record each scored account's risk and clear its flag, then store the batch's counts.
 
-Clearing is conditional on the version the run read (one TransactWriteItems per batch in the common case,
-see `record_risks`): an account written to
-during the run keeps its flag, with its risk recorded, and the next run scores what arrived. So does an
-account written just before the run, which the detector's index read could have missed
-(`Keys.CLEAR_IF_WRITTEN_BEFORE`).
+Only the accounts the detector scored completely are in its result: one it could not score keeps its flag
+and is only counted (`Keys.ACCOUNTS_FAILED`). Clearing is conditional on the version the run read (one
+TransactWriteItems per batch in the common case, see `record_risks`): an account written to during the run
+keeps its flag, with its risk recorded, and the next run scores what arrived. So does an account written just
+before the run, which the detector's index read could have missed (`Keys.CLEAR_IF_WRITTEN_BEFORE`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,19 @@ def _scored_accounts(value: Any) -> list[dict[str, Any]]:
     return [_scored_account(account) for account in value]
 
 
+def _account_failures(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of failed accounts, got {type(value).__name__}")
+    return [
+        {
+            Keys.ACCOUNT_ID: text(failure[Keys.ACCOUNT_ID]),
+            "error": text(failure["error"]),
+            "message": str(failure["message"]),
+        }
+        for failure in value
+    ]
+
+
 def scored_batch(event: Any) -> dict[str, Any]:
     """ScoreAccountBatch's output as this step's input, checked whole before any flag is touched."""
     return step_input(
@@ -50,6 +63,8 @@ def scored_batch(event: Any) -> dict[str, Any]:
             Keys.CLEAR_IF_WRITTEN_BEFORE: optional_timestamp,
             "transactionsScored": int,
             "riskLevels": lambda levels: {text(level): int(count) for level, count in dict(levels).items()},
+            Keys.ACCOUNTS_FAILED: int,
+            Keys.ACCOUNT_FAILURES: _account_failures,
         },
     )
 
@@ -76,6 +91,8 @@ def clear_stale_flags(
         "accountsStillStale": accounts - cleared,
         "transactionsScored": int(scored["transactionsScored"]),
         "riskLevels": dict(scored["riskLevels"]),
+        Keys.ACCOUNTS_FAILED: int(scored[Keys.ACCOUNTS_FAILED]),
+        Keys.ACCOUNT_FAILURES: list(scored[Keys.ACCOUNT_FAILURES]),
     }
     files.put_result(str(scored[Keys.EXECUTION_ID]), int(scored[Keys.BATCH]), result)
     logger.info(

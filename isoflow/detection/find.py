@@ -1,4 +1,5 @@
-"""FindStaleAccounts: the stale accounts, in batches, with the version of each as it was read."""
+"""FindStaleAccounts: the stale accounts, in batches, with the version of each as it was read and the time its
+unscored transactions begin."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from isoflow.detection.files import RunFiles
-from isoflow.store.accounts import stale_accounts
+from isoflow.store.accounts import StaleAccount, stale_accounts
 from isoflow.store.db import Db
 from isoflow.timestamps import format_timestamp, parse_timestamp
 from isoflow.workflow import Keys
@@ -19,7 +20,7 @@ logger = Logger(service="isoflow")
 
 
 def batches_of(
-    accounts: Iterable[tuple[str, int]],
+    accounts: Iterable[StaleAccount],
     execution_id: str,
     size: int,
     clear_if_written_before: str | None = None,
@@ -34,7 +35,10 @@ def batches_of(
             {
                 Keys.EXECUTION_ID: execution_id,
                 Keys.BATCH: len(batches),
-                Keys.ACCOUNTS: [{Keys.ACCOUNT_ID: a, Keys.VERSION: v} for a, v in chunk],
+                Keys.ACCOUNTS: [
+                    {Keys.ACCOUNT_ID: a.account_id, Keys.VERSION: a.version, Keys.UNSCORED_FROM: a.unscored_from}
+                    for a in chunk
+                ],
                 Keys.CLEAR_IF_WRITTEN_BEFORE: clear_if_written_before,
                 Keys.POPULATION: population,
             }

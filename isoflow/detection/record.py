@@ -24,7 +24,7 @@ logger = Logger(service="isoflow")
 
 # A run's population model when the deployment has none of its own yet (model.population's cold start).
 SHIPPED_POPULATION = "shipped"
-# The summary lists at most this many failed batches, to stay small whatever happened.
+# The summary lists at most this many failed batches (and failed accounts), to stay small whatever happened.
 MAX_LISTED_FAILURES = 5
 # Step Functions' error for a Map with more failed items than tolerated: the batches' own errors say more.
 THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
@@ -50,6 +50,11 @@ def summarise(
         "accountsScored": sum(r["accounts"] for r in results.values()),
         "accountsCleared": sum(r["accountsCleared"] for r in results.values()),
         "accountsStillStale": sum(r["accountsStillStale"] for r in results.values()),
+        # Accounts the detector could not score in batches that finished: still stale, scored by the next run.
+        "accountsFailed": sum(r[Keys.ACCOUNTS_FAILED] for r in results.values()),
+        "accountFailures": [failure for index in sorted(results) for failure in results[index][Keys.ACCOUNT_FAILURES]][
+            :MAX_LISTED_FAILURES
+        ],
         "transactionsScored": sum(r["transactionsScored"] for r in results.values()),
         "riskLevels": levels,
         "anomalies": levels["HIGH"],

@@ -1,15 +1,23 @@
 """ScoreAccountBatch: score the unscored transactions of each account in a batch, and write the scores.
 
-Per account: its most recent transactions (the model's window) from the account/time index, in time order;
-its scores; every transaction without a score for its current revision is scored by the model with the
-window as history. The scores of the whole batch go out together in BatchWriteItem requests of 25.
+Per account: its transactions from the account/time index, in time order, from its `unscoredFrom` mark (the
+earliest transaction written since it was last cleared, however old) to its newest, with the model's window
+before the mark as history; its scores; every transaction without a score for its current revision is scored
+against the window of transactions before it. Unscored transactions close together share one fit
+(`target_groups`), so an account with a few new transactions, the common case, takes one. The scores of the
+whole batch go out together in BatchWriteItem requests of 25.
+
+An account that cannot be scored (a throttled read, a stored model that will not load) is logged and counted,
+and left out: none of its scores are written and its flag stays for the next run, while the batch's other
+accounts complete. A batch whose every account fails raises the first error, for Step Functions to retry.
 
 What comes back is small whatever the number of transactions: per account its id, the version read when
-the run found it stale, and its risk (the highest score in its window); per batch the counts by level.
+the run found it stale, and its risk (`isoflow.store.risk`); per batch the counts by level and the failures.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,11 +27,12 @@ from aws_lambda_powertools import Logger
 
 from isoflow.detection.files import PopulationFiles
 from isoflow.store.db import Db, from_item, to_values
+from isoflow.store.risk import Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
-from isoflow.tables import BY_ACCOUNT_INDEX
+from isoflow.store.timeline import window_from
 from isoflow.timestamps import now_text
 from isoflow.workflow import Keys, States, optional_timestamp, population, step_input, text
-from model.config import DEFAULT_CONFIG
+from model.config import DEFAULT_CONFIG, ScoringConfig
 from model.population import PopulationModel, load_population, loads_population
 from model.scoring import ModelStore, Score, score_account
 
@@ -48,6 +57,7 @@ class Scorer(Protocol):
 class AccountRef:
     account_id: str
     version: int
+    unscored_from: str | None = None  # see Keys.UNSCORED_FROM
 
 
 @dataclass(frozen=True)
@@ -103,28 +113,15 @@ class Populations:
 def _account_refs(value: Any) -> tuple[AccountRef, ...]:
     if not isinstance(value, list):
         raise ValueError(f"expected a list of accounts, got {type(value).__name__}")
-    return tuple(AccountRef(text(account[Keys.ACCOUNT_ID]), int(account[Keys.VERSION])) for account in value)
-
-
-def read_window(db: Db, account_id: str, size: int) -> list[dict[str, Any]]:
-    """The account's `size` most recent transactions, oldest first (ties in time by id, so runs agree)."""
-    request: dict[str, Any] = {
-        "TableName": db.transactions,
-        "IndexName": BY_ACCOUNT_INDEX,
-        "KeyConditionExpression": "accountId = :a",
-        "ExpressionAttributeValues": to_values({":a": account_id}),
-        "ProjectionExpression": "transactionId, #t, revision, features",
-        "ExpressionAttributeNames": {"#t": "timestamp"},
-        "ScanIndexForward": False,
-    }
-    items: list[dict[str, Any]] = []
-    while len(items) < size:
-        response = db.client.query(**request, Limit=size - len(items))
-        items.extend(from_item(item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            break
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    return sorted(items, key=lambda t: (t["timestamp"], t["transactionId"]))
+    return tuple(
+        AccountRef(
+            text(account[Keys.ACCOUNT_ID]),
+            int(account[Keys.VERSION]),
+            # Optional: a manifest written before accounts carried the mark is still read (newest window).
+            optional_timestamp(account.get(Keys.UNSCORED_FROM)),
+        )
+        for account in value
+    )
 
 
 def read_scores(db: Db, account_id: str) -> dict[str, dict[str, Any]]:
@@ -146,20 +143,68 @@ def read_scores(db: Db, account_id: str) -> dict[str, dict[str, Any]]:
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
+def target_groups(targets: Sequence[int], window: int, config: ScoringConfig = DEFAULT_CONFIG) -> list[list[int]]:
+    """The targets (ascending indexes into an account's transactions in time order) in groups that share one
+    fit, on the window before the group's first target. A group reaches as many transactions past its first
+    target as `model.scoring` would still reuse a model for (max(reuse_min_changes, reuse_fraction of its
+    rows)): to the model, the history before each of them is the same. Targets with too little history before
+    them for a model of their own (fewer than min_history) are scored, as `model.scoring` does, with a model
+    of the account's first window, and share it up to a window's length."""
+    groups: list[list[int]] = []
+    for target in targets:
+        if groups:
+            first = groups[-1][0]
+            if _too_little_history(first, window, config):
+                reach = window - 1 - first
+            else:
+                reach = max(config.reuse_min_changes, math.ceil(config.reuse_fraction * min(first, window)))
+            if target - first <= reach:
+                groups[-1].append(target)
+                continue
+        groups.append([target])
+    return groups
+
+
+def history_of(
+    group: Sequence[int], transactions: int, window: int, config: ScoringConfig = DEFAULT_CONFIG
+) -> tuple[int, int]:
+    """The [start, end) of the transactions `model.scoring` gets as the history of a group of targets: the
+    window before its first target and the group; with too little history before it, the first window."""
+    if _too_little_history(group[0], window, config):
+        return 0, max(group[-1] + 1, min(transactions, window))
+    return max(0, group[0] - window), group[-1] + 1
+
+
+def _too_little_history(first: int, window: int, config: ScoringConfig) -> bool:
+    return first < min(config.min_history, window)
+
+
 @dataclass(frozen=True)
 class AccountResult:
     account: AccountRef
     new_scores: tuple[TransactionScore, ...]
-    risk_score: float  # the highest current score in the window; 0 for an account with no transactions
-    risk_level: str
+    risk: Risk
 
     def payload(self) -> dict[str, Any]:
         return {
             Keys.ACCOUNT_ID: self.account.account_id,
             Keys.VERSION: self.account.version,
-            "riskScore": self.risk_score,
-            "riskLevel": self.risk_level,
+            "riskScore": self.risk.score,
+            "riskLevel": self.risk.level,
         }
+
+
+@dataclass(frozen=True)
+class AccountFailure:
+    account_id: str
+    error: Exception
+
+    def payload(self) -> dict[str, Any]:
+        return {Keys.ACCOUNT_ID: self.account_id, "error": type(self.error).__name__, "message": str(self.error)[:300]}
+
+
+# A batch's result lists at most this many failed accounts, to stay small whatever happened.
+MAX_LISTED_FAILURES = 5
 
 
 def score_one_account(
@@ -172,38 +217,62 @@ def score_one_account(
     window_size: int = DEFAULT_CONFIG.window,
     scored_at: str,
 ) -> AccountResult:
-    window = read_window(db, account.account_id, window_size)
+    rows = window_from(
+        db, account.account_id, account.unscored_from, window_size, ("revision", "features", "feedback.verdict")
+    )
     # An account whose transactions were all deleted has nothing to score and no scores that count.
-    existing = read_scores(db, account.account_id) if window else {}
+    existing = read_scores(db, account.account_id) if rows else {}
     targets = [
         i
-        for i, transaction in enumerate(window)
+        for i, transaction in enumerate(rows)
         if existing.get(transaction["transactionId"], {}).get("revision") != transaction["revision"]
     ]
-    rows = [t.get("features") or {} for t in window]
-    scores = scorer(account.account_id, rows, targets, models, population=population) if targets else []
-    new_scores = tuple(
-        TransactionScore(
-            account_id=account.account_id,
-            transaction_id=window[i]["transactionId"],
-            timestamp=window[i]["timestamp"],
-            revision=window[i]["revision"],
-            risk_score=score.score,
-            risk_level=score.risk_level,
-            is_anomaly=score.is_anomaly,
-            reasons=tuple(score.reasons),
-            scored_at=scored_at,
-            model_version=score.model_version,
+    new_scores: list[TransactionScore] = []
+    for group in target_groups(targets, window_size):
+        start, end = history_of(group, len(rows), window_size)
+        history = rows[start:end]
+        # Only the group that ends with the account's newest transaction keeps its model for the next run: a
+        # model fitted on an older stretch of history must not replace it.
+        store = models if group[-1] == len(rows) - 1 else None
+        scores = scorer(
+            account.account_id,
+            [t.get("features") or {} for t in history],
+            [i - start for i in group],
+            store,
+            population=population,
         )
-        for i, score in zip(targets, scores, strict=True)
-    )
-    current = {s.transaction_id: (s.risk_score, s.risk_level) for s in new_scores}
-    for transaction in window:
-        score = existing.get(transaction["transactionId"])
-        if transaction["transactionId"] not in current and score and score["revision"] == transaction["revision"]:
-            current[transaction["transactionId"]] = (float(score["riskScore"]), str(score["riskLevel"]))
-    risk_score, risk_level = max(current.values(), default=(0.0, RISK_LEVELS[0]))
-    return AccountResult(account, new_scores, risk_score, risk_level)
+        new_scores.extend(
+            TransactionScore(
+                account_id=account.account_id,
+                transaction_id=rows[i]["transactionId"],
+                timestamp=rows[i]["timestamp"],
+                revision=rows[i]["revision"],
+                risk_score=score.score,
+                risk_level=score.risk_level,
+                is_anomaly=score.is_anomaly,
+                reasons=tuple(score.reasons),
+                scored_at=scored_at,
+                model_version=score.model_version,
+            )
+            for i, score in zip(group, scores, strict=True)
+        )
+    return AccountResult(account, tuple(new_scores), _risk(rows, existing, new_scores))
+
+
+def _risk(
+    rows: Sequence[Mapping[str, Any]], existing: Mapping[str, Mapping[str, Any]], new_scores: Sequence[TransactionScore]
+) -> Risk:
+    """The account's risk from the transactions read and their current scores, new or kept."""
+    scored = {s.transaction_id: (s.risk_score, s.risk_level) for s in new_scores}
+    judged = []
+    for transaction in rows:
+        score, level = scored.get(transaction["transactionId"], (None, None))
+        kept = existing.get(transaction["transactionId"])
+        if score is None and kept is not None and kept["revision"] == transaction["revision"]:
+            score, level = float(kept["riskScore"]), str(kept["riskLevel"])
+        verdict = (transaction.get("feedback") or {}).get("verdict")
+        judged.append(ScoredTransaction(transaction["timestamp"], score, level, verdict))
+    return account_risk(judged)
 
 
 def score_batch(
@@ -217,21 +286,38 @@ def score_batch(
     now: Callable[[], str] = now_text,
 ) -> dict[str, Any]:
     """Scores the batch with `population` (default: the shipped cold-start model) and writes the scores; answers
-    the input of ClearStaleFlags."""
+    the input of ClearStaleFlags. Raises the first account's error when no account could be scored."""
     scored_at = now()
     population = population or load_population()
-    results = [
-        score_one_account(
-            db,
-            account,
-            models=models,
-            population=population,
-            scorer=scorer,
-            window_size=window_size,
-            scored_at=scored_at,
-        )
-        for account in batch.accounts
-    ]
+    results: list[AccountResult] = []
+    failures: list[AccountFailure] = []
+    for account in batch.accounts:
+        try:
+            results.append(
+                score_one_account(
+                    db,
+                    account,
+                    models=models,
+                    population=population,
+                    scorer=scorer,
+                    window_size=window_size,
+                    scored_at=scored_at,
+                )
+            )
+        except Exception as error:
+            # The account stays stale and is scored by the next run; the batch's other accounts go on.
+            logger.exception(
+                "account not scored",
+                extra={
+                    "accountId": account.account_id,
+                    "executionId": batch.execution_id,
+                    "batch": batch.index,
+                    "error": f"{type(error).__name__}: {error}",
+                },
+            )
+            failures.append(AccountFailure(account.account_id, error))
+    if failures and not results:
+        raise failures[0].error
     new_scores = [score for result in results for score in result.new_scores]
     requests = write_scores(db, new_scores)
     levels = Counter(score.risk_level for score in new_scores)
@@ -241,6 +327,7 @@ def score_batch(
             "executionId": batch.execution_id,
             "batch": batch.index,
             "accounts": len(results),
+            "accountsFailed": len(failures),
             "transactionsScored": len(new_scores),
             "writeRequests": requests,
             **levels,
@@ -253,4 +340,6 @@ def score_batch(
         Keys.CLEAR_IF_WRITTEN_BEFORE: batch.clear_if_written_before,
         "transactionsScored": len(new_scores),
         "riskLevels": {level: levels.get(level, 0) for level in RISK_LEVELS},
+        Keys.ACCOUNTS_FAILED: len(failures),
+        Keys.ACCOUNT_FAILURES: [failure.payload() for failure in failures[:MAX_LISTED_FAILURES]],
     }

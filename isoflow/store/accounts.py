@@ -31,8 +31,9 @@ from model.features import initial_state
 # DynamoDB's limit on the actions of one TransactWriteItems.
 MAX_TRANSACTION_ITEMS = 100
 
-# Attributes kept for the system's own use; the API never returns them.
-INTERNAL_ATTRIBUTES = ("featureState", "staleShard", "version")
+# Attributes kept for the system's own use; the API never returns them. `latestAt` is the time of the
+# account's newest transaction, `unscoredFrom` that of the earliest written since detection last cleared it.
+INTERNAL_ATTRIBUTES = ("featureState", "staleShard", "version", "latestAt", "unscoredFrom")
 
 
 def new_account_id() -> str:
@@ -197,8 +198,18 @@ def list_accounts(
     return [from_item(item) for item in items], next_cursor
 
 
-def stale_accounts(db: Db) -> Iterator[tuple[str, int]]:
-    """(accountId, version) of every stale account: a Query per shard of the sparse index, never a Scan."""
+@dataclass(frozen=True, order=True)
+class StaleAccount:
+    """A stale account as the detector finds it: the version to clear it on, and the time from which its
+    transactions may lack a score (None: only its newest window, as for an account marked by a delete)."""
+
+    account_id: str
+    version: int
+    unscored_from: str | None = None
+
+
+def stale_accounts(db: Db) -> Iterator[StaleAccount]:
+    """Every stale account: a Query per shard of the sparse index, never a Scan."""
     paginator = db.client.get_paginator("query")
     for shard in range(STALE_SHARDS):
         for page in paginator.paginate(
@@ -208,7 +219,11 @@ def stale_accounts(db: Db) -> Iterator[tuple[str, int]]:
             ExpressionAttributeValues=to_values({":s": str(shard)}),
         ):
             for item in page.get("Items", []):
-                yield item["accountId"]["S"], int(item["version"]["N"])
+                yield StaleAccount(
+                    account_id=item["accountId"]["S"],
+                    version=int(item["version"]["N"]),
+                    unscored_from=item["unscoredFrom"]["S"] if "unscoredFrom" in item else None,
+                )
 
 
 @dataclass(frozen=True)
@@ -224,8 +239,9 @@ class AccountRisk:
 def record_risks(
     db: Db, risks: Sequence[AccountRisk], *, scored_at: str, written_before: str | None = None
 ) -> set[str]:
-    """Set each account's risk and clear its stale flag if nothing was written since its version was read (and,
-    given `written_before`, it was last written before that time). Answers the accounts cleared.
+    """Set each account's risk and clear its stale flag and its `unscoredFrom` mark if nothing was written since
+    its version was read (and, given `written_before`, it was last written before that time): the caller has
+    scored every transaction from the mark on. Answers the accounts cleared.
 
     An account written to meanwhile keeps its flag, with its risk recorded, for the next run; one deleted
     meanwhile is left alone. The common case is one TransactWriteItems per 100 accounts: when an account's
@@ -263,7 +279,7 @@ def _clear_flags(db: Db, risks: Sequence[AccountRisk], scored_at: str, written_b
                 "TableName": db.accounts,
                 "Key": to_item({"accountId": risk.account_id}),
                 "UpdateExpression": "SET riskScore = :score, riskLevel = :level, lastScoredAt = :at, "
-                "isStale = :false REMOVE staleShard",
+                "isStale = :false REMOVE staleShard, unscoredFrom",
                 "ConditionExpression": condition,
                 "ExpressionAttributeValues": to_values(
                     {

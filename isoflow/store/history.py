@@ -87,6 +87,9 @@ def import_history(
                 "staleShard": stale_shard(account["accountId"]),
                 "version": 1,
                 "featureState": json.dumps(state, separators=(",", ":")),
+                # Every imported transaction is unscored; None (no transactions) leaves the attribute out.
+                "latestAt": history[-1]["timestamp"] if history else None,
+                "unscoredFrom": history[0]["timestamp"] if history else None,
                 "createdAt": account.get("createdAt") or now,
                 "updatedAt": now,
             }

@@ -3,6 +3,13 @@
 Every create, change or delete is one TransactWriteItems that also moves the account's balance, bumps its
 version and marks it stale. The account update is conditional on the version read, so concurrent writes
 to one account serialise: the loser re-reads and goes again.
+
+A transaction's features are those it had at its own time. The account keeps the time of its newest
+transaction (`latestAt`): a transaction at or after it (the common case) is folded into the account's rolling
+feature state as it arrives; one before it (a late settlement, a back-dated entry) or a changed one is
+computed by replaying the window of the account's transactions before it, and folded into the state all the
+same. The account also keeps the time of the earliest transaction written since detection last cleared it
+(`unscoredFrom`), so that the detector scores every transaction from there on, however old.
 """
 
 from __future__ import annotations
@@ -28,10 +35,13 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError, RejectedValueError
 from isoflow.store.paging import Stream, collect, merged_page
+from isoflow.store.risk import Risk, ScoredTransaction, account_risk, risk_since
 from isoflow.store.scores import RISK_LEVELS, attach_scores, batch_get, join_scores, levels_at_or_above
+from isoflow.store.timeline import history_before, newest_timestamp, recent
 from isoflow.tables import BY_ACCOUNT_INDEX, BY_RISK_INDEX, FEED_INDEX, FEED_SHARDS
 from isoflow.timestamps import now_text, parse_timestamp
-from model.features import Txn, advance
+from model.config import DEFAULT_CONFIG
+from model.features import Txn, advance, fold, initial_state
 
 CREDIT_TYPES = frozenset({"DEPOSIT"})
 # The fields a transaction's owner may set; the rest are derived.
@@ -46,6 +56,8 @@ INPUT_FIELDS = (
     "channel",
     "timestamp",
 )
+# The stored fields a transaction's features are computed from (see `model_input`).
+MODEL_INPUT_FIELDS = ("timestamp", "amount", "transactionType", "merchant", "category", "country", "channel")
 OPTIMISTIC_ATTEMPTS = 8
 
 
@@ -75,21 +87,21 @@ def model_input(transaction: Mapping[str, Any]) -> Txn:
     )
 
 
-def _account_update(
-    db: Db, account: Mapping[str, Any], balance: Decimal, now: str, feature_state: str | None
-) -> dict[str, Any]:
-    assignments = "balance = :balance, version = :next, isStale = :true, staleShard = :shard, updatedAt = :now"
+def _account_update(db: Db, account: Mapping[str, Any], now: str, **changes: Any) -> dict[str, Any]:
+    """Marks the account stale with its next version, setting `changes` too (None values are left alone),
+    on the condition that its version is still the one read."""
+    assignments = "version = :next, isStale = :true, staleShard = :shard, updatedAt = :now"
     values: dict[str, Any] = {
-        ":balance": balance,
         ":next": account["version"] + 1,
         ":version": account["version"],
         ":true": True,
         ":shard": stale_shard(account["accountId"]),
         ":now": now,
     }
-    if feature_state is not None:
-        assignments += ", featureState = :state"
-        values[":state"] = feature_state
+    for name, value in changes.items():
+        if value is not None:
+            assignments += f", {name} = :{name}"
+            values[f":{name}"] = value
     return {
         "Update": {
             "TableName": db.accounts,
@@ -124,6 +136,29 @@ def _check_currency(account: Mapping[str, Any], currency: str | None) -> str:
     return str(account["currency"])
 
 
+def _latest(db: Db, account: Mapping[str, Any], state: Mapping[str, Any]) -> str | None:
+    """The time of the account's newest transaction so far (None before its first)."""
+    latest = account.get("latestAt")
+    if latest is None and state["n"] > 0:  # an account written before accounts kept `latestAt`
+        return newest_timestamp(db, account["accountId"])
+    return None if latest is None else str(latest)
+
+
+def _features_at_its_time(db: Db, account: Mapping[str, Any], transaction: Mapping[str, Any]) -> dict[str, float]:
+    """The features of a transaction that is not the account's newest, from the model's window of transactions
+    before it (without itself), replayed from the start: what the live path gives for the same history in
+    time order, exactly so for an account with no more than a window of transactions before it."""
+    position = (str(transaction["timestamp"]), str(transaction["transactionId"]))
+    state = initial_state(account["homeCountry"])
+    for earlier in history_before(db, account["accountId"], position, DEFAULT_CONFIG.window, MODEL_INPUT_FIELDS):
+        fold(state, model_input(earlier))
+    return fold(state, model_input(transaction))
+
+
+def _earliest(stored: str | None, timestamp: str) -> str:
+    return timestamp if stored is None else min(stored, timestamp)
+
+
 def create_transaction(
     db: Db,
     data: Mapping[str, Any],
@@ -133,6 +168,7 @@ def create_transaction(
 ) -> dict[str, Any]:
     """Write a new transaction, move its account's balance and mark the account stale, atomically."""
     transaction_id = transaction_id or new_transaction_id()
+    replayed: dict[str, float] = {}
     for _ in range(OPTIMISTIC_ATTEMPTS):
         try:
             account = read_account(db, data["accountId"], consistent=True)
@@ -151,7 +187,14 @@ def create_transaction(
             "updatedAt": now,
             "injectedAnomaly": injected_anomaly,
         }
-        features, state = advance(json.loads(account["featureState"]), model_input(transaction))
+        state = json.loads(account["featureState"])
+        latest = _latest(db, account, state)
+        if latest is None or transaction["timestamp"] >= latest:
+            features, state = advance(state, model_input(transaction))
+        else:
+            # The same transaction at the same time, whichever attempt: its history is read once.
+            replayed = replayed or _features_at_its_time(db, account, transaction)
+            features, state = replayed, advance(state, model_input(transaction))[1]
         balance = _balance(account) + signed_amount(transaction["transactionType"], transaction["amount"])
         transaction.update(balanceAfter=balance, features=features)
         actions = [
@@ -162,7 +205,15 @@ def create_transaction(
                     "ConditionExpression": "attribute_not_exists(transactionId)",
                 }
             },
-            _account_update(db, account, balance, now, json.dumps(state, separators=(",", ":"))),
+            _account_update(
+                db,
+                account,
+                now,
+                balance=balance,
+                featureState=json.dumps(state, separators=(",", ":")),
+                latestAt=max(latest or transaction["timestamp"], transaction["timestamp"]),
+                unscoredFrom=_earliest(account.get("unscoredFrom"), transaction["timestamp"]),
+            ),
         ]
         if _write(db, actions, what="create transaction"):
             return from_item(to_item(transaction))
@@ -199,7 +250,8 @@ def _score_delete(transaction: Mapping[str, Any], db: Db) -> dict[str, Any]:
 def update_transaction(db: Db, transaction_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Change a transaction: its balance effect moves, its old score is dropped, its account goes stale.
 
-    Its features are recomputed against the account's current rolling state, which is not advanced again.
+    A change to what its features are computed from recomputes them from the window before it (without
+    itself); the account's rolling state is not advanced again.
     """
     for _ in range(OPTIMISTIC_ATTEMPTS):
         old = read_transaction(db, transaction_id, consistent=True)
@@ -209,7 +261,8 @@ def update_transaction(db: Db, transaction_id: str, changes: Mapping[str, Any]) 
         now = now_text()
         new = {**old, **{k: v for k, v in changes.items() if k in INPUT_FIELDS}}
         new["currency"] = _check_currency(account, changes.get("currency", old["currency"]))
-        new["features"], _ = advance(json.loads(account["featureState"]), model_input(new))
+        if model_input(new) != model_input(old):
+            new["features"] = _features_at_its_time(db, account, new)
         delta = signed_amount(new["transactionType"], new["amount"]) - signed_amount(
             old["transactionType"], old["amount"]
         )
@@ -228,7 +281,15 @@ def update_transaction(db: Db, transaction_id: str, changes: Mapping[str, Any]) 
                     "ExpressionAttributeValues": to_values({":revision": old["revision"]}),
                 }
             },
-            _account_update(db, account, balance, now, None),
+            _account_update(
+                db,
+                account,
+                now,
+                balance=balance,
+                # An account without `latestAt` (written before accounts kept it) learns it on its next create.
+                latestAt=max(account["latestAt"], new["timestamp"]) if "latestAt" in account else None,
+                unscoredFrom=_earliest(account.get("unscoredFrom"), new["timestamp"]),
+            ),
             _score_delete(old, db),
         ]
         if _write(db, actions, what="update transaction"):
@@ -250,7 +311,7 @@ def delete_transaction(db: Db, transaction_id: str) -> None:
                     "ExpressionAttributeValues": to_values({":revision": old["revision"]}),
                 }
             },
-            _account_update(db, account, balance, now_text(), None),
+            _account_update(db, account, now_text(), balance=balance),
             _score_delete(old, db),
         ]
         if _write(db, actions, what="delete transaction"):
@@ -259,21 +320,73 @@ def delete_transaction(db: Db, transaction_id: str) -> None:
 
 
 def set_feedback(db: Db, transaction_id: str, verdict: str, note: str | None) -> dict[str, Any]:
-    """Record an analyst's verdict on the transaction; feedback is not a change that needs rescoring."""
+    """Record an analyst's verdict on the transaction. Scores stay as they are; the account's risk counts
+    verdicts (`isoflow.store.risk`), so when this one changes it, the new risk is written in the same
+    transaction and the account is marked stale: a detection run that read the account before the verdict
+    cannot clear it with the risk it had, and the next run records the risk again from what it reads."""
     feedback = {"verdict": verdict, "note": note, "at": now_text()}
-    try:
-        db.client.update_item(
-            TableName=db.transactions,
-            Key=to_item({"transactionId": transaction_id}),
-            UpdateExpression="SET feedback = :feedback",
-            ConditionExpression="attribute_exists(transactionId)",
-            ExpressionAttributeValues=to_values({":feedback": feedback}),
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        transaction = read_transaction(db, transaction_id, consistent=True)
+        account = read_account(db, transaction["accountId"], consistent=True)
+        actions = [
+            {
+                "Update": {
+                    "TableName": db.transactions,
+                    "Key": to_item({"transactionId": transaction_id}),
+                    "UpdateExpression": "SET feedback = :feedback",
+                    "ConditionExpression": "revision = :revision",
+                    "ExpressionAttributeValues": to_values(
+                        {":feedback": feedback, ":revision": transaction["revision"]}
+                    ),
+                }
+            }
+        ]
+        # An account never scored has no risk to change: its first run records one.
+        if account.get("riskLevel") is not None:
+            risk = _risk_with_verdict(db, account, transaction_id, verdict)
+            if risk != Risk(float(account["riskScore"]), str(account["riskLevel"])):
+                actions.append(_account_update(db, account, now_text(), riskScore=risk.score, riskLevel=risk.level))
+        if _write(db, actions, what="record feedback"):
+            return get_transaction(db, transaction_id)
+    raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
+
+
+def _risk_with_verdict(db: Db, account: Mapping[str, Any], transaction_id: str, verdict: str) -> Risk:
+    """The account's risk once `verdict` is recorded on the transaction, from its recent transactions (as many
+    as the detector's window holds) and their current scores."""
+    newest = account.get("latestAt") or newest_timestamp(db, account["accountId"])
+    if newest is None:
+        return account_risk([])
+    transactions = recent(
+        db,
+        account["accountId"],
+        newest=newest,
+        since=risk_since(newest),
+        size=DEFAULT_CONFIG.window,
+        attributes=("revision", "feedback.verdict"),
+    )
+    scores = {
+        s["transactionId"]: s
+        for s in batch_get(
+            db,
+            db.scores,
+            [{"accountId": account["accountId"], "transactionId": t["transactionId"]} for t in transactions],
         )
-    except ClientError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
-            raise NotFoundError(f"transaction {transaction_id} not found", field="transactionId") from error
-        raise
-    return get_transaction(db, transaction_id)
+    }
+    judged = []
+    for t in transactions:
+        score = scores.get(t["transactionId"])
+        if score is not None and score["revision"] != t["revision"]:
+            score = None  # a score of an earlier revision does not count
+        judged.append(
+            ScoredTransaction(
+                timestamp=t["timestamp"],
+                risk_score=None if score is None else float(score["riskScore"]),
+                risk_level=None if score is None else str(score["riskLevel"]),
+                verdict=verdict if t["transactionId"] == transaction_id else (t.get("feedback") or {}).get("verdict"),
+            )
+        )
+    return account_risk(judged)
 
 
 def _time_condition(key: str, since: str | None, until: str | None, values: dict[str, Any]) -> str:

@@ -34,7 +34,7 @@ def test_the_cli_imports_accounts_with_balances_features_and_ground_truth(local_
     expected = list(generate_history(12, 20, seed=9, end=END, anomaly_rate=0.05))
     stored = {a["accountId"]: a for a in all_accounts(db)}
     assert set(stored) == {h.account["accountId"] for h in expected}
-    assert {account_id for account_id, _ in stale_accounts(db)} == set(stored)
+    assert {stale.account_id for stale in stale_accounts(db)} == set(stored)
     anomalous = 0
     for history in expected:
         account = stored[history.account["accountId"]]

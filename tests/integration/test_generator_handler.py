@@ -82,7 +82,7 @@ def test_a_scheduled_run_writes_through_the_data_layer_and_marks_accounts_stale(
 
     assert (run["accounts"], run["transactions"], run["repeated"]) == (12, len(expected), 0)
     touched = {t["accountId"] for t in expected}
-    assert {account_id for account_id, _ in stale_accounts(db)} == touched
+    assert {stale.account_id for stale in stale_accounts(db)} == touched
     for t in expected:
         stored = read_transaction(db, t["transactionId"])
         assert (stored["accountId"], stored["timestamp"], stored["merchant"]) == (

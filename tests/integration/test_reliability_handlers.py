@@ -38,7 +38,7 @@ VALID_EVENTS: dict[str, dict[str, Any]] = {
     "score-account-batch": {
         "executionId": "run-1",
         "batch": 0,
-        "accounts": [{"accountId": "acc_1", "version": 1}],
+        "accounts": [{"accountId": "acc_1", "version": 1, "unscoredFrom": "2026-11-20T08:00:00Z"}],
         "clearIfWrittenBefore": "2026-11-24T09:59:58Z",
         "population": None,
     },
@@ -49,6 +49,8 @@ VALID_EVENTS: dict[str, dict[str, Any]] = {
         "clearIfWrittenBefore": "2026-11-24T09:59:58Z",
         "transactionsScored": 1,
         "riskLevels": {"LOW": 1, "MEDIUM": 0, "HIGH": 0},
+        "accountsFailed": 1,
+        "accountFailures": [{"accountId": "acc_2", "error": "BusyError", "message": "throttled"}],
     },
     "record-run": {
         "executionId": "run-1",
@@ -73,6 +75,8 @@ WRONG_VALUES: dict[str, Any] = {
     "accounts": "acc_1",
     "transactionsScored": None,
     "riskLevels": ["LOW"],
+    "accountsFailed": "one",
+    "accountFailures": "acc_2",
     "toleratedFailurePercentage": "some",
     "population": "the latest",
 }
@@ -80,6 +84,12 @@ WRONG_VALUES: dict[str, Any] = {
 NESTED_CASES: tuple[tuple[str, dict[str, Any], str], ...] = (
     ("score-account-batch", {"accounts": [{"accountId": "acc_1"}]}, "version"),
     ("score-account-batch", {"accounts": [{"accountId": "acc_1", "version": "v1"}]}, "v1"),
+    (
+        "score-account-batch",
+        {"accounts": [{"accountId": "acc_1", "version": 1, "unscoredFrom": "last week"}]},
+        "last week",
+    ),
+    ("clear-stale-flags", {"accountFailures": [{"accountId": "acc_2", "message": "throttled"}]}, "error"),
     ("clear-stale-flags", {"accounts": [{"accountId": "acc_1", "version": 1, "riskScore": 0.5}]}, "riskLevel"),
     (
         "clear-stale-flags",

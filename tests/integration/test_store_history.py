@@ -44,7 +44,7 @@ def test_imported_history_matches_the_live_path(db: Db) -> None:
     assert (
         imported["balance"] == live["balance"] == sum(100 + 7 * n if n % 4 == 0 else -(100 + 7 * n) for n in range(12))
     )
-    assert imported["isStale"] and imported_id in {a for a, _ in accounts.stale_accounts(db)}
+    assert imported["isStale"] and imported_id in {s.account_id for s in accounts.stale_accounts(db)}
     assert json.loads(imported["featureState"]) == json.loads(live["featureState"])
     imported_rows = transactions.list_transactions(db, account_id=imported_id, limit=100)[0]
     live_rows = transactions.list_transactions(db, account_id=live_id, limit=100)[0]

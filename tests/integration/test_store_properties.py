@@ -1,4 +1,6 @@
-"""Property: after any sequence of writes and flag clears, balances add up and stale marks are never lost."""
+"""Property: after any sequence of writes and flag clears, balances add up and stale marks are never lost, and
+each stale account's mark of where its unscored transactions begin is the earliest of those written since it
+was last cleared."""
 
 from __future__ import annotations
 
@@ -36,6 +38,13 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
     ]
     live: list[str] = []
     expected_stale = dict.fromkeys(ids, False)
+    # The earliest timestamp among the transactions written to each account since its flag was last cleared.
+    expected_mark: dict[str, str | None] = dict.fromkeys(ids)
+
+    def written(transaction: dict) -> None:
+        mark = expected_mark[transaction["accountId"]]
+        expected_mark[transaction["accountId"]] = min(mark or transaction["timestamp"], transaction["timestamp"])
+
     for op in ops:
         if op[0] == "create":
             _, index, kind, amount = op
@@ -44,19 +53,21 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
             )
             live.append(made["transactionId"])
             expected_stale[ids[index]] = True
+            written(made)
         elif op[0] == "update" and live:
             _, index, kind, amount = op
             changed = transactions.update_transaction(
                 db, live[index % len(live)], {"transactionType": kind, "amount": amount}
             )
             expected_stale[changed["accountId"]] = True
+            written(changed)
         elif op[0] == "delete" and live:
             transaction_id = live.pop(op[1] % len(live))
             owner = transactions.read_transaction(db, transaction_id)["accountId"]
             transactions.delete_transaction(db, transaction_id)
             expected_stale[owner] = True
         elif op[0] == "clear":
-            read = [(a, v) for a, v in accounts.stale_accounts(db) if a in expected_stale]
+            read = [(s.account_id, s.version) for s in accounts.stale_accounts(db) if s.account_id in expected_stale]
             if op[1] and read:
                 # A write lands between the read and the clear: that account must stay stale.
                 late = read[0][0]
@@ -64,17 +75,20 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
                     db, {"accountId": late, "transactionType": "DEPOSIT", "amount": 1}
                 )
                 live.append(made["transactionId"])
+                written(made)
             # The accounts cleared together, as a batch of a run is: one of them refused must not stop the rest.
             risks = [accounts.AccountRisk(a, v, risk_score=0.1, risk_level="LOW") for a, v in read]
             cleared = accounts.record_risks(db, risks, scored_at="2026-11-24T00:00:00Z")
             for account_id, _ in read:
                 expected_stale[account_id] = account_id not in cleared
+                if account_id in cleared:
+                    expected_mark[account_id] = None
                 assert accounts.read_account(db, account_id)["riskLevel"] == "LOW"
             if op[1] and read:
                 assert expected_stale[read[0][0]] is True
                 assert cleared == {a for a, _ in read[1:]}
 
-    stale_index = {a for a, _ in accounts.stale_accounts(db)}
+    stale_index = {s.account_id: s.unscored_from for s in accounts.stale_accounts(db)}
     for account_id in ids:
         account = accounts.read_account(db, account_id)
         owned = transactions.list_transactions(db, account_id=account_id, limit=200)[0]
@@ -83,3 +97,6 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
         )
         assert account["isStale"] is expected_stale[account_id]
         assert (account_id in stale_index) is expected_stale[account_id]
+        assert account.get("unscoredFrom") == expected_mark[account_id]
+        if account_id in stale_index:
+            assert stale_index[account_id] == expected_mark[account_id]

@@ -49,7 +49,9 @@ def stale_account(db: Db, amounts: Sequence[float]) -> tuple[str, list[str]]:
 
 
 def batch_of(db: Db, *account_ids: str) -> Batch:
-    refs = tuple(AccountRef(a, read_account(db, a)["version"]) for a in account_ids)
+    """The batch FindStaleAccounts would write for these accounts."""
+    accounts = [read_account(db, a) for a in account_ids]
+    refs = tuple(AccountRef(a["accountId"], a["version"], a.get("unscoredFrom")) for a in accounts)
     return Batch(execution_id="run-1", index=0, accounts=refs)
 
 
@@ -76,18 +78,32 @@ def test_only_transactions_without_a_current_score_are_scored(db: Db) -> None:
 
     assert scorer.calls[-1] == (account_id, 3, [2])
     assert second["transactionsScored"] == 1 and second["riskLevels"]["MEDIUM"] == 1
-    # The account keeps the highest score in its window, scored in this run or before.
+    # The account keeps the highest score of its recent days, scored in this run or before.
     assert (second["accounts"][0]["riskScore"], second["accounts"][0]["riskLevel"]) == (0.8, "HIGH")
     rescored = scores(db)
     assert rescored[ids[2]]["revision"] == 2 and rescored[ids[2]]["scoredAt"] == "2026-11-24T11:00:00Z"
     assert rescored[ids[0]] == written[ids[0]]
 
 
-def test_the_window_is_the_newest_transactions_in_time_order(db: Db) -> None:
-    account_id, ids = stale_account(db, [10.0 * (i + 1) for i in range(8)])
+def test_every_unscored_transaction_is_scored_against_at_most_a_window_before_it(db: Db) -> None:
+    account_id, ids = stale_account(db, [10.0 * (i + 1) for i in range(12)])
     scorer = AmountScorer()
 
     score_batch(db, batch_of(db, account_id), models=None, scorer=scorer, window_size=5)
+
+    assert set(scores(db)) == set(ids)
+    # The first window shares a fit on itself (too little history before it); then each group of targets
+    # gets the five transactions before it as history.
+    assert scorer.calls == [(account_id, 5, [0, 1, 2, 3, 4]), (account_id, 9, [5, 6, 7, 8]), (account_id, 8, [5, 6, 7])]
+
+
+def test_without_a_mark_the_newest_window_is_scored(db: Db) -> None:
+    # An account stale for a delete only, or marked before accounts carried where their unscored ones begin.
+    account_id, ids = stale_account(db, [10.0 * (i + 1) for i in range(8)])
+    unmarked = Batch(execution_id="run-1", index=0, accounts=(AccountRef(account_id, 8, None),))
+    scorer = AmountScorer()
+
+    score_batch(db, unmarked, models=None, scorer=scorer, window_size=5)
 
     assert scorer.calls == [(account_id, 5, [0, 1, 2, 3, 4])]
     assert set(scores(db)) == set(ids[3:])

@@ -10,6 +10,7 @@ from isoflow.detection.find import batches_of
 from isoflow.detection.record import BatchesFailedError, record_run, summarise
 from isoflow.detection.score import Batch
 from isoflow.runs import largest_payload, new_execution_id, readable_cause
+from isoflow.store.accounts import StaleAccount
 from isoflow.workflow import Keys
 
 RUN = {
@@ -22,13 +23,15 @@ RUN = {
 }
 
 
-def result(accounts: int, cleared: int, scored: int, high: int = 0) -> dict[str, Any]:
+def result(accounts: int, cleared: int, scored: int, high: int = 0, failed: tuple[str, ...] = ()) -> dict[str, Any]:
     return {
         "accounts": accounts,
         "accountsCleared": cleared,
         "accountsStillStale": accounts - cleared,
         "transactionsScored": scored,
         "riskLevels": {"LOW": scored - high, "MEDIUM": 0, "HIGH": high},
+        "accountsFailed": len(failed),
+        "accountFailures": [{"accountId": a, "error": "BusyError", "message": "throttled"} for a in failed],
     }
 
 
@@ -45,24 +48,33 @@ class FakeFiles:
 
 def test_batches_keep_their_order_index_and_versions_and_name_the_runs_population_model() -> None:
     population = RUN[Keys.POPULATION]
-    batches = batches_of([("acc_a", 3), ("acc_b", 1), ("acc_c", 7)], "run-1", 2, "2026-11-24T10:00:00Z", population)
+    stale = [
+        StaleAccount("acc_a", 3, "2026-09-30T08:00:00Z"),
+        StaleAccount("acc_b", 1),  # marked by a delete only
+        StaleAccount("acc_c", 7, "2026-11-24T09:00:00Z"),
+    ]
+    batches = batches_of(stale, "run-1", 2, "2026-11-24T10:00:00Z", population)
     assert batches == [
         {
             "executionId": "run-1",
             "batch": 0,
-            "accounts": [{"accountId": "acc_a", "version": 3}, {"accountId": "acc_b", "version": 1}],
+            "accounts": [
+                {"accountId": "acc_a", "version": 3, "unscoredFrom": "2026-09-30T08:00:00Z"},
+                {"accountId": "acc_b", "version": 1, "unscoredFrom": None},
+            ],
             "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
             "population": population,
         },
         {
             "executionId": "run-1",
             "batch": 1,
-            "accounts": [{"accountId": "acc_c", "version": 7}],
+            "accounts": [{"accountId": "acc_c", "version": 7, "unscoredFrom": "2026-11-24T09:00:00Z"}],
             "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
             "population": population,
         },
     ]
     assert Batch.from_event(batches[1]).accounts[0].version == 7
+    assert [a.unscored_from for a in Batch.from_event(batches[0]).accounts] == ["2026-09-30T08:00:00Z", None]
     assert Batch.from_event(batches[1]).population == population
     assert Batch.from_event({**batches[1], "population": None}).population is None
     with pytest.raises(ValueError, match="ScoreAccountBatch input 'population' is not valid"):
@@ -74,7 +86,7 @@ def test_batches_keep_their_order_index_and_versions_and_name_the_runs_populatio
 def test_the_summary_sums_the_batches_and_names_the_missing_ones() -> None:
     summary = summarise(
         RUN,
-        {0: result(2, 2, 40, high=1), 2: result(1, 0, 3, high=2)},
+        {0: result(2, 2, 40, high=1, failed=("acc_x",)), 2: result(1, 0, 3, high=2)},
         {1: {"batch": 1, "error": "BusyError", "message": "throttled"}},
         "2026-11-24T10:01:30Z",
     )
@@ -83,6 +95,8 @@ def test_the_summary_sums_the_batches_and_names_the_missing_ones() -> None:
         "accountsScored": 3,
         "accountsCleared": 2,
         "accountsStillStale": 1,
+        "accountsFailed": 1,
+        "accountFailures": [{"accountId": "acc_x", "error": "BusyError", "message": "throttled"}],
         "transactionsScored": 43,
         "riskLevels": {"LOW": 40, "MEDIUM": 0, "HIGH": 3},
         "anomalies": 3,
