@@ -24,7 +24,11 @@ from model.config import DEFAULT_CONFIG, ScoringConfig
 CONFIRMED = "CONFIRMED"
 NOT_FRAUD = "NOT_FRAUD"
 
-RISK_DAYS = 7
+# Measured on a seeded local system (300 generated accounts, 60 days, seeds 7 and 11, one detection run), the
+# share of accounts HIGH / MEDIUM by the days counted: 1: 0.3-0.7% / 2-5%; 3: 0.7-1.7% / 11-12%; 7: 3.0-3.7% /
+# 24-26%; 14: 5-6% / 36-40%; all 60 (about the old rule, the highest score in the window): 27% / 47-48%.
+# Three days hold a few of an account's transactions (about 1.3 a day there) and keep HIGH to a percent or two.
+RISK_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -47,18 +51,13 @@ class Risk:
 NO_RISK = Risk(0.0, "LOW")
 
 
-def risk_since(newest: str, days: int = RISK_DAYS) -> str:
-    """The earliest time whose transactions count toward the risk of an account whose newest is `newest`."""
-    return format_timestamp(parse_timestamp(newest) - timedelta(days=days))
-
-
 def account_risk(
     transactions: Iterable[ScoredTransaction], *, days: int = RISK_DAYS, config: ScoringConfig = DEFAULT_CONFIG
 ) -> Risk:
     listed = list(transactions)
     if not listed:
         return NO_RISK
-    since = risk_since(max(t.timestamp for t in listed), days)
+    since = format_timestamp(parse_timestamp(max(t.timestamp for t in listed)) - timedelta(days=days))
     counted = [NO_RISK]
     for transaction in listed:
         if transaction.timestamp < since or transaction.verdict == NOT_FRAUD:

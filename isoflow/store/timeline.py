@@ -12,10 +12,12 @@ every reader agrees on.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.tables import BY_ACCOUNT_INDEX
+from isoflow.timestamps import format_timestamp, parse_timestamp
 
 # The detector's first page reads this many transactions beyond its window, so that an account with a few
 # new ones since the last run (the common case) takes one Query.
@@ -27,17 +29,11 @@ def order(transaction: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _newest_first(
-    db: Db,
-    account_id: str,
-    attributes: Sequence[str],
-    *,
-    page: int,
-    until: str | None = None,
-    since: str | None = None,
+    db: Db, account_id: str, attributes: Sequence[str], *, page: int, until: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    """The account's transactions from `until` (inclusive) back to `since` (inclusive), newest first, with
-    `attributes` (document paths such as "feedback.verdict" allowed); requests a page of `page` items when the
-    caller asks for the next item, so a caller that stops early reads no further."""
+    """The account's transactions from `until` (inclusive) back, newest first, with `attributes` (document paths
+    such as "feedback.verdict" allowed); requests a page of `page` items when the caller asks for the next item,
+    so a caller that stops early reads no further."""
     names: dict[str, str] = {}
 
     def placeholder(name: str) -> str:
@@ -47,15 +43,9 @@ def _newest_first(
     projection = ", ".join(".".join(placeholder(part) for part in path.split(".")) for path in paths)
     values: dict[str, Any] = {":a": account_id}
     condition = "accountId = :a"
-    if until is not None and since is not None:
-        condition += f" AND {placeholder('timestamp')} BETWEEN :since AND :until"
-        values.update({":since": since, ":until": until})
-    elif until is not None:
+    if until is not None:
         condition += f" AND {placeholder('timestamp')} <= :until"
         values[":until"] = until
-    elif since is not None:
-        condition += f" AND {placeholder('timestamp')} >= :since"
-        values[":since"] = since
     request: dict[str, Any] = {
         "TableName": db.transactions,
         "IndexName": BY_ACCOUNT_INDEX,
@@ -118,14 +108,16 @@ def window_from(
     return sorted(found, key=order)
 
 
-def recent(
-    db: Db, account_id: str, *, newest: str, since: str, size: int, attributes: Sequence[str]
-) -> list[dict[str, Any]]:
-    """The account's transactions from `since` to `newest` (both inclusive), at most the newest `size` of them,
-    oldest first."""
+def recent(db: Db, account_id: str, reach: timedelta, size: int, attributes: Sequence[str]) -> list[dict[str, Any]]:
+    """Oldest first: the account's transactions no more than `reach` before its newest one, at most the newest
+    `size` of them."""
     fields = ("transactionId", "timestamp", *attributes)
     found: list[dict[str, Any]] = []
-    for transaction in _newest_first(db, account_id, fields, page=size, until=newest, since=since):
+    since = None
+    for transaction in _newest_first(db, account_id, fields, page=size):
+        since = since or format_timestamp(parse_timestamp(transaction["timestamp"]) - reach)
+        if transaction["timestamp"] < since:
+            break
         found.append(transaction)
         if len(found) == size:
             break

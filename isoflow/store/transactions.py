@@ -18,6 +18,7 @@ import json
 import secrets
 import zlib
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +36,7 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError, RejectedValueError
 from isoflow.store.paging import Stream, collect, merged_page
-from isoflow.store.risk import Risk, ScoredTransaction, account_risk, risk_since
+from isoflow.store.risk import RISK_DAYS, Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, attach_scores, batch_get, join_scores, levels_at_or_above
 from isoflow.store.timeline import history_before, newest_timestamp, recent
 from isoflow.tables import BY_ACCOUNT_INDEX, BY_RISK_INDEX, FEED_INDEX, FEED_SHARDS
@@ -354,16 +355,12 @@ def set_feedback(db: Db, transaction_id: str, verdict: str, note: str | None) ->
 def _risk_with_verdict(db: Db, account: Mapping[str, Any], transaction_id: str, verdict: str) -> Risk:
     """The account's risk once `verdict` is recorded on the transaction, from its recent transactions (as many
     as the detector's window holds) and their current scores."""
-    newest = account.get("latestAt") or newest_timestamp(db, account["accountId"])
-    if newest is None:
-        return account_risk([])
     transactions = recent(
         db,
         account["accountId"],
-        newest=newest,
-        since=risk_since(newest),
-        size=DEFAULT_CONFIG.window,
-        attributes=("revision", "feedback.verdict"),
+        timedelta(days=RISK_DAYS),
+        DEFAULT_CONFIG.window,
+        ("revision", "feedback.verdict"),
     )
     scores = {
         s["transactionId"]: s

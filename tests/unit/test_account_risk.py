@@ -13,8 +13,9 @@ def scored(day: int, score: float | None, level: str | None = None, verdict: str
 
 
 def test_the_highest_current_score_of_the_days_up_to_the_newest_transaction() -> None:
-    assert account_risk([scored(20, 0.4), scored(24, 0.6), scored(25, 0.45)]) == Risk(0.6, "MEDIUM")
-    assert account_risk([scored(20, 0.4), scored(25, None)]) == Risk(0.4, "LOW")  # unscored: not yet known
+    newest = 10 + RISK_DAYS
+    assert account_risk([scored(10, 0.4), scored(11, 0.6), scored(newest, 0.45)]) == Risk(0.6, "MEDIUM")
+    assert account_risk([scored(10, 0.4), scored(newest, None)]) == Risk(0.4, "LOW")  # unscored: not yet known
 
 
 def test_an_old_anomaly_outside_the_window_does_not_count() -> None:
@@ -27,6 +28,7 @@ def test_an_old_anomaly_outside_the_window_does_not_count() -> None:
 
 def test_a_not_fraud_verdict_resolves_an_anomaly_and_confirmed_fraud_is_high() -> None:
     assert account_risk([scored(20, 0.9, verdict=NOT_FRAUD), scored(21, 0.58)]) == Risk(0.58, "MEDIUM")
+    assert account_risk([scored(20, 0.9), scored(21, 0.58)]) == Risk(0.9, "HIGH")
     assert account_risk([scored(20, 0.9, verdict=NOT_FRAUD)]) == NO_RISK
     assert account_risk([scored(20, 0.2, verdict=CONFIRMED), scored(21, 0.6)]) == Risk(
         DEFAULT_CONFIG.high_threshold, "HIGH"
