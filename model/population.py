@@ -93,13 +93,6 @@ def loads_population(data: bytes, prefix: str = "") -> PopulationModel:
     return model
 
 
-def save_population(model: PopulationModel, path: Path) -> str:
-    """Write the model with joblib; answers its version (the digest of what was written)."""
-    data, version = dump_population(model)
-    path.write_bytes(data)
-    return version
-
-
 def read_population(path: Path, prefix: str = "") -> PopulationModel:
     try:
         data = path.read_bytes()

@@ -27,9 +27,9 @@ from model.population import (
     PopulationModel,
     TooLittleHistory,
     build_population,
+    dump_population,
     load_population,
     read_population,
-    save_population,
 )
 
 REQUIRED = ("transaction_id", "account_id", "timestamp", "amount")
@@ -113,10 +113,11 @@ def population_for(args: argparse.Namespace, transactions: Transactions) -> tupl
     except TooLittleHistory as error:
         model = load_population()
         return model, f"population model {model.version}, shipped as the cold start ({error})"
+    data, version = dump_population(model)  # the version is the digest of the serialised model
     if args.save_population:
-        save_population(model, Path(args.save_population))
-        return model, f"population model {model.version} fitted on this input, written to {args.save_population}"
-    return model, f"population model {model.version} fitted on this input"
+        Path(args.save_population).write_bytes(data)
+        return model, f"population model {version} fitted on this input, written to {args.save_population}"
+    return model, f"population model {version} fitted on this input"
 
 
 def write_scores(path: Path, ids: Sequence[str], accounts: Sequence[ScoredAccount]) -> None:

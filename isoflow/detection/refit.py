@@ -31,7 +31,7 @@ from model.population import MAX_POPULATION_ROWS, TooLittleHistory, build_popula
 logger = Logger(service="isoflow")
 
 LOOKBACK = timedelta(days=90)
-# Per feed shard: the newest ROWS_PER_QUERY transactions before each of SLICES points spread over the period.
+# A large shard's share: the newest few transactions before each of SLICES points spread over the period.
 SLICES = 32
 QUERY_THREADS = 8
 
@@ -59,34 +59,48 @@ def _edge(db: Db, shard: int, newest: bool) -> str | None:
     return str(items[0]["timestamp"]["S"]) if items else None
 
 
-def _newest_in(db: Db, shard: int, since: datetime, until: datetime, limit: int) -> tuple[list[dict[str, Any]], bool]:
-    """The newest `limit` transactions of the shard in [since, until], and whether there were more."""
-    response = db.client.query(
-        TableName=db.transactions,
-        IndexName=FEED_INDEX,
-        KeyConditionExpression="feedShard = :s AND #t BETWEEN :from AND :to",
-        ExpressionAttributeValues=to_values(
+def _page(
+    db: Db, shard: int, since: datetime, until: datetime, limit: int, start: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of the shard's transactions in [since, until], newest first, and where the next page starts."""
+    request: dict[str, Any] = {
+        "TableName": db.transactions,
+        "IndexName": FEED_INDEX,
+        "KeyConditionExpression": "feedShard = :s AND #t BETWEEN :from AND :to",
+        "ExpressionAttributeValues": to_values(
             {":s": str(shard), ":from": format_timestamp(since), ":to": format_timestamp(until)}
         ),
-        ExpressionAttributeNames={"#t": "timestamp"},
-        ProjectionExpression="transactionId, accountId, #t, features",
-        ScanIndexForward=False,
-        Limit=limit,
-    )
-    return [from_item(item) for item in response.get("Items", [])], "LastEvaluatedKey" in response
+        "ExpressionAttributeNames": {"#t": "timestamp"},
+        "ProjectionExpression": "transactionId, accountId, #t, features",
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if start is not None:
+        request["ExclusiveStartKey"] = start
+    response = db.client.query(**request)
+    return [from_item(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
 
 
-def _sample_shard(db: Db, shard: int, first: datetime, last: datetime, limit: int) -> list[dict[str, Any]]:
-    """A shard holding no more than `limit` transactions in the period gives them all in one Query; a larger
-    one gives the newest `limit` before each of SLICES points, staggered between shards so that the points of
-    all shards fall at different times of day."""
-    items, more = _newest_in(db, shard, first, last, limit)
-    if not more:
+def _sample_shard(db: Db, shard: int, first: datetime, last: datetime, quota: int) -> list[dict[str, Any]]:
+    """About `quota` of the shard's transactions in [first, last], spread evenly over the period. A shard holding
+    up to twice that (judged by how much of the period its first page covers) is read whole and thinned; a
+    larger one gives the newest few before each of SLICES points, staggered between shards so that the points
+    of all shards fall at different times of day."""
+    items, start = _page(db, shard, first, last, quota)
+    if start is None:
         return items
+    covered = (last - parse_timestamp(str(items[-1]["timestamp"]))).total_seconds()
+    if len(items) * (last - first).total_seconds() <= 2 * quota * max(covered, 1.0):
+        while start is not None:
+            page, start = _page(db, shard, first, last, quota, start)
+            items += page
+        return items[:: math.ceil(len(items) / quota)]
     width = (last - first) / SLICES
-    for i in range(1, SLICES):
+    per_slice = math.ceil(quota / SLICES)
+    items = []
+    for i in range(SLICES):
         until = last - width * (i + shard / FEED_SHARDS)
-        items += _newest_in(db, shard, max(first, until - width), until, limit)[0]
+        items += _page(db, shard, max(first, until - width), until, per_slice)[0]
     return items
 
 
@@ -105,9 +119,9 @@ def sample_rows(
     last = parse_timestamp(max(newest))
     oldest = min(t for t in (_edge(db, shard, newest=False) for shard in shards) if t)
     first = max(last - lookback, parse_timestamp(oldest))
-    limit = math.ceil(rows_wanted / (SLICES * FEED_SHARDS))
+    quota = math.ceil(rows_wanted / FEED_SHARDS)
     with ThreadPoolExecutor(QUERY_THREADS) as pool:
-        found = pool.map(lambda shard: _sample_shard(db, shard, first, last, limit), shards)
+        found = pool.map(lambda shard: _sample_shard(db, shard, first, last, quota), shards)
         unique = {item["transactionId"]: item for batch in found for item in batch}
     established = [
         item for item in unique.values() if (item.get("features") or {}).get("history_size", 0.0) >= config.min_history
