@@ -4,6 +4,11 @@ Two data sets: generated history (ground truth per anomaly kind) and an external
 Each account is scored with the detector's own code (`model.batch`, as `isoflow evaluate` does), every row
 of its history; the judged rows are all of them for generated data and those from `judge_from` on for the
 CSV (its first month only builds up history).
+
+Each data set is scored twice: with a population model fitted on itself (unsupervised, as a deployment fits
+its own and as `isoflow evaluate` does by default), and with one fitted on the other data set (the external
+CSV with the generated data's, the generated data with the CSV's; without a CSV, the shipped cold-start
+model, itself fitted on generated data of another seed): what a bank would get judged by another's normal.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from isoflow.cli.score import Transactions, read_transactions
+from isoflow.cli.score import Transactions, fitted_population, read_transactions
 from isoflow.generator.csv_export import write_csv
 from isoflow.generator.history import generate_history
 from model.batch import score_histories
@@ -29,8 +34,7 @@ from model.evaluation import (
     metrics_by_group,
     seed_iforest_scores,
 )
-from model.features import replay
-from model.population import PopulationModel, build_population
+from model.population import PopulationModel, load_population
 
 GENERATED_END = datetime(2026, 11, 1, tzinfo=UTC)
 # Not the seed the shipped population model was built from, so Isoflow is judged on data it never saw.
@@ -84,13 +88,6 @@ def evaluate(
     }
 
 
-def population_of(transactions: Transactions) -> PopulationModel:
-    """A population model built from the data itself (unsupervised), as `isoflow evaluate --save-population`."""
-    return build_population(
-        row for account in transactions.accounts for row in replay(account.txns, account.home_country)
-    )
-
-
 def as_results(results: dict[str, dict[str, Metrics]], **about: Any) -> dict[str, Any]:
     """{scorer: {auc, ap, p_at_100, ..., by_group: {group: {...}}}} with NaN as null."""
     out: dict[str, Any] = {"about": about}
@@ -118,38 +115,42 @@ def run(
     workers: int,
     scratch: Path,
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
     generated = generated_transactions(generated_accounts, generated_days, scratch)
-    out["generated"] = as_results(
-        evaluate(generated, workers=workers),
-        accounts=len(generated.accounts),
-        transactions=len(generated.ids),
-        days=generated_days,
-        seed=GENERATED_SEED,
-        population="shipped",
-    )
+    data_sets: dict[str, tuple[Transactions, datetime | None, dict[str, Any]]] = {
+        "generated": (generated, None, {"days": generated_days, "seed": GENERATED_SEED})
+    }
     if data is not None:
         sample = sample_accounts(read_transactions(data), data_one_in)
-        out[data.name.split(".")[0]] = as_results(
-            evaluate(sample, workers=workers, population=population_of(sample), judge_from=judge_from),
-            accounts=len(sample.accounts),
-            transactions=sum(len(a.txns) for a in sample.accounts),
-            sampled=f"accounts with crc32(id) % {data_one_in} == 0",
-            judged_from=judge_from.isoformat(),
-            population="built from the sample",
-        )
+        about = {"sampled": f"accounts with crc32(id) % {data_one_in} == 0", "judged_from": judge_from.isoformat()}
+        data_sets[data.name.split(".")[0]] = (sample, judge_from, about)
+    populations, described = {"shipped": load_population()}, {"shipped": "shipped: generated data of seed 7"}
+    for name, (transactions, _, _) in data_sets.items():
+        populations[name], fitted = fitted_population(transactions)
+        described[name] = f"fitted on {name}" if fitted else f"shipped: {name} has too little history to fit one"
+    names = list(data_sets)
+    other = {names[0]: names[-1], names[-1]: names[0]} if len(names) == 2 else {names[0]: "shipped"}
+    out: dict[str, Any] = {}
+    for name, (transactions, judged_from, about) in data_sets.items():
+        for source, label in ((name, name), (other[name], f"{name} by {other[name]} population")):
+            out[label] = as_results(
+                evaluate(transactions, workers=workers, population=populations[source], judge_from=judged_from),
+                accounts=len(transactions.accounts),
+                transactions=sum(len(a.txns) for a in transactions.accounts),
+                population=f"{populations[source].version}, {described[source]}",
+                **about,
+            )
     return out
 
 
 def table(detection: dict[str, Any]) -> str:
-    lines = [f"{'data set':<10} {'group':<30} {'scorer':<15} {'rows':>7} {'pos':>5} {'auc':>6} {'ap':>6} {'p@100':>6}"]
+    lines = [f"{'data set':<36} {'group':<30} {'scorer':<15} {'rows':>7} {'pos':>5} {'auc':>6} {'ap':>6} {'p@100':>6}"]
     for dataset, by_scorer in detection.items():
         groups = ["overall", *by_scorer["isoflow"]["by_group"]]
         for group in groups:
             for scorer in SCORERS:
                 m = by_scorer[scorer] if group == "overall" else by_scorer[scorer]["by_group"][group]
                 lines.append(
-                    f"{dataset:<10} {group:<30} {scorer:<15} {m['rows']:>7} {m['positives']:>5}"
+                    f"{dataset:<36} {group:<30} {scorer:<15} {m['rows']:>7} {m['positives']:>5}"
                     f" {_fmt(m['auc'])} {_fmt(m['ap'])} {_fmt(m['p_at_100'])}"
                 )
     return "\n".join(lines)

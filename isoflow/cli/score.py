@@ -100,24 +100,31 @@ def score_file(
         return score_histories(transactions.accounts, workers, population=population, progress=bar.update)
 
 
-def population_for(args: argparse.Namespace, transactions: Transactions) -> tuple[PopulationModel, str]:
-    """The population model to score with and what it is, in words: the one given with `--population`, else
-    one fitted on this input (written to `--save-population` if asked), as a deployment fits its own; an input
-    with too little history for one gets the shipped cold-start model, as a new deployment does."""
-    if args.population:
-        model = read_population(Path(args.population))
-        return model, f"population model {model.version} from {args.population}"
+def fitted_population(transactions: Transactions) -> tuple[PopulationModel, bytes | None]:
+    """A population model fitted on this input, as a deployment fits its own, and its serialised form; an input
+    with too little history for one gets the shipped cold-start model (and no bytes), as a new deployment does."""
     features = [row for account in transactions.accounts for row in replay(account.txns, account.home_country)]
     try:
         model = build_population(features)
-    except TooLittleHistory as error:
-        model = load_population()
-        return model, f"population model {model.version}, shipped as the cold start ({error})"
-    data, version = dump_population(model)  # the version is the digest of the serialised model
+    except TooLittleHistory:
+        return load_population(), None
+    data, _ = dump_population(model)  # the version is the digest of the serialised model
+    return model, data
+
+
+def population_for(args: argparse.Namespace, transactions: Transactions) -> tuple[PopulationModel, str]:
+    """The population model to score with and what it is, in words: the one given with `--population`, else
+    the one fitted on this input (written to `--save-population` if asked)."""
+    if args.population:
+        model = read_population(Path(args.population))
+        return model, f"population model {model.version} from {args.population}"
+    model, data = fitted_population(transactions)
+    if data is None:
+        return model, f"population model {model.version}, shipped as the cold start (too little history to fit one)"
     if args.save_population:
         Path(args.save_population).write_bytes(data)
-        return model, f"population model {version} fitted on this input, written to {args.save_population}"
-    return model, f"population model {version} fitted on this input"
+        return model, f"population model {model.version} fitted on this input, written to {args.save_population}"
+    return model, f"population model {model.version} fitted on this input"
 
 
 def write_scores(path: Path, ids: Sequence[str], accounts: Sequence[ScoredAccount]) -> None:
