@@ -16,6 +16,8 @@ from isoflow.store.scores import RISK_LEVELS
 NAMESPACE = "Isoflow"
 SERVICE = "isoflow"
 TRANSACTIONS_SCORED = "TransactionsScored"
+# Accounts a run could not score (they stay stale for the next run): more than none alarms.
+ACCOUNTS_FAILED = "AccountsFailed"
 # One metric per risk level: "HighRiskTransactions", "MediumRiskTransactions", "LowRiskTransactions".
 RISK_LEVEL_METRICS = {level: f"{level.capitalize()}RiskTransactions" for level in RISK_LEVELS}
 
@@ -23,6 +25,7 @@ RISK_LEVEL_METRICS = {level: f"{level.capitalize()}RiskTransactions" for level i
 def publish_run(metrics: Metrics, summary: Mapping[str, Any]) -> None:
     """Adds a run summary's counts to `metrics` (flushed when the handler returns)."""
     metrics.add_metric(name=TRANSACTIONS_SCORED, unit=MetricUnit.Count, value=int(summary["transactionsScored"]))
+    metrics.add_metric(name=ACCOUNTS_FAILED, unit=MetricUnit.Count, value=int(summary.get("accountsFailed", 0)))
     levels = summary.get("riskLevels", {})
     for level, name in RISK_LEVEL_METRICS.items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=int(levels.get(level, 0)))

@@ -22,7 +22,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from isoflow.metrics import NAMESPACE, RISK_LEVEL_METRICS, SERVICE, TRANSACTIONS_SCORED
+from isoflow.metrics import ACCOUNTS_FAILED, NAMESPACE, RISK_LEVEL_METRICS, SERVICE, TRANSACTIONS_SCORED
 
 PERIOD = Duration.minutes(5)
 # A 5xx is a bug: any share of them alarms. A 4xx is a caller's mistake: only a sustained high share does.
@@ -94,6 +94,11 @@ class Monitoring(Construct):
             self._alarm(f"{env.lower()}-throttled", throttled, f"DynamoDB throttled requests to {env}")
         self._alarm("runs-failed", state_machine.metric_failed(period=PERIOD), "A detection run failed")
         self._alarm("runs-timed-out", state_machine.metric_timed_out(period=PERIOD), "A detection run timed out")
+        self._alarm(
+            "accounts-failed",
+            business_metric(ACCOUNTS_FAILED).with_(period=PERIOD, statistic="Sum"),
+            "A detection run could not score some accounts (they stay stale; the run summary names them)",
+        )
         for name, rule in schedules.items():
             failed = cloudwatch.Metric(
                 namespace="AWS/Events",

@@ -231,6 +231,8 @@ def test_alarms_cover_functions_api_tables_and_runs(template_json: dict) -> None
     }
     assert throttled_tables == set(resources(template_json, "AWS::DynamoDB::Table"))
     assert alarmed("AWS/States", "ExecutionsFailed") and alarmed("AWS/States", "ExecutionsTimedOut")
+    # Accounts a run could not score stay stale; the run succeeds, so only this alarm tells anyone.
+    assert alarmed("Isoflow", "AccountsFailed")
 
 
 def test_tables_follow_their_specs(template: Template) -> None:

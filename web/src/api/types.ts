@@ -123,6 +123,10 @@ export interface RunSummary {
   accountsCleared: number;
   /** Written to during the run: scored again by the next one. */
   accountsStillStale: number;
+  /** Accounts the detector could not score: still stale, scored by the next run. */
+  accountsFailed?: number;
+  /** The first few accounts that could not be scored and their errors. */
+  accountFailures?: { accountId: string; error: string; message: string }[];
   transactionsScored: number;
   riskLevels: Partial<Record<RiskLevel, number>>;
   /** HIGH risk transactions found. */

@@ -38,6 +38,7 @@ export function summaryText(summary: RunSummary | null | undefined): string {
   if (!summary) return "—";
   const parts = [`${formatCount(summary.accounts)} accounts`, `${formatCount(summary.transactionsScored)} scored`];
   if (summary.anomalies !== undefined) parts.push(`${formatCount(summary.anomalies)} high risk`);
+  if (summary.accountsFailed) parts.push(`${formatCount(summary.accountsFailed)} accounts not scored`);
   if (summary.failedBatches) parts.push(`${summary.failedBatches} of ${summary.batches} batches failed`);
   return parts.join(" · ");
 }

@@ -200,7 +200,25 @@ function SummaryFacts({ execution }: { execution: Execution }) {
           <dd>
             {formatCount(summary.accounts)} stale · {formatCount(summary.accountsScored)} scored · {formatCount(summary.accountsCleared)} cleared
             {summary.accountsStillStale ? ` · ${formatCount(summary.accountsStillStale)} still stale` : ""}
+            {summary.accountsFailed ? ` · ${formatCount(summary.accountsFailed)} could not be scored` : ""}
           </dd>
+          {summary.accountFailures?.length ? (
+            <>
+              <dt>Accounts not scored</dt>
+              <dd>
+                <ul className="reasons">
+                  {summary.accountFailures.map((f) => (
+                    <li key={f.accountId}>
+                      <Link to="/accounts/$accountId" params={{ accountId: f.accountId }}>
+                        {f.accountId}
+                      </Link>
+                      : {f.error} {f.message}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          ) : null}
           <dt>Risk levels</dt>
           <dd>
             {(["HIGH", "MEDIUM", "LOW"] as const).map((level) => (
