@@ -31,7 +31,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "amount_large",  # log(amount / LARGE_AMOUNT), 0 below: a large sum is risky in any account
     "rapid_succession",  # log(RAPID_S / seconds since the previous transaction), 0 beyond RAPID_S
     "burst_last_hour",  # log(1 + transactions in the hour before, beyond the first two)
-    "new_merchant",  # -log(the account's rate of new merchants) for a merchant never seen, else 0
+    "new_merchant",  # -log(the account's rate of new merchants) beyond NOVELTY_SLACK for a merchant never seen
     "new_category",  # the same for the category
     "new_channel",  # the same for the channel
     "new_country",  # the same for the country
@@ -57,9 +57,12 @@ CONTEXT_NAMES: tuple[str, ...] = (
 
 STATE_VERSION = 2  # 2: hours of day per channel
 
-# Caps that bound the state: recent amounts per transaction type and pooled, distinct keys per map.
-AMOUNTS_PER_TYPE = 30
-AMOUNTS_POOLED = 50
+# Caps that bound the state: recent amounts per transaction type and pooled, distinct keys per map. A type keeps
+# its last 100 amounts: a shorter memory is soon made of a compromised card's own payments (a few weeks of a
+# customer paying five times as much hide the next such payment) and estimates the spread from too few. The
+# pooled amounts only stand in while a type has fewer than MIN_TYPE_AMOUNTS of its own.
+AMOUNTS_PER_TYPE = 100
+AMOUNTS_POOLED = 30
 MAX_TYPES = 6
 MAX_MERCHANTS = 64
 MAX_CATEGORIES = 32
@@ -74,7 +77,10 @@ MIN_POOLED_AMOUNTS = 3
 # Floor on the spread of log amounts, so an account that always pays the same sum is not alarmed by cents.
 MIN_LOG_SPREAD = 0.1
 MIN_SPREAD_SHARE = 0.1  # the same floor for the spread of amounts, as a share of the median
-MAX_ROBUST_Z = 50.0
+# Beyond this many spreads an amount is as unusual as it gets: a longer scale would spend the forest's splits
+# telling extreme amounts apart (mostly young accounts' spreads estimated from a few amounts), not ordinary from
+# unusual ones.
+MAX_ROBUST_Z = 10.0
 # An hour's count is smoothed with its neighbours' (weights 1, 4, 1: 07:59 and 08:01 are the same habit, yet a
 # quiet hour beside a busy one stays quiet) and a pseudo-count per hour of day.
 HOUR_NEIGHBOUR_WEIGHT = 1
@@ -82,6 +88,9 @@ HOUR_OWN_WEIGHT = 4
 HOUR_SMOOTHING = 1.0
 # An hour counts as unusual only when it is this many times rarer than an even spread over the day.
 HOUR_SLACK = 2.0
+# Something new (merchant, category, channel, country) counts only for an account that meets something new
+# less than once in this many transactions: for one that often tries new merchants, a new one is ordinary.
+NOVELTY_SLACK = 4.0
 # An hour is judged against all the account's hours and, as a second feature, against its hours in the
 # transaction's channel once that channel has this many transactions (until then, all the account's hours again):
 # bank transfers and bills post at the bank's hours while card payments follow the customer's day, so a card
@@ -205,7 +214,7 @@ def fold(state: dict, txn: Txn) -> dict[str, float]:
         counts = state[plural]
         seen = counts[key][0] if key in counts else 0
         # The chance of something new, from how often this account has met something new before.
-        novelty = -math.log((state["distinct"][plural] + 1) / (n + 2))
+        novelty = max(0.0, -math.log((state["distinct"][plural] + 1) / (n + 2)) - math.log(NOVELTY_SLACK))
         features[f"new_{name}"] = novelty if key is not None and seen == 0 else 0.0
         context[f"{name}_seen"] = float(seen) if key is not None else -1.0
     foreign = country is not None and state["home"] is not None and country != state["home"]

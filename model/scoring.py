@@ -37,7 +37,9 @@ from model.features import FEATURE_NAMES
 from model.forest import CompactForest, joint_score
 from model.population import PopulationModel, load_population
 
-MODEL_VERSION = "iforest-2"  # 2: the hour against the channel's hours as a feature of its own
+# 2: the hour against the channel's hours as a feature of its own; 3: 100 amounts a type, novelty beyond 1 in 4,
+# robust z-scores capped at 10
+MODEL_VERSION = "iforest-3"
 
 
 @dataclass(frozen=True)
