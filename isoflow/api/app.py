@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +46,10 @@ from isoflow.store.paging import InvalidCursorError
 logger = Logger(service="isoflow")
 
 MAX_BODY_BYTES = 64 * 1024
+# No request body of this API nests deeper than a few levels; deeper is an attack on the parser.
+MAX_JSON_DEPTH = 32
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+JSON_MEDIA_TYPE = "application/json"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 STATUS_BY_ERROR: dict[type[StoreError], HTTPStatus] = {
@@ -67,6 +73,7 @@ ERROR_RESPONSES: dict[int, Any] = {
     404: _error("no such item"),
     409: _error("conflicts with the current state"),
     413: _error("request body too large"),
+    415: _error("a request body that is not JSON (Content-Type: application/json)"),
     503: _error("too many concurrent writes; nothing was written, retry"),
 }
 
@@ -118,12 +125,6 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 def _validation_response(error: RequestValidationError) -> Response:
     problems = error.errors()
-    if any(problem.get("type") == "json_invalid" for problem in problems):
-        return error_response(
-            HTTPStatus.BAD_REQUEST,
-            "request body is not valid JSON",
-            [FieldError(field="body", message="not valid JSON")],
-        )
     # One message per field: a union reports each branch it tried, and the first is the one that matters.
     messages: dict[str, str] = {}
     for problem in problems:
@@ -142,9 +143,65 @@ def _plain_response(status: HTTPStatus, message: str, errors: list[FieldError] |
     }
 
 
+class BodyError(Exception):
+    def __init__(self, status: HTTPStatus, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+def _header(event: Mapping[str, Any], name: str) -> str | None:
+    return next((str(v) for k, v in (event.get("headers") or {}).items() if k.lower() == name.lower()), None)
+
+
+def _depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests arrays and objects (without recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def json_body_text(event: Mapping[str, Any]) -> str | None:
+    """The body of a request that takes one, as text, once checked to be JSON in UTF-8 nested at most
+    MAX_JSON_DEPTH deep; None without a body. Raises BodyError naming what is wrong."""
+    raw = event.get("body")
+    if event.get("httpMethod") not in BODY_METHODS or not raw:
+        return None
+    content_type = _header(event, "Content-Type")
+    media_type = (content_type or JSON_MEDIA_TYPE).split(";")[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise BodyError(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            f"request body must be JSON sent as {JSON_MEDIA_TYPE}, not {media_type or 'an empty type'}",
+            "Content-Type",
+        )
+    text = str(raw)
+    if event.get("isBase64Encoded"):
+        try:
+            text = base64.b64decode(text, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as error:
+            raise BodyError(HTTPStatus.BAD_REQUEST, "request body is not UTF-8 text") from error
+    try:
+        parsed = json.loads(text)
+    except RecursionError as error:
+        raise BodyError(HTTPStatus.BAD_REQUEST, f"request body nests deeper than {MAX_JSON_DEPTH} levels") from error
+    except ValueError as error:
+        raise BodyError(HTTPStatus.BAD_REQUEST, "request body is not valid JSON") from error
+    if _depth(parsed) > MAX_JSON_DEPTH:
+        raise BodyError(HTTPStatus.BAD_REQUEST, f"request body nests deeper than {MAX_JSON_DEPTH} levels")
+    return text
+
+
 class Resolver(APIGatewayRestResolver):
-    """Powertools' REST resolver that refuses a caller without the role the route needs, and an oversized
-    body, before anything parses the request."""
+    """Powertools' REST resolver that refuses a caller without the role the route needs, and a body that is
+    too large or not JSON, before anything parses the request; a known path asked with a method it does not
+    take is a 405."""
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         # Not a request at all (a misconfigured integration or a test event): say so, not a KeyError.
@@ -166,7 +223,19 @@ class Resolver(APIGatewayRestResolver):
                 f"request body is larger than {MAX_BODY_BYTES} bytes",
                 [FieldError(field="body", message="too large")],
             )
+        try:
+            text = json_body_text(event)
+        except BodyError as error:
+            logger.info("request refused", status=error.status.value, reason=error.message)
+            return _plain_response(error.status, error.message, [FieldError(field=error.field, message=error.message)])
+        if text is not None:
+            event = {**event, "body": text, "isBase64Encoded": False}
         return super().resolve(event, context)
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods the routes matching `path` take (Powertools' route table)."""
+        routes = self._static_routes + self._dynamic_routes
+        return sorted({route.method for route in routes if route.rule.match(path)})
 
 
 SECURITY_SCHEME = "cognito"
@@ -341,9 +410,13 @@ def create_app(services: Services) -> Resolver:
 
     @app.not_found
     def not_found(_: Exception) -> Response:
-        return error_response(
-            HTTPStatus.NOT_FOUND, f"no route for {app.current_event.http_method} {app.current_event.path}"
-        )
+        method, path = app.current_event.http_method, app.current_event.path
+        allowed = app.allowed_methods(path)
+        if not allowed:
+            return error_response(HTTPStatus.NOT_FOUND, f"no route for {method} {path}")
+        response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"{path} takes {', '.join(allowed)}, not {method}")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     @app.get(
         "/api/health",

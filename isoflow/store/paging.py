@@ -15,9 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from isoflow.store.db import error_code
 from isoflow.store.errors import StoreError
+from isoflow.tables import ALL_TABLES
 
 DONE = "done"
+# Every key attribute's type, from the table definitions: a cursor's key values must have it (a key DynamoDB
+# would refuse, such as {"N": "nan"} for a string key, is a bad cursor, not a failed request).
+KEY_TYPES = {d["AttributeName"]: d["AttributeType"] for spec in ALL_TABLES for d in spec.attribute_definitions()}
 
 
 class InvalidCursorError(StoreError):
@@ -72,11 +79,11 @@ def decode_cursor(streams: Sequence[Stream], cursor: str) -> dict[str, Any]:
             continue
         if not isinstance(position, dict) or set(position) != set(stream.key_attributes):
             raise InvalidCursorError()
-        for value in position.values():
+        for name, value in position.items():
             if not (isinstance(value, dict) and len(value) == 1):
                 raise InvalidCursorError()
             ((kind, text),) = value.items()
-            if kind not in ("S", "N") or not isinstance(text, str) or len(text) > 1024:
+            if kind != KEY_TYPES.get(name) or not isinstance(text, str) or not 0 < len(text) <= 1024:
                 raise InvalidCursorError()
     return positions
 
@@ -122,7 +129,13 @@ def _fill(client: Any, reader: _Reader, fetch: int) -> bool:
         start = reader.next_key if reader.started else reader.position
         if start:
             request["ExclusiveStartKey"] = start
-        response = getattr(client, reader.stream.operation)(**request)
+        try:
+            response = getattr(client, reader.stream.operation)(**request)
+        except ClientError as error:
+            # DynamoDB refuses a start key outside the Query's partition: a cursor edited by hand.
+            if not reader.started and start and error_code(error) == "ValidationException":
+                raise InvalidCursorError() from error
+            raise
         reader.started = True
         reader.buffer = list(response.get("Items", []))
         reader.next_key = response.get("LastEvaluatedKey")

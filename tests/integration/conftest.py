@@ -64,7 +64,7 @@ class ApiClient:
         path: str,
         *,
         json_body: Any = None,
-        data: str | None = None,
+        data: str | bytes | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Reply:
