@@ -232,8 +232,12 @@ class Resolver(APIGatewayRestResolver):
             event = {**event, "body": text, "isBase64Encoded": False}
         return super().resolve(event, context)
 
+    def routes(self) -> set[tuple[str, str]]:
+        """Every (method, path) the API serves, the path in OpenAPI's syntax (Powertools' route table)."""
+        return {(route.method, route.openapi_path) for route in self._static_routes + self._dynamic_routes}
+
     def allowed_methods(self, path: str) -> list[str]:
-        """The methods the routes matching `path` take (Powertools' route table)."""
+        """The methods the routes matching `path` take."""
         routes = self._static_routes + self._dynamic_routes
         return sorted({route.method for route in routes if route.rule.match(path)})
 

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request
 from isoflow.api.app import create_app, services_from_settings
 from isoflow.functions import API
 from isoflow.local.api_gateway import proxy_event
+from isoflow.local.auth import LOCAL_ADMINISTRATOR
 from isoflow.local.lambda_invoke import LambdaContext
 from isoflow.local.resources import bootstrap
 from isoflow.settings import Settings
@@ -67,6 +68,7 @@ class ApiClient:
         data: str | bytes | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        claims: Mapping[str, str] | None = LOCAL_ADMINISTRATOR,
     ) -> Reply:
         body = json.dumps(json_body) if json_body is not None else data
         builder = EnvironBuilder(
@@ -77,7 +79,7 @@ class ApiClient:
             headers={"Content-Type": "application/json", **(headers or {})},
         )
         request = Request(builder.get_environ())
-        event = proxy_event(request, "test-request", request.get_data())
+        event = proxy_event(request, "test-request", request.get_data(), claims)
         context = LambdaContext(function_name="isoflow-api", memory_limit_in_mb=API.memory_mb, timeout_s=API.timeout_s)
         result = self.app.resolve(event, context)
         headers_out = {k.lower(): v for k, v in (result.get("headers") or {}).items()}

@@ -16,7 +16,7 @@ import moto.cognitoidp
 import pytest
 import requests
 
-from isoflow.api.auth import GROUPS, ROUTE_ROLES, Role
+from isoflow.api.auth import GROUPS, PUBLIC_ROUTES, ROUTE_ROLES, Role
 from isoflow.local.auth import LOCAL_USERS, add_user, create_user_pool
 from isoflow.local.resources import REGION
 from isoflow.tables import ACCOUNTS, RUNS, TRANSACTIONS, local_table_name
@@ -123,11 +123,44 @@ def test_health_is_open_without_a_token(local_stack_auth: Any) -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("path", ["/api/accounts", "/api/anomalies", "/api/executions", "/api/openapi.json"])
-def test_reads_without_a_token_are_401(local_stack_auth: Any, path: str) -> None:
-    response = call(local_stack_auth, "GET", path)
-    assert response.status_code == 401
-    assert response.json()["message"] == "Unauthorized"
+# The only route anyone may call without signing in: whether the API is up. The API's docs and schema too
+# describe a bank's deployment and need a signed-in user.
+OPEN_ROUTES = {("GET", "/api/health")}
+CLOSED_ROUTES = sorted(set(ROUTE_ROLES) - OPEN_ROUTES)
+IDS = {"{accountId}": "acc_0000000000000000", "{transactionId}": "txn_00000000000000000000", "{executionId}": "run-x"}
+
+
+def concrete(path: str) -> str:
+    for placeholder, value in IDS.items():
+        path = path.replace(placeholder, value)
+    return path
+
+
+def test_the_route_table_is_every_route_the_api_serves_and_only_health_is_open(api: Any) -> None:
+    # This API runs without a state machine, so without the /api/executions routes (the sweeps below cover them).
+    served = {route for route in set(ROUTE_ROLES) | PUBLIC_ROUTES if not route[1].startswith("/api/executions")}
+    assert api.app.routes() == served
+    assert PUBLIC_ROUTES == OPEN_ROUTES
+
+
+@pytest.mark.parametrize(("method", "path"), CLOSED_ROUTES)
+def test_every_route_but_health_is_401_without_a_token_and_writes_nothing(
+    local_stack_auth: Any, method: str, path: str
+) -> None:
+    before = item_counts(local_stack_auth)
+    body = ACCOUNT if method in ("POST", "PUT", "PATCH") else None
+    response = call(local_stack_auth, method, concrete(path), body=body)
+    assert response.status_code == 401, response.text
+    assert item_counts(local_stack_auth) == before
+
+
+@pytest.mark.parametrize(("method", "path"), CLOSED_ROUTES)
+def test_the_api_itself_refuses_every_route_but_health_without_claims(api: Any, method: str, path: str) -> None:
+    """Behind a misconfigured gateway that lets a request through unsigned, the API still refuses it."""
+    body = ACCOUNT if method in ("POST", "PUT", "PATCH") else None
+    reply = api.request(method, concrete(path), json_body=body, claims=None)
+    assert reply.status == 401, reply.text
+    assert api.get("/api/accounts").json["items"] == []
 
 
 def test_tokens_the_authorizer_refuses_are_401_and_write_nothing(local_stack_auth: Any, admin_token: str) -> None:

@@ -247,3 +247,37 @@ def test_bad_requests_get_clear_client_errors(api: Any, method: str, path: str, 
     reply = api.request(method, path, **kwargs)
     assert reply.status == status, reply.text
     assert reply.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "balance"),
+    [
+        ({"amount": 50}, 50),  # a larger purchase takes more
+        ({"transactionType": "DEPOSIT"}, 130),  # a purchase turned deposit adds what it took
+        ({"transactionType": "WITHDRAWAL"}, 70),  # debit to debit: the same
+        ({"transactionType": "DEPOSIT", "amount": 5}, 105),  # both at once
+        ({"timestamp": "2026-10-01T10:00:00Z"}, 70),  # when it happened does not move money
+        ({"merchant": "Bakery", "category": "food", "country": "FR", "channel": "ONLINE", "description": "bread"}, 70),
+    ],
+)
+def test_a_change_to_a_transaction_moves_the_balance_by_exactly_its_difference(
+    api: Any, change: dict[str, Any], balance: float
+) -> None:
+    account = create_account(api)
+    create_transaction(api, account["accountId"], transactionType="DEPOSIT", amount=100)
+    purchase = create_transaction(api, account["accountId"], transactionType="PURCHASE", amount=30)
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 70
+
+    reply = api.patch(f"/api/transactions/{purchase['transactionId']}", change)
+    assert reply.status == 200, reply.text
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == balance
+
+
+@pytest.mark.parametrize(("kind", "before"), [("DEPOSIT", 170), ("PURCHASE", 30), ("WITHDRAWAL", 30)])
+def test_deleting_a_transaction_takes_back_exactly_what_it_moved(api: Any, kind: str, before: float) -> None:
+    account = create_account(api)
+    create_transaction(api, account["accountId"], transactionType="DEPOSIT", amount=100)
+    removed = create_transaction(api, account["accountId"], transactionType=kind, amount=70)
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == before
+    assert api.delete(f"/api/transactions/{removed['transactionId']}").status == 204
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 100
