@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
-from isoflow.api.auth import PUBLIC_ROUTES, ROUTE_ROLES, AccessError, authorize
+from isoflow.api.auth import PUBLIC_ROUTES, ROUTE_ROLES, AccessError, authorize, caller_from
 from isoflow.api.models import ErrorBody, FieldError, Health
 from isoflow.runs import Runs
 from isoflow.settings import Settings
@@ -300,12 +300,13 @@ DOCS_PAGE = """<!doctype html>
 
 
 class Idempotency:
-    """POSTs with an Idempotency-Key header: a replay returns the first response and writes nothing new."""
+    """POSTs with an Idempotency-Key header: a replay returns the first response and writes nothing new. A key
+    is the caller's own: another user sending the same key makes a request of their own."""
 
     def __init__(self, table: str, client: Any) -> None:
         persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=client)
         config = IdempotencyConfig(
-            event_key_jmespath="[route, key]",
+            event_key_jmespath="[route, caller, key]",
             payload_validation_jmespath="body",
             expires_after_seconds=24 * 3600,
         )
@@ -329,7 +330,8 @@ class Idempotency:
         if app.lambda_context is not None:
             self._config.register_lambda_context(app.lambda_context)
         try:
-            return self._run(request={"route": route, "key": key, "body": body}, action=action)
+            caller = caller_from(app.current_event.raw_event).subject
+            return self._run(request={"route": route, "caller": caller, "key": key, "body": body}, action=action)
         except IdempotencyValidationError as error:
             raise ApiError(
                 HTTPStatus.UNPROCESSABLE_ENTITY,

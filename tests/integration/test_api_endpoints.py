@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from isoflow.local.auth import LOCAL_ADMINISTRATOR
 from isoflow.store.db import Db
 from isoflow.store.scores import TransactionScore, write_scores
 
@@ -174,6 +175,34 @@ def test_idempotency_key_replays_the_first_response(api: Any) -> None:
     other = api.post("/api/transactions", {**body, "amount": 11}, headers=headers)
     assert other.status == 422 and other.json["errors"][0]["field"] == "Idempotency-Key"
     assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 10
+
+
+def test_an_idempotency_key_is_the_callers_own(api: Any) -> None:
+    account = create_account(api)
+    headers = {"Idempotency-Key": "monthly-fee"}
+    admins = [{**LOCAL_ADMINISTRATOR, "sub": sub, "cognito:username": sub} for sub in ("ada", "grace")]
+    replies = [
+        api.request(
+            "POST",
+            "/api/transactions",
+            json_body={"accountId": account["accountId"], "transactionType": "DEPOSIT", "amount": amount},
+            headers=headers,
+            claims=claims,
+        )
+        for claims, amount in zip(admins, (10, 20), strict=True)
+    ]
+    assert [r.status for r in replies] == [201, 201], [r.text for r in replies]
+    assert replies[0].json["transactionId"] != replies[1].json["transactionId"]
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 30
+    replay = api.request(
+        "POST",
+        "/api/transactions",
+        json_body={"accountId": account["accountId"], "transactionType": "DEPOSIT", "amount": 20},
+        headers=headers,
+        claims=admins[1],
+    )
+    assert replay.json == replies[1].json
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 30
 
 
 def test_health_reports_each_dependency(api: Any) -> None:
