@@ -36,7 +36,7 @@ def _transaction(account_id: str, n: int) -> dict[str, Any]:
     return {
         "accountId": account_id,
         "transactionType": "DEPOSIT" if n == 0 else "PURCHASE",
-        "amount": "1000.00" if n == 0 else f"{10 + n % 40}.50",
+        "amount": 1000 if n == 0 else 10.5 + n % 40,
         "merchant": f"Shop {n % 7}",
         "category": "groceries",
         "country": "DE",

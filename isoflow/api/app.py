@@ -7,6 +7,7 @@ import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -141,6 +142,11 @@ def _plain_response(status: HTTPStatus, message: str, errors: list[FieldError] |
         "body": ErrorBody(message=message, errors=errors or []).model_dump_json(),
         "isBase64Encoded": False,
     }
+
+
+def read_json(text: str) -> Any:
+    """A request body's JSON, numbers with a fraction as Decimal: an amount keeps the digits the client sent."""
+    return json.loads(text, parse_float=Decimal)
 
 
 class BodyError(Exception):
@@ -381,7 +387,7 @@ def services_from_settings(settings: Settings) -> Services:
 def create_app(services: Services) -> Resolver:
     from isoflow.api import accounts, anomalies, executions, transactions
 
-    app = Resolver(enable_validation=True)
+    app = Resolver(enable_validation=True, json_body_deserializer=read_json)
     idempotency = Idempotency(services.idempotency_table, services.db.client)
     app.include_router(accounts.router(services, idempotency))
     app.include_router(transactions.router(services, idempotency))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from isoflow.store import risk
@@ -77,8 +77,20 @@ Timestamp = Annotated[
         }
     ),
 ]
+
+
+def _json_number(value: Any) -> Any:
+    # A money amount is a JSON number, read as a decimal from its literal digits (the API's JSON parser reads
+    # numbers with a fraction as Decimal): "10", " 10 " and "1_000" are not amounts, 12.30000000000000000001 is
+    # not 12.30.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a JSON number, such as 42.5")
+    return value
+
+
 Amount = Annotated[
     Decimal,
+    BeforeValidator(_json_number),
     Field(gt=0, le=Decimal("1000000000"), decimal_places=2, allow_inf_nan=False),
     WithJsonSchema(
         {
@@ -87,7 +99,7 @@ Amount = Annotated[
             "maximum": 1000000000,
             "multipleOf": 0.01,
             "examples": [42.5],
-            "description": "positive, at most 2 decimal places",
+            "description": "a JSON number (not a string), positive, at most 2 decimal places",
         }
     ),
 ]

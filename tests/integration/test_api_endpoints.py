@@ -237,6 +237,9 @@ def test_openapi_and_docs(api: Any) -> None:
         ({"amount": 1.234}, "amount"),
         ({"amount": "NaN"}, "amount"),
         ({"amount": "ten"}, "amount"),
+        ({"amount": "10"}, "amount"),
+        ({"amount": " 10 "}, "amount"),
+        ({"amount": "1_000"}, "amount"),
         ({"transactionType": "REFUND"}, "transactionType"),
         ({"channel": "PIGEON"}, "channel"),
         ({"timestamp": "yesterday"}, "timestamp"),
@@ -310,3 +313,13 @@ def test_deleting_a_transaction_takes_back_exactly_what_it_moved(api: Any, kind:
     assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == before
     assert api.delete(f"/api/transactions/{removed['transactionId']}").status == 204
     assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 100
+
+
+def test_an_amount_is_judged_by_the_digits_sent_not_a_rounded_float(api: Any) -> None:
+    account = create_account(api)
+    body = f'{{"accountId": "{account["accountId"]}", "transactionType": "DEPOSIT", "amount": 12.30000000000000000001}}'
+    reply = api.request("POST", "/api/transactions", data=body)
+    assert reply.status == 422 and [e["field"] for e in reply.json["errors"]] == ["amount"], reply.text
+    exact = api.request("POST", "/api/transactions", data=body.replace("12.30000000000000000001", "12.30"))
+    assert exact.status == 201 and exact.json["amount"] == 12.3, exact.text
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 12.3

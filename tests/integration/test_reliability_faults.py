@@ -108,7 +108,7 @@ def open_account(api: FaultyApi) -> str:
     return str(account["accountId"])
 
 
-def payment(account_id: str, amount: str = "25.00") -> dict[str, Any]:
+def payment(account_id: str, amount: float = 25) -> dict[str, Any]:
     return {
         "accountId": account_id,
         "transactionType": "PURCHASE",
@@ -143,7 +143,7 @@ def test_a_write_retried_through_transient_faults_is_written_once(faulty_api: Fa
     account_id = open_account(faulty_api)
     injected = inject(faulty_api.events, "dynamodb", "TransactWriteItems", Fault(times=3, **fault))
 
-    status, created = faulty_api.call("POST", "/api/transactions", payment(account_id, "25.00"))
+    status, created = faulty_api.call("POST", "/api/transactions", payment(account_id, 25))
 
     assert (status, injected.injected) == (201, 3), created
     status, account = faulty_api.call("GET", f"/api/accounts/{account_id}")
@@ -155,7 +155,7 @@ def test_a_write_retried_through_transient_faults_is_written_once(faulty_api: Fa
 @WRITE_FAULTS
 def test_a_write_that_outlasts_the_retries_is_a_503_and_changes_nothing(faulty_api: FaultyApi, fault: dict) -> None:
     account_id = open_account(faulty_api)
-    status, kept = faulty_api.call("POST", "/api/transactions", payment(account_id, "10.00"))
+    status, kept = faulty_api.call("POST", "/api/transactions", payment(account_id, 10))
     assert status == 201
     # A score of the kept transaction, which a change would delete in the same write.
     boto3.client("dynamodb").put_item(
@@ -180,8 +180,8 @@ def test_a_write_that_outlasts_the_retries_is_a_503_and_changes_nothing(faulty_a
     injected = inject(faulty_api.events, "dynamodb", "TransactWriteItems", Fault(times=10_000, **fault))
 
     attempts = [
-        faulty_api.call("POST", "/api/transactions", payment(account_id, "99.00")),
-        faulty_api.call("PATCH", f"/api/transactions/{kept['transactionId']}", {"amount": "11.00"}),
+        faulty_api.call("POST", "/api/transactions", payment(account_id, 99)),
+        faulty_api.call("PATCH", f"/api/transactions/{kept['transactionId']}", {"amount": 11}),
         faulty_api.call("DELETE", f"/api/transactions/{kept['transactionId']}"),
     ]
 

@@ -14,10 +14,17 @@ VALID = {"accountId": "acc_0123456789abcdef", "transactionType": "PURCHASE", "am
 
 def test_amount_keeps_two_decimals_exactly() -> None:
     assert TransactionCreate.model_validate({**VALID, "amount": 0.1}).amount == Decimal("0.1")
-    assert TransactionCreate.model_validate({**VALID, "amount": "19.99"}).amount == Decimal("19.99")
+    assert TransactionCreate.model_validate({**VALID, "amount": Decimal("19.99")}).amount == Decimal("19.99")
+    assert TransactionCreate.model_validate({**VALID, "amount": 20}).amount == Decimal("20")
 
 
-@pytest.mark.parametrize("amount", [0, -1, 1.001, float("nan"), float("inf"), "NaN", 1e12, True, None])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        *(0, -1, 1.001, float("nan"), float("inf"), 1e12, True, None),
+        *("NaN", "19.99", "10", " 10 ", "1_000", Decimal("12.30000000000000000001")),
+    ],
+)
 def test_amount_must_be_positive_finite_with_two_decimals(amount: object) -> None:
     with pytest.raises(ValidationError) as failure:
         TransactionCreate.model_validate({**VALID, "amount": amount})
