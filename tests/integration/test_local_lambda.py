@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from isoflow.functions import FUNCTIONS, local_function_name
 from isoflow.local.lambda_invoke import function_name_from
 
 
@@ -115,8 +116,16 @@ def test_an_event_invocation_is_accepted_and_runs_in_the_background(local_aws):
     assert ran.wait(timeout=10)
 
 
-def test_every_registered_function_of_the_product_is_invocable_by_its_local_name(local_aws):
-    assert "isoflow-api" in local_aws.server.functions
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
+def test_every_function_of_the_product_is_invoked_by_its_local_name(local_aws, spec):
+    # Not an event at all: the function's own handler runs and refuses it by name, as Lambda reports an error.
+    response = boto3.client("lambda", endpoint_url=local_aws.url).invoke(
+        FunctionName=local_function_name(spec), Payload=json.dumps("not an event").encode()
+    )
+    answer = json.loads(response["Payload"].read())
+    assert response["StatusCode"] == 200 and response.get("FunctionError") == "Unhandled", answer
+    assert answer["errorType"] in ("ValueError", "InvalidStepInputError"), answer
+    assert "str" in answer["errorMessage"] or "object" in answer["errorMessage"], answer
 
 
 @pytest.mark.parametrize(
