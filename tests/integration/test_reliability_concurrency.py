@@ -56,7 +56,7 @@ class Client:
         body = {
             "accountId": account_id,
             "transactionType": rng.choice(TYPES),
-            "amount": f"{rng.randint(1, 50_000) / 100:.2f}",
+            "amount": rng.randint(1, 50_000) / 100,
             "description": f"client {self.number}",
             "merchant": rng.choice(("Grocer", "Bakery", "Fuel")),
             "category": "groceries",
@@ -68,7 +68,7 @@ class Client:
 
     def change(self, http: requests.Session, api: str, rng: random.Random) -> None:
         transaction_id = rng.choice(sorted(self.acknowledged))
-        body = {"amount": f"{rng.randint(1, 50_000) / 100:.2f}", "transactionType": rng.choice(TYPES)}
+        body = {"amount": rng.randint(1, 50_000) / 100, "transactionType": rng.choice(TYPES)}
         self.answer(http.patch(f"{api}/transactions/{transaction_id}", json=body, timeout=120), 200, "change")
 
     def answer(self, reply: requests.Response, ok: int, what: str) -> None:
