@@ -202,7 +202,6 @@ class Transaction(BaseModel):
     country: str | None = None
     channel: Channel | None = None
     timestamp: str
-    balanceAfter: float
     riskScore: float | None = None
     riskLevel: RiskLevel | None = None
     isAnomaly: bool | None = None

@@ -71,7 +71,6 @@ def import_history(
             balance += signed_amount(record["transactionType"], record["amount"])
             record.update(
                 amount=Decimal(str(record["amount"])),
-                balanceAfter=balance,
                 features=features,
                 feedShard=feed_shard(record["transactionId"]),
                 revision=1,

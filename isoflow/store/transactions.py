@@ -197,7 +197,7 @@ def create_transaction(
             replayed = replayed or _features_at_its_time(db, account, transaction)
             features, state = replayed, advance(state, model_input(transaction))[1]
         balance = _balance(account) + signed_amount(transaction["transactionType"], transaction["amount"])
-        transaction.update(balanceAfter=balance, features=features)
+        transaction.update(features=features)
         actions = [
             {
                 "Put": {
@@ -268,11 +268,7 @@ def update_transaction(db: Db, transaction_id: str, changes: Mapping[str, Any]) 
             old["transactionType"], old["amount"]
         )
         balance = _balance(account) + delta
-        new.update(
-            revision=old["revision"] + 1,
-            updatedAt=now,
-            balanceAfter=Decimal(str(old["balanceAfter"])) + delta,
-        )
+        new.update(revision=old["revision"] + 1, updatedAt=now)
         actions = [
             {
                 "Put": {

@@ -57,7 +57,6 @@ export interface Transaction {
   country?: string | null;
   channel?: Channel | null;
   timestamp: string;
-  balanceAfter: number;
   createdAt: string;
   updatedAt: string;
   features?: Record<string, number> | null;

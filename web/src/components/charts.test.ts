@@ -14,13 +14,22 @@ describe("everyDay", () => {
 });
 
 describe("activityPoints", () => {
-  it("puts an account's transactions in time order with their amounts and balances", () => {
-    const tx = (id: string, timestamp: string, amount: number, balanceAfter: number) =>
-      ({ transactionId: id, timestamp, amount, balanceAfter, riskLevel: null }) as Transaction;
-    const points = activityPoints([tx("b", "2026-11-02T00:00:00Z", 20, 80), tx("a", "2026-11-01T00:00:00Z", 100, 100)]);
-    expect(points.map((p) => [p.transaction.transactionId, p.amount, p.balance])).toEqual([
-      ["a", 100, 100],
-      ["b", 20, 80],
+  it("puts an account's transactions in time order with the balance after each, back from the balance now", () => {
+    const tx = (id: string, timestamp: string, transactionType: string, amount: number) =>
+      ({ transactionId: id, timestamp, transactionType, amount, riskLevel: null }) as Transaction;
+    // Written in this order: the deposits, then a withdrawal dated before both (a late settlement).
+    const points = activityPoints(
+      [
+        tx("c", "2026-12-02T00:00:00Z", "DEPOSIT", 50),
+        tx("b", "2026-12-01T00:00:00Z", "DEPOSIT", 100),
+        tx("a", "2026-11-01T00:00:00Z", "WITHDRAWAL", 30),
+      ],
+      120,
+    );
+    expect(points.map((p) => [p.transaction.transactionId, p.balance])).toEqual([
+      ["a", -30],
+      ["b", 70],
+      ["c", 120],
     ]);
   });
 });

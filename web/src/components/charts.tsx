@@ -93,17 +93,27 @@ interface ActivityPoint {
   transaction: Transaction;
 }
 
-export function activityPoints(transactions: Transaction[]): ActivityPoint[] {
-  return transactions
+/**
+ * The transactions in time order, each with the balance after it. `transactions` are the account's newest (the
+ * API lists them newest first, without gaps) and `balance` is the account's balance now, so walking back from
+ * the newest gives every balance exactly, whatever order the transactions were written in.
+ */
+export function activityPoints(transactions: Transaction[], balance: number): ActivityPoint[] {
+  const points: ActivityPoint[] = transactions
     .map((t) => ({
       time: parseTime(t.timestamp) ?? 0,
       amount: Number(t.amount),
-      balance: t.balanceAfter ?? undefined,
       level: t.riskLevel,
       score: t.riskScore,
       transaction: t,
     }))
-    .sort((a, b) => a.time - b.time);
+    .sort((a, b) => a.time - b.time || a.transaction.transactionId.localeCompare(b.transaction.transactionId));
+  let after = Number(balance);
+  for (const point of [...points].reverse()) {
+    point.balance = after;
+    after -= point.transaction.transactionType === "DEPOSIT" ? point.amount : -point.amount;
+  }
+  return points;
 }
 
 function ActivityTooltip({ active, payload }: { active?: boolean; payload?: { payload: ActivityPoint }[] }) {
@@ -117,16 +127,24 @@ function ActivityTooltip({ active, payload }: { active?: boolean; payload?: { pa
         <strong>{formatMoney(t.amount, t.currency)}</strong> {t.merchant ?? t.transactionType}
       </div>
       <div>
-        {t.riskLevel ? `${t.riskLevel} · ${formatScore(t.riskScore)}` : "unscored"} · balance {formatMoney(t.balanceAfter, t.currency)}
+        {t.riskLevel ? `${t.riskLevel} · ${formatScore(t.riskScore)}` : "unscored"} · balance {formatMoney(point.balance, t.currency)}
       </div>
     </div>
   );
 }
 
 /** An account's transactions over time: amounts as dots coloured by risk (anomalies larger), balance as a line. */
-export function AccountActivityChart({ transactions, currency }: { transactions: Transaction[]; currency: string }) {
+export function AccountActivityChart({
+  transactions,
+  balance,
+  currency,
+}: {
+  transactions: Transaction[];
+  balance: number;
+  currency: string;
+}) {
   if (transactions.length === 0) return <ChartEmpty text="No transactions yet" />;
-  const points = activityPoints(transactions);
+  const points = activityPoints(transactions, balance);
   const shape = (props: { cx?: number; cy?: number; payload?: ActivityPoint }) => {
     const point = props.payload;
     const anomaly = point?.level === "HIGH" || point?.transaction.isAnomaly;

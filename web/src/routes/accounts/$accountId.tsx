@@ -57,7 +57,7 @@ function AccountBody({ account }: { account: Account }) {
       <Panel title="Transactions over time" actions={<span className="hint">dots: amounts by risk, large red: high risk · line: balance</span>}>
         <div style={{ height: 280 }}>
           <QueryView query={history}>
-            {(data) => <AccountActivityChart transactions={data.items} currency={account.currency} />}
+            {(data) => <AccountActivityChart transactions={data.items} balance={account.balance} currency={account.currency} />}
           </QueryView>
         </div>
       </Panel>

@@ -103,8 +103,6 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
           <dd>{humanise(t.channel)}</dd>
           <dt>Description</dt>
           <dd>{t.description || "—"}</dd>
-          <dt>Balance after</dt>
-          <dd>{formatMoney(t.balanceAfter, t.currency)}</dd>
           <dt>Created</dt>
           <dd>{formatDateTime(t.createdAt)}</dd>
           <dt>Updated</dt>
