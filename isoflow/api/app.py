@@ -194,7 +194,7 @@ def json_body_text(event: Mapping[str, Any]) -> str | None:
         except (binascii.Error, UnicodeDecodeError) as error:
             raise BodyError(HTTPStatus.BAD_REQUEST, "request body is not UTF-8 text") from error
     try:
-        parsed = json.loads(text)
+        parsed = read_json(text)
     except RecursionError as error:
         raise BodyError(HTTPStatus.BAD_REQUEST, f"request body nests deeper than {MAX_JSON_DEPTH} levels") from error
     except ValueError as error:

@@ -8,9 +8,8 @@ from typing import Any
 
 from isoflow.store.accounts import create_account
 from isoflow.store.db import Db
-from isoflow.store.scores import TransactionScore, write_scores
 from isoflow.store.transactions import create_transaction
-from isoflow.timestamps import format_timestamp, now_text
+from isoflow.timestamps import format_timestamp
 
 ACCOUNTS: tuple[dict[str, str], ...] = (
     {"name": "Ada Lovelace", "accountType": "CHECKING", "currency": "GBP", "homeCountry": "GB"},
@@ -54,20 +53,3 @@ def seed_demo_data(db: Db, now: datetime | None = None) -> list[dict[str, Any]]:
             )
         accounts.append(account)
     return accounts
-
-
-def flag_as_anomaly(db: Db, transaction: dict[str, Any], reason: str = "amount 40× this account's median") -> None:
-    """Scores one transaction HIGH, as the detector would, so a test does not depend on the model's verdict."""
-    score = TransactionScore(
-        account_id=transaction["accountId"],
-        transaction_id=transaction["transactionId"],
-        timestamp=transaction["timestamp"],
-        revision=1,
-        risk_score=0.93,
-        risk_level="HIGH",
-        is_anomaly=True,
-        reasons=(reason,),
-        scored_at=now_text(),
-        model_version="e2e",
-    )
-    write_scores(db, [score])

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 import pytest
-from demo_data import flag_as_anomaly, seed_demo_data
+from anomaly_scores import flag_as_anomaly
+from demo_data import seed_demo_data
 from playwright.sync_api import Page, expect
 
 from isoflow.local.auth import LOCAL_USERS
