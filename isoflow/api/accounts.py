@@ -9,8 +9,11 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from isoflow.api.app import Cursor, Idempotency, Services, page_limit, responses
+from isoflow.api.idempotency import Idempotency
 from isoflow.api.models import ACCOUNT_ID_PATTERN, Account, AccountCreate, AccountType, AccountUpdate, Page, RiskLevel
+from isoflow.api.params import Cursor, page_limit
+from isoflow.api.responses import responses
+from isoflow.api.services import Services
 from isoflow.store import accounts
 
 AccountPath = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, examples=["acc_0123456789abcdef"])]

@@ -9,8 +9,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from isoflow import runs
-from isoflow.api.app import Cursor, Services, page_limit, responses
 from isoflow.api.models import AnomalyStats, Page, RiskLevel, Timestamp, Transaction
+from isoflow.api.params import Cursor, page_limit
+from isoflow.api.responses import responses
+from isoflow.api.services import Services
 from isoflow.api.transactions import shaped
 from isoflow.store.scores import score_stats
 from isoflow.store.transactions import list_anomalies

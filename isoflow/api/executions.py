@@ -12,8 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
 from isoflow import runs
-from isoflow.api.app import Cursor, Idempotency, responses
+from isoflow.api.idempotency import Idempotency
 from isoflow.api.models import Page
+from isoflow.api.params import Cursor
+from isoflow.api.responses import responses
 
 ExecutionPath = Annotated[str, Path(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
 run_limit = Annotated[int, Query(ge=1, le=100, description="runs per page")]

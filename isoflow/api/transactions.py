@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from isoflow.api.app import Cursor, Idempotency, Services, page_limit, responses
+from isoflow.api.idempotency import Idempotency
 from isoflow.api.models import (
     ACCOUNT_ID_PATTERN,
     TRANSACTION_ID_PATTERN,
@@ -22,6 +22,9 @@ from isoflow.api.models import (
     TransactionType,
     TransactionUpdate,
 )
+from isoflow.api.params import Cursor, page_limit
+from isoflow.api.responses import responses
+from isoflow.api.services import Services
 from isoflow.store import transactions
 
 TransactionPath = Annotated[str, Path(pattern=TRANSACTION_ID_PATTERN, examples=["txn_0123456789abcdef0123"])]

@@ -11,7 +11,8 @@ from detection_stack import Stack, detection_stack, seed_account
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from isoflow.api.app import Services, create_app
+from isoflow.api.app import create_app
+from isoflow.api.services import Services
 from isoflow.detection import score
 from isoflow.local.api_gateway import proxy_event
 from isoflow.local.lambda_invoke import LambdaContext

@@ -14,7 +14,8 @@ from detection_stack import START, Stack, deposit, detection_stack, purchase
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from isoflow.api.app import Services, create_app
+from isoflow.api.app import create_app
+from isoflow.api.services import Services
 from isoflow.detection.score import AccountRef, Batch, score_batch
 from isoflow.local.api_gateway import proxy_event
 from isoflow.local.lambda_invoke import LambdaContext
