@@ -8,20 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.detection.check import check_population
 from isoflow.detection.files import PopulationFiles
 from isoflow.functions import CHECK_POPULATION
+from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 from isoflow.workflow import Keys, States, step_input, timestamp
 
-logger = Logger(service="isoflow")
 settings = Settings.from_env(CHECK_POPULATION.settings)
 
 
-@logger.inject_lambda_context
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = step_input(States.CHECK_POPULATION, event, {Keys.STARTED_AT: timestamp})
     return check_population(PopulationFiles(boto3.client("s3"), settings.data_bucket), now=run[Keys.STARTED_AT])

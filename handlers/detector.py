@@ -9,21 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.detection.files import PopulationFiles, RunFiles, S3ModelStore
 from isoflow.detection.score import Batch, Populations, score_batch
 from isoflow.functions import SCORE_ACCOUNT_BATCH
+from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 
-logger = Logger(service="isoflow")
 settings = Settings.from_env(SCORE_ACCOUNT_BATCH.settings)
 populations = Populations()
 
 
-@logger.inject_lambda_context
+@lambda_handler()
 def score_account_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     batch = Batch.from_event(event)
     s3 = boto3.client("s3")

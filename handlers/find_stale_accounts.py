@@ -8,21 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.detection.files import RunFiles
 from isoflow.detection.find import find_stale_accounts as find_accounts
 from isoflow.functions import FIND_STALE_ACCOUNTS
+from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.workflow import Keys, States, population, step_input, text
 
-logger = Logger(service="isoflow")
 settings = Settings.from_env(FIND_STALE_ACCOUNTS.settings)
 
 
-@logger.inject_lambda_context
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = step_input(
         States.FIND_STALE_ACCOUNTS,

@@ -8,17 +8,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.functions import GENERATOR
 from isoflow.generator.live import generate_recent
+from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.timestamps import parse_timestamp, utc_now
-
-logger = Logger(service="isoflow")
-
 
 settings = Settings.from_env(GENERATOR.settings)
 
@@ -40,6 +37,6 @@ def period_end(event: Any) -> datetime:
         raise ValueError(f"generator event 'time' is not an ISO 8601 date-time: {event['time']!r}") from error
 
 
-@logger.inject_lambda_context
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return asdict(generate_recent(_db(), period_end(event)))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow import runs
@@ -17,16 +17,16 @@ from isoflow.detection.files import RunFiles
 from isoflow.detection.record import record_run as record
 from isoflow.detection.record import run_to_record
 from isoflow.functions import RECORD_RUN
-from isoflow.metrics import NAMESPACE, SERVICE, publish_run
+from isoflow.metrics import NAMESPACE, publish_run
+from isoflow.observability import SERVICE, lambda_handler
 from isoflow.settings import Settings
 
-logger = Logger(service="isoflow")
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 settings = Settings.from_env(RECORD_RUN.settings)
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = run_to_record(event)
     dynamodb = boto3.client("dynamodb")

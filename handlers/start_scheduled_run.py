@@ -8,18 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow import runs
 from isoflow.functions import START_SCHEDULED_RUN
+from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 
-logger = Logger(service="isoflow")
 settings = Settings.from_env(START_SCHEDULED_RUN.settings)
 
 
-@logger.inject_lambda_context
+@lambda_handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not isinstance(event, Mapping):
         raise ValueError(f"a schedule event is a JSON object, not {type(event).__name__}")

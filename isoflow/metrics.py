@@ -14,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from isoflow.store.scores import RISK_LEVELS
 
 NAMESPACE = "Isoflow"
-SERVICE = "isoflow"
+
 TRANSACTIONS_SCORED = "TransactionsScored"
 # Accounts a run could not score (they stay stale for the next run): more than none alarms.
 ACCOUNTS_FAILED = "AccountsFailed"

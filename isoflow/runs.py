@@ -22,15 +22,13 @@ from datetime import datetime
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
+from isoflow.observability import logger
 from isoflow.store.db import error_code, from_item, to_item, to_values
 from isoflow.store.errors import ConflictError, NotFoundError
 from isoflow.store.paging import InvalidCursorError
 from isoflow.timestamps import format_timestamp, utc_now
-
-logger = Logger(service="isoflow")
 
 # Step Functions' execution names: 1-80 characters of letters, digits, "-" and "_".
 EXECUTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")

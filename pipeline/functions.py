@@ -18,6 +18,7 @@ from constructs import Construct
 
 from isoflow import metrics
 from isoflow.functions import FUNCTIONS, FunctionSpec
+from isoflow.observability import SERVICE
 from isoflow.settings import ENVIRONMENT
 from pipeline.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, lambda_code
 from pipeline.nag import XRAY_WILDCARD, acknowledge, objects_wildcard, resource_wildcard
@@ -93,7 +94,7 @@ class Functions(Construct):
         )
         log_group.grant_write(role)
         environment = {
-            "POWERTOOLS_SERVICE_NAME": metrics.SERVICE,
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": metrics.NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             # Responses carry people's transactions; traces keep timings and errors only.

@@ -22,7 +22,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from isoflow.metrics import ACCOUNTS_FAILED, NAMESPACE, RISK_LEVEL_METRICS, SERVICE, TRANSACTIONS_SCORED
+from isoflow.metrics import ACCOUNTS_FAILED, NAMESPACE, RISK_LEVEL_METRICS, TRANSACTIONS_SCORED
+from isoflow.observability import SERVICE
 
 PERIOD = Duration.minutes(5)
 # A 5xx is a bug: any share of them alarms. A 4xx is a caller's mistake: only a sustained high share does.

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 import boto3
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import ClientError
@@ -18,12 +17,11 @@ from isoflow.api.openapi import DOCS_PAGE, openapi_document
 from isoflow.api.resolver import Resolver, read_json
 from isoflow.api.responses import STATUS_BY_ERROR, ApiError, error_response, validation_response
 from isoflow.api.services import Services
+from isoflow.observability import logger
 from isoflow.runs import Runs
 from isoflow.settings import Settings
 from isoflow.store.db import RETRYABLE_CODES, Db, error_code
 from isoflow.store.errors import StoreError
-
-logger = Logger(service="isoflow")
 
 
 def services_from_settings(settings: Settings) -> Services:

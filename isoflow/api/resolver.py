@@ -10,15 +10,13 @@ from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from isoflow.api.auth import AccessError, authorize
 from isoflow.api.models import FieldError
 from isoflow.api.responses import plain_response
-
-logger = Logger(service="isoflow")
+from isoflow.observability import logger
 
 MAX_BODY_BYTES = 64 * 1024
 # No request body of this API nests deeper than a few levels; deeper is an attack on the parser.
@@ -104,7 +102,7 @@ class Resolver(APIGatewayRestResolver):
         except AccessError as error:
             logger.info("request refused", status=error.status.value, reason=error.message)
             return plain_response(error.status, error.message)
-        logger.append_keys(user=caller.subject if caller else None)
+        logger.thread_safe_append_keys(user=caller.subject if caller else None)
         body = event.get("body") or ""
         if len(body) > MAX_BODY_BYTES:
             return plain_response(

@@ -11,14 +11,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from isoflow.detection.files import PopulationFiles
+from isoflow.observability import logger
 from isoflow.timestamps import parse_timestamp
 from isoflow.workflow import Keys
 from model.features import FEATURE_NAMES
-
-logger = Logger(service="isoflow")
 
 REFIT_EVERY = timedelta(days=1)
 COLD_START_RETRY_EVERY = timedelta(hours=1)

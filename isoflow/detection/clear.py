@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from isoflow.detection.files import RunFiles
+from isoflow.observability import logger
 from isoflow.store.accounts import AccountRisk, record_risks
 from isoflow.store.db import Db
 from isoflow.timestamps import now_text
 from isoflow.workflow import Keys, States, optional_timestamp, step_input, text
-
-logger = Logger(service="isoflow")
 
 
 def _scored_account(value: Any) -> dict[str, Any]:

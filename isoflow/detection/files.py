@@ -22,10 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-logger = Logger(service="isoflow")
+from isoflow.observability import logger
 
 MODELS_PREFIX = "models/"
 POPULATION_PREFIX = "population/"

@@ -8,15 +8,12 @@ from datetime import timedelta
 from itertools import islice
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from isoflow.detection.files import RunFiles
+from isoflow.observability import logger
 from isoflow.store.accounts import StaleAccount, stale_accounts
 from isoflow.store.db import Db
 from isoflow.timestamps import format_timestamp, parse_timestamp
 from isoflow.workflow import Keys
-
-logger = Logger(service="isoflow")
 
 
 def batches_of(

@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from isoflow.detection.files import RunFiles
+from isoflow.observability import logger
 from isoflow.runs import readable_cause
 from isoflow.store.scores import RISK_LEVELS
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
 from isoflow.workflow import Keys, States, population, step_input, text
-
-logger = Logger(service="isoflow")
 
 # A run's population model when the deployment has none of its own yet (model.population's cold start).
 SHIPPED_POPULATION = "shipped"

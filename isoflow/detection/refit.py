@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from isoflow.detection.check import population_ref
 from isoflow.detection.files import PopulationFiles
+from isoflow.observability import logger
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.tables import FEED_INDEX, FEED_SHARDS
 from isoflow.timestamps import format_timestamp, parse_timestamp
@@ -27,8 +26,6 @@ from isoflow.workflow import Keys
 from model.config import DEFAULT_CONFIG, ScoringConfig
 from model.features import FEATURE_NAMES
 from model.population import MAX_POPULATION_ROWS, TooLittleHistory, build_population, dump_population
-
-logger = Logger(service="isoflow")
 
 LOOKBACK = timedelta(days=90)
 # A large shard's share: the newest few transactions before each of SLICES points spread over the period.

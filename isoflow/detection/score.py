@@ -23,9 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from aws_lambda_powertools import Logger
-
 from isoflow.detection.files import PopulationFiles
+from isoflow.observability import logger
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.risk import Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
@@ -35,8 +34,6 @@ from isoflow.workflow import Keys, States, optional_timestamp, population, step_
 from model.config import DEFAULT_CONFIG, ScoringConfig
 from model.population import PopulationModel, load_population, loads_population
 from model.scoring import ModelStore, Score, score_account
-
-logger = Logger(service="isoflow")
 
 
 class Scorer(Protocol):

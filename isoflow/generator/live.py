@@ -9,17 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aws_lambda_powertools import Logger
-
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
 from isoflow.generator.history import generate_window
+from isoflow.observability import logger
 from isoflow.store.accounts import list_accounts
 from isoflow.store.db import Db
 from isoflow.store.errors import RejectedValueError
 from isoflow.store.transactions import create_transaction
 from isoflow.timestamps import format_timestamp
-
-logger = Logger(service="isoflow")
 
 # The schedule's interval: each run simulates the period since the previous one.
 GENERATION_INTERVAL = timedelta(minutes=5)

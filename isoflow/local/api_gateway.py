@@ -13,16 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from werkzeug.wrappers import Request, Response
 
 from isoflow.api.auth import is_public
 from isoflow.functions import FunctionSpec
+from isoflow.local import logger
 from isoflow.local.auth import LOCAL_ADMINISTRATOR, CognitoAuthorizer, Unauthorized
 from isoflow.local.lambda_invoke import invoke
 from isoflow.local.resources import ACCOUNT_ID
-
-logger = Logger(service="isoflow-local")
 
 API_PREFIX = "/api"
 PROXY_RESOURCE = f"{API_PREFIX}/{{proxy+}}"

@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from werkzeug.wrappers import Request, Response
 
 from isoflow.functions import FunctionSpec
+from isoflow.local import logger
 from isoflow.local.resources import function_arn
-
-logger = Logger(service="isoflow-local")
 
 INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<function>[^/]+)/invocations")
 # Lambda's payload limits: 6 MB for a synchronous request or response, 256 KB for an asynchronous event.

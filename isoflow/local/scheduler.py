@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
+from isoflow.local import logger
 from isoflow.local.resources import ACCOUNT_ID, REGION
-
-logger = Logger(service="isoflow-local")
 
 
 @dataclass(frozen=True)

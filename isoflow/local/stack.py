@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import boto3
-from aws_lambda_powertools import Logger
 
 from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec, local_function_name
 from isoflow.generator.bulk import load_generated
+from isoflow.local import logger
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
@@ -23,7 +23,6 @@ from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.timestamps import utc_now
 
-logger = Logger(service="isoflow-local")
 # The generator seed of the starting data: every fresh local system starts with the same accounts.
 SEED = 7
 

@@ -11,15 +11,13 @@ from functools import partial
 from typing import Any, TypeVar
 
 import boto3
-from aws_lambda_powertools import Logger
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from isoflow.observability import logger
 from isoflow.settings import Settings
 from isoflow.store.errors import BusyError
-
-logger = Logger(service="isoflow")
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()

@@ -128,6 +128,12 @@ def test_every_function_of_the_product_is_invoked_by_its_local_name(local_aws, s
     assert "str" in answer["errorMessage"] or "object" in answer["errorMessage"], answer
 
 
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
+def test_every_function_of_the_product_is_traced_and_logs_per_invocation(local_aws, spec):
+    # isoflow.observability.lambda_handler: an X-Ray segment per invocation, log lines naming the function.
+    assert getattr(spec.load(), "is_lambda_handler", False), f"{spec.handler} is not wrapped by lambda_handler"
+
+
 @pytest.mark.parametrize(
     ("identifier", "name"),
     [

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Metrics
 
-from isoflow.metrics import NAMESPACE, SERVICE, publish_run
+from isoflow.metrics import NAMESPACE, publish_run
+from isoflow.observability import SERVICE
 
 
 def test_a_run_summary_becomes_the_dashboard_metrics() -> None:
