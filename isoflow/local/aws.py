@@ -76,7 +76,9 @@ class LocalAws(BackgroundServer):
     def __init__(self, host: str, port: int, functions: dict[str, FunctionSpec]) -> None:
         self.functions = functions
         dynamodb.install()
-        moto = one_request_at_a_time(name_unnamed_executions(DomainDispatcherApplication(create_backend_app)))
+        moto = one_request_at_a_time(
+            name_unnamed_executions(dynamodb.serving_requests(DomainDispatcherApplication(create_backend_app)))
+        )
         app = LambdaInvokeLayer(moto, functions)
         super().__init__(app, host, port, request_handler=QuietMotoRequestHandler)
 

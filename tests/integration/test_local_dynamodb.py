@@ -4,6 +4,7 @@ back as written, and the item size limit kept."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -11,24 +12,29 @@ import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
 
 from isoflow.local import dynamodb as local_dynamodb
+from isoflow.local.dynamodb import queries
 from isoflow.settings import Settings
 
 
 @pytest.fixture
-def dynamodb(aws: Settings) -> Any:
+def dynamodb(aws: Settings) -> Iterator[Any]:
+    """moto in-process, running the replacements as the local endpoint does while it serves a request."""
     local_dynamodb.install()
-    client = boto3.client("dynamodb")
-    for table in ("a", "b"):
-        client.create_table(
-            TableName=table,
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-    client.put_item(TableName="a", Item={"id": {"S": "x"}, "n": {"N": "1"}})
-    return client
+    with local_dynamodb.serving():
+        client = boto3.client("dynamodb")
+        for table in ("a", "b"):
+            client.create_table(
+                TableName=table,
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        client.put_item(TableName="a", Item={"id": {"S": "x"}, "n": {"N": "1"}})
+        yield client
 
 
 def put(table: str, key: str, condition: str | None = None) -> dict:
@@ -106,9 +112,8 @@ Key = tuple[str, str]
 KEYS = [(pk, f"k{i}") for pk in ("a", "b") for i in range(8)]
 
 
-@pytest.fixture
-def indexed(dynamodb: Any) -> Any:
-    dynamodb.create_table(
+def create_indexed(client: Any) -> None:
+    client.create_table(
         TableName="indexed",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[
@@ -127,7 +132,49 @@ def indexed(dynamodb: Any) -> Any:
         ],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+@pytest.fixture
+def indexed(dynamodb: Any) -> Any:
+    create_indexed(dynamodb)
     return dynamodb
+
+
+def test_outside_the_local_endpoint_moto_runs_its_own_query(aws: Settings) -> None:
+    local_dynamodb.install()
+    client = boto3.client("dynamodb")
+    create_indexed(client)
+    client.put_item(
+        TableName="indexed", Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "shard": {"S": "s0"}, "at": {"N": "1"}}
+    )
+    table = dynamodb_backends[ACCOUNT_ID]["us-east-1"].get_table("indexed")
+    request = {"TableName": "indexed", "IndexName": "byShard", "KeyConditionExpression": "shard = :s"}
+    request["ExpressionAttributeValues"] = {":s": {"S": "s0"}}
+
+    assert client.query(**request)["Count"] == 1
+    assert table not in queries._indexes  # moto's Query read the table; no index was kept
+
+    with local_dynamodb.serving():
+        assert client.query(**request)["Count"] == 1
+    assert "byShard" in queries._indexes[table]
+
+
+def test_the_local_endpoint_serves_its_requests_with_the_replacements(local_aws: Any) -> None:
+    client = boto3.client("dynamodb", endpoint_url=local_aws.url)
+    create_indexed(client)
+    client.put_item(
+        TableName="indexed", Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "shard": {"S": "s0"}, "at": {"N": "1"}}
+    )
+
+    page = client.query(
+        TableName="indexed",
+        IndexName="byShard",
+        KeyConditionExpression="shard = :s",
+        ExpressionAttributeValues={":s": {"S": "s0"}},
+    )
+
+    assert page["Count"] == 1
+    assert "byShard" in queries._indexes[dynamodb_backends[ACCOUNT_ID]["us-east-1"].get_table("indexed")]
 
 
 writes = st.lists(

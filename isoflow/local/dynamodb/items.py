@@ -31,6 +31,5 @@ def item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, at
     self.attrs = values
 
 
-def install() -> None:
-    """Replace moto's Item constructor for this process (idempotent)."""
-    Item.__init__ = item_init  # type: ignore[method-assign]
+# (class, method, replacement) for isoflow.local.dynamodb.install
+REPLACEMENTS = ((Item, "__init__", item_init),)

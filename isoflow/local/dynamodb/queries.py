@@ -264,10 +264,11 @@ def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *ar
     )
 
 
-def install() -> None:
-    """Replace moto's Query, and its writes with ones that keep the indexes up to date, for this process
-    (idempotent)."""
-    Table.query = query  # type: ignore[method-assign]
-    Table.put_item = put_item  # type: ignore[method-assign]
-    Table.delete_item = delete_item  # type: ignore[method-assign]
-    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+# (class, method, replacement) for isoflow.local.dynamodb.install: Query, and the writes that keep the
+# indexes up to date.
+REPLACEMENTS = (
+    (Table, "query", query),
+    (Table, "put_item", put_item),
+    (Table, "delete_item", delete_item),
+    (DynamoDBBackend, "update_item", update_item),
+)

@@ -95,6 +95,5 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise
 
 
-def install() -> None:
-    """Replace moto's TransactWriteItems for this process (idempotent)."""
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+# (class, method, replacement) for isoflow.local.dynamodb.install
+REPLACEMENTS = ((DynamoDBBackend, "transact_write_items", transact_write_items),)

@@ -89,8 +89,8 @@ def execute_result(self: ActionResult, context: ActionContext) -> tuple[int, dic
     return MOTO_EXECUTE_RESULT(self, context)
 
 
-def install() -> None:
-    """Replace moto's request parsing and response serialising of DynamoDB's item operations for this
-    process (idempotent)."""
-    DynamoHandler.parse_parameters = parse_parameters  # type: ignore[method-assign]
-    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+# (class, method, replacement) for isoflow.local.dynamodb.install: reading requests, writing responses.
+REPLACEMENTS = (
+    (DynamoHandler, "parse_parameters", parse_parameters),
+    (DynamoResult, "execute_result", execute_result),
+)
