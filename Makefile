@@ -34,7 +34,7 @@ typecheck: $(PY_STAMP)
 
 # Lint and type checks, the dashboard's unit tests, then every Python test: unit, integration (moto),
 # infra (CDK synth, cdk-nag, cfn-lint) and the browser tests against the local stack.
-test: lint typecheck web-test $(WEB_BUILD) $(CHROMIUM)
+test: lint typecheck web-lint web-test $(WEB_BUILD) $(CHROMIUM)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 clean:

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Modules under isoflow.cli that each define `register(subparsers)`; a registered command sets `func`.
-COMMANDS = ("local", "score", "evaluate", "runs", "generate")
+COMMANDS = ("local", "score", "evaluate", "runs", "generate", "openapi")
 
 
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:

@@ -11,7 +11,12 @@ describe("config", () => {
   });
 
   it("reads where to sign in, and no sign-in when the auth section is absent or incomplete", () => {
-    const auth = { userPoolId: "eu-west-1_abc", clientId: "client", region: "eu-west-1", endpoint: "https://cognito-idp.eu-west-1.amazonaws.com" };
+    const auth = {
+      userPoolId: "eu-west-1_abc",
+      clientId: "client",
+      region: "eu-west-1",
+      endpoint: "https://cognito-idp.eu-west-1.amazonaws.com",
+    };
     expect(parseConfig({ auth }).auth).toEqual({ ...auth, endpoint: "https://cognito-idp.eu-west-1.amazonaws.com/" });
     expect(parseConfig({ environment: "local" }).auth).toBeUndefined();
     expect(parseConfig({ auth: null }).auth).toBeUndefined();

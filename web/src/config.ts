@@ -39,7 +39,8 @@ export const DEFAULT_CONFIG: AppConfig = { apiBaseUrl: "/api", environment: "loc
 export function parseConfig(raw: unknown): AppConfig {
   if (typeof raw !== "object" || raw === null) return DEFAULT_CONFIG;
   const value = raw as Record<string, unknown>;
-  const text = (key: string) => (typeof value[key] === "string" && value[key] !== "" ? (value[key] as string) : undefined);
+  const text = (key: string) =>
+    typeof value[key] === "string" && value[key] !== "" ? (value[key] as string) : undefined;
   return {
     apiBaseUrl: (text("apiBaseUrl") ?? DEFAULT_CONFIG.apiBaseUrl).replace(/\/+$/, ""),
     environment: value.environment === "aws" ? "aws" : "local",

@@ -1,14 +1,13 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider, createRouter } from "@tanstack/react-router";
-import { type ReactNode, StrictMode } from "react";
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ApiClient } from "./api/client";
 import { shouldRetry } from "./api/queries";
 import { AppContext } from "./app";
 import { CognitoAuthenticator } from "./auth/cognito";
-import { useSessionState } from "./auth/hooks";
 import { AuthSession } from "./auth/session";
-import { SignIn } from "./auth/SignIn";
+import { SignedIn } from "./auth/SignedIn";
 import { loadConfig } from "./config";
 import { routeTree } from "./routeTree.gen";
 import "./styles.css";
@@ -19,13 +18,6 @@ declare module "@tanstack/react-router" {
   interface Register {
     router: typeof router;
   }
-}
-
-/** The dashboard once signed in; the sign-in page until then. Without sign-in, the dashboard at once. */
-function SignedIn({ session, children }: { session: AuthSession | undefined; children: ReactNode }) {
-  const state = useSessionState(session);
-  if (!session || !state || state.status === "signedIn") return <>{children}</>;
-  return <SignIn session={session} state={state} />;
 }
 
 async function start() {

@@ -34,7 +34,12 @@ describe("ApiClient", () => {
 
   it("reports a refused token (401) and raises the error", async () => {
     const onUnauthorized = vi.fn();
-    const api = new ApiClient({ baseUrl: "/api", fetcher: respond(401, { message: "Unauthorized", errors: [] }), token: async () => "old", onUnauthorized });
+    const api = new ApiClient({
+      baseUrl: "/api",
+      fetcher: respond(401, { message: "Unauthorized", errors: [] }),
+      token: async () => "old",
+      onUnauthorized,
+    });
     const error = await api.listAccounts().catch((e) => e);
     expect(error.status).toBe(401);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
@@ -45,14 +50,19 @@ describe("ApiClient", () => {
       baseUrl: "/api",
       fetcher: respond(422, { message: "invalid request", errors: [{ field: "amount", message: "must be positive" }] }),
     });
-    const error = await api.createTransaction({ accountId: "acc_1", transactionType: "PURCHASE", amount: -1 }).catch((e) => e);
+    const error = await api
+      .createTransaction({ accountId: "acc_1", transactionType: "PURCHASE", amount: -1 })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(422);
     expect(error.fieldErrors).toEqual([{ field: "amount", message: "must be positive" }]);
   });
 
   it("reports an unreachable API as status 0", async () => {
-    const api = new ApiClient({ baseUrl: "/api", fetcher: vi.fn().mockRejectedValue(new TypeError("Failed to fetch")) });
+    const api = new ApiClient({
+      baseUrl: "/api",
+      fetcher: vi.fn().mockRejectedValue(new TypeError("Failed to fetch")),
+    });
     const error = await api.health().catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error.unreachable).toBe(true);

@@ -42,7 +42,11 @@ export function useHealth() {
 
 export function useAccounts(params: Record<string, QueryValue>) {
   const api = useApi();
-  return useQuery({ queryKey: keys.accounts(params), queryFn: () => api.listAccounts(params), placeholderData: keepPreviousData });
+  return useQuery({
+    queryKey: keys.accounts(params),
+    queryFn: () => api.listAccounts(params),
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useAccount(accountId: string) {
@@ -87,8 +91,7 @@ export function useExecutions(params: { cursor?: string; limit?: number }) {
     queryKey: keys.executions(params),
     queryFn: () => api.listExecutions(params),
     placeholderData: keepPreviousData,
-    refetchInterval: (query) =>
-      query.state.data?.items.some((run) => !isFinished(run.status)) ? 2_000 : 30_000,
+    refetchInterval: (query) => (query.state.data?.items.some((run) => !isFinished(run.status)) ? 2_000 : 30_000),
   });
 }
 

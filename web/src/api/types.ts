@@ -1,215 +1,78 @@
 /**
- * The API's resources as the dashboard reads them: one place for every shape the client sends or receives.
- * Field names are the API's (camelCase, the same as the stored items).
+ * The API's resources as the dashboard reads them, named for the app. Every shape comes from the API's OpenAPI
+ * document (web/openapi.json, written from the API's pydantic models by `make web-types`), through the types
+ * openapi-typescript generates from it (schema.gen.ts): a field renamed in the API fails the type check here.
  */
+import {
+  accountTypeValues,
+  channelValues,
+  riskLevelValues,
+  runStatusValues,
+  transactionTypeValues,
+  verdictValues,
+  type components,
+} from "./schema.gen";
 
-export const RISK_LEVELS = ["LOW", "MEDIUM", "HIGH"] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
+type Schemas = components["schemas"];
 
-export const ACCOUNT_TYPES = ["CHECKING", "SAVINGS", "BUSINESS", "CREDIT"] as const;
-export type AccountType = (typeof ACCOUNT_TYPES)[number];
+export type RiskLevel = Schemas["RiskLevel"];
+export type AccountType = Schemas["AccountType"];
+export type TransactionType = Schemas["TransactionType"];
+export type Channel = Schemas["Channel"];
+export type Verdict = Schemas["Verdict"];
+export type ExecutionStatus = Schemas["RunStatus"];
 
-export const TRANSACTION_TYPES = ["DEPOSIT", "WITHDRAWAL", "TRANSFER", "PURCHASE", "PAYMENT"] as const;
-export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+// Every value of each enum, in the API's order, for the dashboard's selects and URL parsing.
+export const RISK_LEVELS = riskLevelValues;
+export const ACCOUNT_TYPES = accountTypeValues;
+export const TRANSACTION_TYPES = transactionTypeValues;
+export const CHANNELS = channelValues;
+export const VERDICTS = verdictValues;
+export const EXECUTION_STATUSES = runStatusValues;
 
-export const CHANNELS = ["CARD_PRESENT", "ONLINE", "ATM", "BANK_TRANSFER"] as const;
-export type Channel = (typeof CHANNELS)[number];
+export type Account = Schemas["Account"];
+export type Feedback = Schemas["Feedback"];
+export type Transaction = Schemas["Transaction"];
 
-export const VERDICTS = ["CONFIRMED", "NOT_FRAUD"] as const;
-export type Verdict = (typeof VERDICTS)[number];
+/** What POST /transactions accepts. */
+export type TransactionInput = Schemas["TransactionCreate"];
+/** What PATCH /transactions/{id} accepts: any of the fields but the account. */
+export type TransactionPatch = Schemas["TransactionUpdate"];
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface Account {
-  accountId: string;
-  name: string;
-  accountType: AccountType;
-  currency: string;
-  homeCountry: string;
-  balance: number;
-  riskScore?: number | null;
-  riskLevel?: RiskLevel | null;
-  isStale: boolean;
-  lastScoredAt?: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version?: number;
-}
-
-export interface Feedback {
-  verdict: Verdict;
-  note?: string | null;
-  at: string;
-}
-
-export interface Transaction {
-  transactionId: string;
-  accountId: string;
-  transactionType: TransactionType;
-  amount: number;
-  currency: string;
-  description?: string | null;
-  merchant?: string | null;
-  category?: string | null;
-  country?: string | null;
-  channel?: Channel | null;
-  timestamp: string;
-  createdAt: string;
-  updatedAt: string;
-  features?: Record<string, number> | null;
-  riskScore?: number | null;
-  riskLevel?: RiskLevel | null;
-  isAnomaly?: boolean | null;
-  reasons?: string[] | null;
-  scoredAt?: string | null;
-  modelVersion?: string | null;
-  feedback?: Feedback | null;
-  /** Generator ground truth, present only when asked for with `include=groundTruth`. */
-  injectedAnomaly?: string | null;
-}
-
-/** What POST /transactions accepts; PATCH takes any subset except the account. */
-export interface TransactionInput {
-  accountId: string;
-  transactionType: TransactionType;
-  amount: number;
-  currency?: string;
-  description?: string;
-  merchant?: string;
-  category?: string;
-  country?: string;
-  channel?: Channel;
-  timestamp?: string;
-}
-
-export type TransactionPatch = Partial<Omit<TransactionInput, "accountId">>;
-
-export interface DailyRiskCounts {
-  date: string;
-  LOW?: number;
-  MEDIUM?: number;
-  HIGH?: number;
-}
-
-/** GET /anomalies/stats: scored transactions since `since` (default 30 days). */
-export interface AnomalyStats {
-  since: string;
-  counts: Partial<Record<RiskLevel, number>>;
-  /** Scores in ten bins of width 0.1, from 0 to 1. */
-  histogram: number[];
-  daily: DailyRiskCounts[];
-  lastRun: ExecutionSummary | null;
-}
-
-export const EXECUTION_STATUSES = [
-  "RUNNING",
-  "SUCCEEDED",
-  "FAILED",
-  "TIMED_OUT",
-  "ABORTED",
-  "PENDING_REDRIVE",
-] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+/** A page of a listing: every listing has one page schema, its items and the cursor of the next page. */
+export type Page<T> = Extract<
+  Schemas["Page_Account_"] | Schemas["Page_Transaction_"] | Schemas["Page_Run_"],
+  { items: T[] }
+>;
 
 /** What RecordRun leaves as a run's summary. */
-export interface RunSummary {
-  /** Stale accounts the run found. */
-  accounts: number;
-  accountsScored: number;
-  accountsCleared: number;
-  /** Written to during the run: scored again by the next one. */
-  accountsStillStale: number;
-  /** Accounts the detector could not score: still stale, scored by the next run. */
-  accountsFailed?: number;
-  /** The first few accounts that could not be scored and their errors. */
-  accountFailures?: { accountId: string; error: string; message: string }[];
-  transactionsScored: number;
-  riskLevels: Partial<Record<RiskLevel, number>>;
-  /** HIGH risk transactions found. */
-  anomalies: number;
-  batches: number;
-  /** The population model the run scored with, as scores name it; "shipped": the cold-start model. */
-  populationVersion?: string | null;
-  failedBatches: number;
-  /** The first few failed batches and their errors. */
-  failures: { batch: number; error?: string | null; message?: string | null }[];
-  startedAt: string;
-  finishedAt: string;
-  durationSeconds: number;
-}
-
-export interface ExecutionSummary {
-  executionId: string;
-  status: ExecutionStatus;
-  startedAt: string;
-  stoppedAt?: string | null;
-  /** Whole seconds, so far for a running run. */
-  durationSeconds: number;
-  trigger?: string | null;
-  /** The run this one reruns, when a rerun started a new execution instead of a redrive. */
-  rerunOf?: string | null;
-  summary?: RunSummary | null;
-}
-
+export type RunSummary = Schemas["RunSummary"];
+export type ExecutionSummary = Schemas["Run"];
 /** One Step Functions history event: its `…EventDetails` object as `details`. */
-export interface HistoryEvent {
-  id: number;
-  previousEventId?: number | null;
-  type: string;
-  timestamp: string;
-  details: Record<string, unknown>;
-  stateName?: string | null;
-}
+export type HistoryEvent = Schemas["RunEvent"];
+/** A Distributed Map run, with its batches by outcome (total, succeeded, failed, running, ...). */
+export type MapRun = Omit<Schemas["MapRun"], "itemCounts"> & { itemCounts: Record<string, number> };
+/** One run with its history, its Distributed Map runs and the definition of the state machine it ran. */
+export type Execution = Omit<Schemas["RunDetail"], "mapRuns"> & { mapRuns: MapRun[] };
+/** How a start or a rerun went: "start"; for a rerun "redrive" (the same execution) or "restart" (a new one). */
+export type StartedExecution = Schemas["RunStarted"];
 
-export interface MapRun {
-  mapRunArn: string;
-  status?: string | null;
-  /** Batches by outcome: total, succeeded, failed, running, ... */
-  itemCounts: Record<string, number>;
-  maxConcurrency?: number | null;
-  toleratedFailurePercentage?: number | null;
-}
+/** Scored transactions of one UTC day, by risk level. */
+export type DailyRiskCounts = { date: string } & Partial<Record<RiskLevel, number>>;
 
-export interface Execution extends ExecutionSummary {
-  executionArn: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string | null;
-  cause?: string | null;
-  redriveCount: number;
-  events: HistoryEvent[];
-  /** The Distributed Map runs, with their batch counts. */
-  mapRuns: MapRun[];
-  /** The state machine's Amazon States Language definition (object or JSON text). */
-  definition: unknown;
-}
+/**
+ * GET /anomalies/stats: scored transactions since `since` (default 30 days). The API's schema leaves the
+ * counts, the days and the last run open (JSON objects); these are what it puts there.
+ */
+export type AnomalyStats = Omit<Schemas["AnomalyStats"], "counts" | "daily" | "lastRun"> & {
+  counts: Partial<Record<RiskLevel, number>>;
+  daily: DailyRiskCounts[];
+  lastRun?: ExecutionSummary | null;
+};
 
-export interface StartedExecution {
-  executionId: string;
-  /** "start"; for a rerun "redrive" (the same execution) or "restart" (a new one). */
-  mode: "start" | "redrive" | "restart";
-}
+export type DependencyStatus = Schemas["DependencyStatus"];
+export type Health = Schemas["Health"];
 
-export interface DependencyStatus {
-  name: string;
-  ok: boolean;
-  detail?: string | null;
-}
-
-export interface Health {
-  status: string;
-  dependencies: DependencyStatus[];
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export interface ErrorBody {
-  message: string;
-  errors?: FieldError[];
-}
+export type FieldError = Schemas["FieldError"];
+/** The body of every error the API answers: a message, and the fields it names. */
+export type ErrorBody = Schemas["ErrorBody"];

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ApiClient } from "../api/client";
 import { AppContext } from "../app";
 import { DEFAULT_CONFIG } from "../config";
-import { AdminOnly } from "./hooks";
+import { AdminOnly } from "./AdminOnly";
 import { type Authenticator, AuthSession } from "./session";
 
 function base64url(value: object): string {

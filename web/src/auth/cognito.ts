@@ -77,18 +77,23 @@ export class CognitoAuthenticator implements Authenticator {
     const user = this.user;
     if (!user) return Promise.reject(new Error("sign in first"));
     return new Promise((resolve, reject) =>
-      user.completeNewPasswordChallenge(newPassword, {}, {
-        onSuccess: (session) => resolve(tokensOf(session)),
-        onFailure: reject,
-      }),
+      user.completeNewPasswordChallenge(
+        newPassword,
+        {},
+        {
+          onSuccess: (session) => resolve(tokensOf(session)),
+          onFailure: reject,
+        },
+      ),
     );
   }
 
   refresh(email: string, refreshToken: string): Promise<Tokens> {
     const user = this.userNamed(email);
     return new Promise((resolve, reject) =>
-      user.refreshSession(new CognitoRefreshToken({ RefreshToken: refreshToken }), (error, session: CognitoUserSession) =>
-        error ? reject(error) : resolve(tokensOf(session)),
+      user.refreshSession(
+        new CognitoRefreshToken({ RefreshToken: refreshToken }),
+        (error, session: CognitoUserSession) => (error ? reject(error) : resolve(tokensOf(session))),
       ),
     );
   }

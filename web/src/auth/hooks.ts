@@ -1,4 +1,4 @@
-import { type ReactNode, useSyncExternalStore } from "react";
+import { useSyncExternalStore } from "react";
 import { useServices } from "../app";
 import type { AuthSession, Role, SessionState } from "./session";
 
@@ -19,9 +19,4 @@ export function useRole(): Role | null {
   const state = useSessionState(session);
   if (!session) return "admin";
   return state?.status === "signedIn" ? state.identity.role : null;
-}
-
-/** Shows its children only to administrators: creating, changing and deleting, starting and rerunning runs. */
-export function AdminOnly({ children, otherwise = null }: { children: ReactNode; otherwise?: ReactNode }) {
-  return <>{useRole() === "admin" ? children : otherwise}</>;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { type Authenticator, AuthSession, type Clock, REFRESH_MARGIN_S, type Tokens, claimsOf, roleOf } from "./session";
+import {
+  type Authenticator,
+  AuthSession,
+  type Clock,
+  REFRESH_MARGIN_S,
+  type Tokens,
+  claimsOf,
+  roleOf,
+} from "./session";
 
 function base64url(value: object): string {
   return btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -54,7 +62,10 @@ function fakeAuthenticator(overrides: Partial<Authenticator> = {}): Authenticato
 
 describe("roles from the ID token", () => {
   it("reads the claims of a token", () => {
-    expect(claimsOf(idToken({ sub: "u-1", "cognito:groups": ["admins"] }))).toEqual({ sub: "u-1", "cognito:groups": ["admins"] });
+    expect(claimsOf(idToken({ sub: "u-1", "cognito:groups": ["admins"] }))).toEqual({
+      sub: "u-1",
+      "cognito:groups": ["admins"],
+    });
   });
 
   it("takes the greatest role among the groups, in any of the shapes the claim comes in", () => {
@@ -70,19 +81,27 @@ describe("AuthSession", () => {
   it("signs in, names the user and role, and hands the ID token to the API", async () => {
     const { clock } = fakeClock(1_000_000);
     const admin = tokens(4_000, ["admins"]);
-    const session = new AuthSession(fakeAuthenticator({ signIn: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: admin }) }), clock);
+    const session = new AuthSession(
+      fakeAuthenticator({ signIn: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: admin }) }),
+      clock,
+    );
     const seen: string[] = [];
     session.subscribe(() => seen.push(session.getState().status));
 
     await session.signIn("ada@example.com", "pw");
 
-    expect(session.getState()).toEqual({ status: "signedIn", identity: { email: "ada@example.com", role: "admin", expiresAt: 4_000 } });
+    expect(session.getState()).toEqual({
+      status: "signedIn",
+      identity: { email: "ada@example.com", role: "admin", expiresAt: 4_000 },
+    });
     expect(seen).toEqual(["signedIn"]);
     expect(await session.idToken()).toBe(admin.idToken);
   });
 
   it("leaves a refused sign-in signed out, for the form to show the error", async () => {
-    const session = new AuthSession(fakeAuthenticator({ signIn: vi.fn().mockRejectedValue(new Error("Incorrect username or password.")) }));
+    const session = new AuthSession(
+      fakeAuthenticator({ signIn: vi.fn().mockRejectedValue(new Error("Incorrect username or password.")) }),
+    );
     await expect(session.signIn("ada@example.com", "wrong")).rejects.toThrow("Incorrect username or password.");
     expect(session.getState().status).toBe("signedOut");
     expect(await session.idToken()).toBeUndefined();
@@ -135,7 +154,10 @@ describe("AuthSession", () => {
   it("signs out with a message when the refresh is refused", async () => {
     const { clock, advance } = fakeClock(1_000_000);
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const session = new AuthSession(fakeAuthenticator({ refresh: vi.fn().mockRejectedValue(new Error("Refresh Token has expired")) }), clock);
+    const session = new AuthSession(
+      fakeAuthenticator({ refresh: vi.fn().mockRejectedValue(new Error("Refresh Token has expired")) }),
+      clock,
+    );
     await session.signIn("ada@example.com", "pw");
     await advance(3_000 * 1000);
     expect(session.getState()).toEqual({ status: "signedOut", message: "Your session has ended. Sign in again." });

@@ -42,7 +42,10 @@ export type SessionState =
 export function claimsOf(token: string): Record<string, unknown> {
   const payload = token.split(".")[1];
   if (!payload) throw new Error("not a JWT");
-  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "=");
+  const base64 = payload
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(payload.length / 4) * 4, "=");
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
 }

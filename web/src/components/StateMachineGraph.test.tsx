@@ -19,7 +19,8 @@ function renderRun(run: keyof typeof recorded, onSelect = vi.fn()) {
       onSelect={onSelect}
     />,
   );
-  const statusOf = (state: string) => view.container.querySelector(`[data-state="${state}"]`)?.getAttribute("data-status");
+  const statusOf = (state: string) =>
+    view.container.querySelector(`[data-state="${state}"]`)?.getAttribute("data-status");
   return { ...view, statusOf, onSelect };
 }
 

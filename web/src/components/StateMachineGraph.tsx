@@ -1,53 +1,7 @@
 import type { MapRun } from "../api/types";
 import { END, START, type Graph, type GraphNode } from "../lib/asl";
-import type { ExecutionTrace, StateStatus } from "../lib/history";
-
-/** What a node shows: a state's status, or, inside a Distributed Map, that it ran in the map run's children. */
-export type NodeStatus = StateStatus | "inMapRun";
-
-export const STATUS_STYLE: Record<NodeStatus, { fill: string; stroke: string; text: string; label: string }> = {
-  succeeded: { fill: "#e3f3e9", stroke: "#2e7d4f", text: "#1f5a38", label: "Succeeded" },
-  failed: { fill: "#f9e3e1", stroke: "#c8372d", text: "#8a2019", label: "Failed" },
-  caught: { fill: "#fbf0dc", stroke: "#c28422", text: "#7a5011", label: "Caught error" },
-  running: { fill: "#e6eef8", stroke: "#2f6db5", text: "#1d4a7d", label: "In progress" },
-  aborted: { fill: "#eef1f4", stroke: "#7b8794", text: "#53606f", label: "Cancelled" },
-  notReached: { fill: "#ffffff", stroke: "#c5ccd5", text: "#7b8794", label: "Not reached" },
-  inMapRun: { fill: "#f4f6f8", stroke: "#9aa5b1", text: "#53606f", label: "In map run" },
-};
-
-/** The Distributed Map run a Map state started (its ARN names the state: ".../<Map state>:<id>"). */
-export function mapRunOf(stateName: string, mapRuns: MapRun[] | undefined): MapRun | undefined {
-  return mapRuns?.find((run) => run.mapRunArn.includes(`/${stateName}:`));
-}
-
-/** "2/3 batches, 1 failed": from the map run's item counts, else from the iterations in the history. */
-export function batchNote(stateName: string, trace: ExecutionTrace, mapRuns: MapRun[] | undefined): string | undefined {
-  const run = mapRunOf(stateName, mapRuns);
-  const counts = run?.itemCounts;
-  if (counts && typeof counts.total === "number") {
-    const failed = (counts.failed ?? 0) + (counts.timedOut ?? 0) + (counts.aborted ?? 0);
-    return `${counts.succeeded ?? 0}/${counts.total} batches${failed ? `, ${failed} failed` : ""}${counts.running ? `, ${counts.running} running` : ""}`;
-  }
-  const map = trace.states.get(stateName)?.map;
-  if (!map) return undefined;
-  return `${map.succeeded}/${map.length ?? map.started} batches${map.failed ? `, ${map.failed} failed` : ""}`;
-}
-
-/** The status a node is drawn with; the Start and End markers follow the execution itself. */
-export function nodeStatus(node: GraphNode, trace: ExecutionTrace, executionStatus: string, graph: Graph): NodeStatus {
-  if (node.id === START) return trace.rows.length ? "succeeded" : "notReached";
-  if (node.id === END) {
-    if (executionStatus === "SUCCEEDED") return "succeeded";
-    if (executionStatus === "FAILED" || executionStatus === "TIMED_OUT") return "failed";
-    if (executionStatus === "ABORTED") return "aborted";
-    return "notReached";
-  }
-  const state = trace.states.get(node.id);
-  if (state) return state.status;
-  const parent = graph.nodes.find((n) => n.id === node.parent);
-  if (parent?.distributed && trace.states.has(parent.id)) return "inMapRun";
-  return "notReached";
-}
+import type { ExecutionTrace } from "../lib/history";
+import { STATUS_STYLE, batchNote, nodeStatus, type NodeStatus } from "../lib/nodeStatus";
 
 function nodeNote(node: GraphNode, trace: ExecutionTrace, mapRuns: MapRun[] | undefined): string | undefined {
   if (node.type === "Map") return batchNote(node.id, trace, mapRuns);
@@ -90,7 +44,15 @@ export function StateMachineGraph({
       data-testid="state-graph"
     >
       <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker
+          id="arrow"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto-start-reverse"
+        >
           <path d="M 0 0 L 10 5 L 0 10 z" fill="#9aa5b1" />
         </marker>
       </defs>
@@ -110,7 +72,18 @@ export function StateMachineGraph({
             onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && select(node)}
           >
             <title>{`${node.label} (${node.type}): ${style.label}${note ? `, ${note}` : ""}`}</title>
-            <rect className="box" x={node.x} y={node.y} width={node.width} height={node.height} rx={8} fill={style.fill} fillOpacity={0.45} stroke={style.stroke} strokeDasharray="5 3" />
+            <rect
+              className="box"
+              x={node.x}
+              y={node.y}
+              width={node.width}
+              height={node.height}
+              rx={8}
+              fill={style.fill}
+              fillOpacity={0.45}
+              stroke={style.stroke}
+              strokeDasharray="5 3"
+            />
             <text className="container-label" x={node.x + 10} y={node.y + 16} fill={style.text}>
               {node.label} · {node.distributed ? "Distributed Map" : node.type}
             </text>
@@ -161,15 +134,37 @@ export function StateMachineGraph({
               strokeDasharray={status === "inMapRun" ? "4 3" : undefined}
             />
             {status === "running" && !marker && (
-              <rect x={node.x} y={node.y} width={node.width} height={node.height} rx={6} fill="none" stroke={style.stroke} strokeWidth={3} opacity={0.5}>
+              <rect
+                x={node.x}
+                y={node.y}
+                width={node.width}
+                height={node.height}
+                rx={6}
+                fill="none"
+                stroke={style.stroke}
+                strokeWidth={3}
+                opacity={0.5}
+              >
                 <animate attributeName="opacity" values="0.6;0.1;0.6" dur="1.4s" repeatCount="indefinite" />
               </rect>
             )}
-            <text x={node.x + node.width / 2} y={node.y + (marker || !note ? node.height / 2 + 4 : node.height / 2 - 1)} textAnchor="middle" fill={style.text} fontWeight={marker ? 600 : 500}>
+            <text
+              x={node.x + node.width / 2}
+              y={node.y + (marker || !note ? node.height / 2 + 4 : node.height / 2 - 1)}
+              textAnchor="middle"
+              fill={style.text}
+              fontWeight={marker ? 600 : 500}
+            >
               {node.label.length > 26 ? `${node.label.slice(0, 25)}…` : node.label}
             </text>
             {note && !marker && (
-              <text x={node.x + node.width / 2} y={node.y + node.height / 2 + 12} textAnchor="middle" fill={style.text} style={{ fontSize: 10.5 }}>
+              <text
+                x={node.x + node.width / 2}
+                y={node.y + node.height / 2 + 12}
+                textAnchor="middle"
+                fill={style.text}
+                style={{ fontSize: 10.5 }}
+              >
                 {note}
               </text>
             )}

@@ -13,26 +13,14 @@ import {
   YAxis,
 } from "recharts";
 import type { DailyRiskCounts, RiskLevel, Transaction } from "../api/types";
-import { formatDateTime, formatMoney, formatScore, parseTime } from "../lib/format";
+import { activityPoints, everyDay, type ActivityPoint } from "../lib/chartData";
+import { formatDateTime, formatMoney, formatScore } from "../lib/format";
 import { RISK_COLOURS, UNSCORED_COLOUR } from "../lib/risk";
 
 const AXIS = { fontSize: 11, fill: "#7b8794" };
 
 function ChartEmpty({ text }: { text: string }) {
   return <div className="chart-empty">{text}</div>;
-}
-
-/** Every UTC day from `since` to `until`, with the API's counts where it has them and zeros elsewhere. */
-export function everyDay(daily: DailyRiskCounts[], since: string, until: number = Date.now()): DailyRiskCounts[] {
-  const byDate = new Map(daily.map((day) => [day.date, day]));
-  const days: DailyRiskCounts[] = [];
-  const start = parseTime(`${since.slice(0, 10)}T00:00:00Z`);
-  if (start === undefined) return daily;
-  for (let t = start; t <= until; t += 24 * 60 * 60 * 1000) {
-    const date = new Date(t).toISOString().slice(0, 10);
-    days.push(byDate.get(date) ?? { date, LOW: 0, MEDIUM: 0, HIGH: 0 });
-  }
-  return days;
 }
 
 /** Scored transactions per day, stacked by risk level. */
@@ -45,7 +33,8 @@ export function DailyRiskChart({
   since: string;
   levels?: RiskLevel[];
 }) {
-  if (daily.every((day) => levels.every((level) => !day[level]))) return <ChartEmpty text="No anomalies in this period" />;
+  if (daily.every((day) => levels.every((level) => !day[level])))
+    return <ChartEmpty text="No anomalies in this period" />;
   return (
     <ResponsiveContainer width="100%" height="100%">
       <BarChart data={everyDay(daily, since)} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
@@ -55,7 +44,15 @@ export function DailyRiskChart({
         <Tooltip cursor={{ fill: "#f2f4f7" }} />
         <Legend iconSize={10} wrapperStyle={{ fontSize: 12 }} />
         {levels.map((level) => (
-          <Bar key={level} dataKey={level} stackId="risk" fill={RISK_COLOURS[level]} name={level.toLowerCase()} maxBarSize={28} isAnimationActive={false} />
+          <Bar
+            key={level}
+            dataKey={level}
+            stackId="risk"
+            fill={RISK_COLOURS[level]}
+            name={level.toLowerCase()}
+            maxBarSize={28}
+            isAnimationActive={false}
+          />
         ))}
       </BarChart>
     </ResponsiveContainer>
@@ -73,7 +70,10 @@ export function ScoreHistogram({ histogram }: { histogram: number[] }) {
         <CartesianGrid stroke="#edf0f3" vertical={false} />
         <XAxis dataKey="bin" tick={AXIS} />
         <YAxis tick={AXIS} allowDecimals={false} scale="auto" />
-        <Tooltip cursor={{ fill: "#f2f4f7" }} labelFormatter={(bin) => `score ${bin}–${(Number(bin) + 0.1).toFixed(1)}`} />
+        <Tooltip
+          cursor={{ fill: "#f2f4f7" }}
+          labelFormatter={(bin) => `score ${bin}–${(Number(bin) + 0.1).toFixed(1)}`}
+        />
         <Bar dataKey="count" name="transactions" maxBarSize={32} isAnimationActive={false}>
           {data.map((_, i) => (
             <Cell key={i} fill={colour(i)} fillOpacity={0.85} />
@@ -82,38 +82,6 @@ export function ScoreHistogram({ histogram }: { histogram: number[] }) {
       </BarChart>
     </ResponsiveContainer>
   );
-}
-
-interface ActivityPoint {
-  time: number;
-  amount: number;
-  balance?: number;
-  level?: RiskLevel | null;
-  score?: number | null;
-  transaction: Transaction;
-}
-
-/**
- * The transactions in time order, each with the balance after it. `transactions` are the account's newest (the
- * API lists them newest first, without gaps) and `balance` is the account's balance now, so walking back from
- * the newest gives every balance exactly, whatever order the transactions were written in.
- */
-export function activityPoints(transactions: Transaction[], balance: number): ActivityPoint[] {
-  const points: ActivityPoint[] = transactions
-    .map((t) => ({
-      time: parseTime(t.timestamp) ?? 0,
-      amount: Number(t.amount),
-      level: t.riskLevel,
-      score: t.riskScore,
-      transaction: t,
-    }))
-    .sort((a, b) => a.time - b.time || a.transaction.transactionId.localeCompare(b.transaction.transactionId));
-  let after = Number(balance);
-  for (const point of [...points].reverse()) {
-    point.balance = after;
-    after -= point.transaction.transactionType === "DEPOSIT" ? point.amount : -point.amount;
-  }
-  return points;
 }
 
 function ActivityTooltip({ active, payload }: { active?: boolean; payload?: { payload: ActivityPoint }[] }) {
@@ -127,7 +95,8 @@ function ActivityTooltip({ active, payload }: { active?: boolean; payload?: { pa
         <strong>{formatMoney(t.amount, t.currency)}</strong> {t.merchant ?? t.transactionType}
       </div>
       <div>
-        {t.riskLevel ? `${t.riskLevel} · ${formatScore(t.riskScore)}` : "unscored"} · balance {formatMoney(point.balance, t.currency)}
+        {t.riskLevel ? `${t.riskLevel} · ${formatScore(t.riskScore)}` : "unscored"} · balance{" "}
+        {formatMoney(point.balance, t.currency)}
       </div>
     </div>
   );
@@ -178,8 +147,24 @@ export function AccountActivityChart({
         <YAxis yAxisId="balance" orientation="right" tick={AXIS} tickFormatter={(v: number) => compact(v)} width={52} />
         <Tooltip content={<ActivityTooltip />} />
         <Legend iconSize={10} wrapperStyle={{ fontSize: 12 }} />
-        <Line yAxisId="balance" dataKey="balance" name={`balance (${currency})`} stroke="#9fb3c8" dot={false} strokeWidth={1.5} type="stepAfter" isAnimationActive={false} />
-        <Scatter yAxisId="amount" dataKey="amount" name={`amount (${currency})`} fill="#4b6a88" shape={shape} isAnimationActive={false} />
+        <Line
+          yAxisId="balance"
+          dataKey="balance"
+          name={`balance (${currency})`}
+          stroke="#9fb3c8"
+          dot={false}
+          strokeWidth={1.5}
+          type="stepAfter"
+          isAnimationActive={false}
+        />
+        <Scatter
+          yAxisId="amount"
+          dataKey="amount"
+          name={`amount (${currency})`}
+          fill="#4b6a88"
+          shape={shape}
+          isAnimationActive={false}
+        />
       </ComposedChart>
     </ResponsiveContainer>
   );

@@ -1,7 +1,7 @@
 import { useRecordFeedback } from "../api/queries";
 import type { Transaction, Verdict } from "../api/types";
 import { formatAge } from "../lib/format";
-import { describeError } from "./ui";
+import { describeError } from "../lib/describeError";
 
 const LABELS: Record<Verdict, string> = { CONFIRMED: "Confirmed fraud", NOT_FRAUD: "Not fraud" };
 
@@ -14,7 +14,10 @@ export function FeedbackButtons({ transaction }: { transaction: Transaction }) {
   return (
     <span className="actions" data-testid={`feedback-${transaction.transactionId}`}>
       {current && (
-        <span className={`badge ${current === "CONFIRMED" ? "bad" : "ok"}`} title={`marked ${formatAge(transaction.feedback?.at)}`}>
+        <span
+          className={`badge ${current === "CONFIRMED" ? "bad" : "ok"}`}
+          title={`marked ${formatAge(transaction.feedback?.at)}`}
+        >
           {LABELS[current]}
         </span>
       )}

@@ -11,7 +11,17 @@ export interface SortState {
   onSort: (key: SortKey) => void;
 }
 
-function SortHeader({ label, column, state, className }: { label: string; column: SortKey; state?: SortState; className?: string }) {
+function SortHeader({
+  label,
+  column,
+  state,
+  className,
+}: {
+  label: string;
+  column: SortKey;
+  state?: SortState;
+  className?: string;
+}) {
   if (!state) return <th className={className}>{label}</th>;
   const active = state.sort === column;
   return (
@@ -58,7 +68,11 @@ export function TransactionsTable({
         </thead>
         <tbody>
           {items.map((t) => (
-            <tr key={t.transactionId} className={t.transactionId === highlight ? "fresh selected" : undefined} data-id={t.transactionId}>
+            <tr
+              key={t.transactionId}
+              className={t.transactionId === highlight ? "fresh selected" : undefined}
+              data-id={t.transactionId}
+            >
               <td className="nowrap">
                 <Link to="/transactions/$transactionId" params={{ transactionId: t.transactionId }}>
                   {formatDateTime(t.timestamp)}

@@ -7,10 +7,23 @@ import { ApiError } from "../api/client";
 import { QueryView, RiskBadge } from "./ui";
 
 function query<T>(state: Partial<UseQueryResult<T>>): UseQueryResult<T> {
-  return { isPending: false, isError: false, data: undefined, error: null, refetch: vi.fn(), ...state } as unknown as UseQueryResult<T>;
+  return {
+    isPending: false,
+    isError: false,
+    data: undefined,
+    error: null,
+    refetch: vi.fn(),
+    ...state,
+  } as unknown as UseQueryResult<T>;
 }
 
-const list = (items: string[]) => <ul>{items.map((i) => <li key={i}>{i}</li>)}</ul>;
+const list = (items: string[]) => (
+  <ul>
+    {items.map((i) => (
+      <li key={i}>{i}</li>
+    ))}
+  </ul>
+);
 
 describe("QueryView", () => {
   it("shows a loading placeholder while the first answer is on its way", () => {
@@ -36,7 +49,9 @@ describe("QueryView", () => {
   });
 
   it("keeps showing earlier data when a refresh fails", () => {
-    render(<QueryView query={query({ data: ["run-1"], isError: true, error: new ApiError(503, "busy") })}>{list}</QueryView>);
+    render(
+      <QueryView query={query({ data: ["run-1"], isError: true, error: new ApiError(503, "busy") })}>{list}</QueryView>,
+    );
     expect(screen.getByText("run-1")).toBeInTheDocument();
     expect(screen.getByText(/Showing earlier data/)).toBeInTheDocument();
   });

@@ -1,7 +1,7 @@
 import type { UseQueryResult } from "@tanstack/react-query";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
-import { ApiError } from "../api/client";
+import type { ReactNode } from "react";
 import type { ExecutionStatus, RiskLevel } from "../api/types";
+import { describeError } from "../lib/describeError";
 import { formatScore, humanise } from "../lib/format";
 import { executionTone } from "../lib/risk";
 
@@ -39,16 +39,6 @@ export function Loading({ rows = 4, label = "Loading" }: { rows?: number; label?
       ))}
     </div>
   );
-}
-
-export function describeError(error: unknown): { title: string; detail: string } {
-  if (error instanceof ApiError) {
-    if (error.unreachable) return { title: "The API cannot be reached", detail: "Isoflow may be stopped or restarting. This page retries on its own." };
-    if (error.status === 404) return { title: "Not found", detail: error.message };
-    if (error.status === 401 || error.status === 403) return { title: "Not allowed", detail: error.message };
-    return { title: `The API answered ${error.status}`, detail: error.message };
-  }
-  return { title: "Something went wrong", detail: error instanceof Error ? error.message : String(error) };
 }
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
@@ -93,7 +83,8 @@ export function QueryView<T>({
   children: (data: T) => ReactNode;
 }) {
   if (query.isPending) return <Loading rows={loadingRows} />;
-  if (query.isError && query.data === undefined) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.isError && query.data === undefined)
+    return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
   const data = query.data as T;
   return (
     <>
@@ -105,15 +96,6 @@ export function QueryView<T>({
       {isEmpty?.(data) ? (empty ?? <EmptyState title="Nothing here yet" />) : children(data)}
     </>
   );
-}
-
-/** Cursor pagination: remembers the cursors of the pages before, so Previous works. */
-export function useCursorPager(resetKey: string) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  useEffect(() => setCursors([undefined]), [resetKey]);
-  const next = useCallback((cursor: string) => setCursors((stack) => [...stack, cursor]), []);
-  const previous = useCallback(() => setCursors((stack) => (stack.length > 1 ? stack.slice(0, -1) : stack)), []);
-  return { cursor: cursors[cursors.length - 1], page: cursors.length, next, previous };
 }
 
 export function Pager({
@@ -148,7 +130,17 @@ export function Pager({
   );
 }
 
-export function Stat({ label, value, hint, tone }: { label: string; value: ReactNode; hint?: ReactNode; tone?: string }) {
+export function Stat({
+  label,
+  value,
+  hint,
+  tone,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  tone?: string;
+}) {
   return (
     <div className={`stat ${tone ?? ""}`}>
       <span className="label">{label}</span>
@@ -158,7 +150,17 @@ export function Stat({ label, value, hint, tone }: { label: string; value: React
   );
 }
 
-export function Panel({ title, actions, children, flush }: { title: ReactNode; actions?: ReactNode; children: ReactNode; flush?: boolean }) {
+export function Panel({
+  title,
+  actions,
+  children,
+  flush,
+}: {
+  title: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  flush?: boolean;
+}) {
   return (
     <section className="panel">
       <div className="panel-head">

@@ -31,9 +31,7 @@ describe("layoutStateMachine", () => {
   };
 
   it("draws every state, nested ones included, between Start and End markers", () => {
-    expect(graph.nodes.map((n) => n.id).sort()).toEqual(
-      [START, END, ...allStates(machine).keys()].sort(),
-    );
+    expect(graph.nodes.map((n) => n.id).sort()).toEqual([START, END, ...allStates(machine).keys()].sort());
     expect(node(START).y).toBeLessThan(node("FindStaleAccounts").y);
     expect(node(END).y).toBeGreaterThan(Math.max(...graph.nodes.filter((n) => n.id !== END).map((n) => n.y)));
   });
@@ -82,7 +80,11 @@ describe("layoutStateMachine", () => {
       StartAt: "Check",
       States: {
         Check: { Type: "Pass", Next: "Done?" },
-        "Done?": { Type: "Choice", Choices: [{ Variable: "$.done", BooleanEquals: true, Next: "Finish" }], Default: "Wait" },
+        "Done?": {
+          Type: "Choice",
+          Choices: [{ Variable: "$.done", BooleanEquals: true, Next: "Finish" }],
+          Default: "Wait",
+        },
         Wait: { Type: "Wait", Seconds: 5, Next: "Check" },
         Finish: { Type: "Succeed" },
       },

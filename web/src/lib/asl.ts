@@ -254,7 +254,8 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
     const state = machine.States[name] as AslState;
     const children = subMachines(state).map((sub) => layoutMachine(sub, depth + 1, name, false));
     const container = state.Type === "Map" || state.Type === "Parallel";
-    const childrenWidth = children.reduce((sum, g) => sum + g.width, 0) + LAYOUT.nodeGap * Math.max(0, children.length - 1);
+    const childrenWidth =
+      children.reduce((sum, g) => sum + g.width, 0) + LAYOUT.nodeGap * Math.max(0, children.length - 1);
     const childrenHeight = Math.max(0, ...children.map((g) => g.height));
     locals.set(name, {
       id: name,
@@ -276,8 +277,24 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
   }
   const order = [...names];
   if (markers) {
-    locals.set(START, { id: START, label: "Start", type: "Start", distributed: false, width: LAYOUT.markerWidth, height: LAYOUT.markerHeight, children: [] });
-    locals.set(END, { id: END, label: "End", type: "End", distributed: false, width: LAYOUT.markerWidth, height: LAYOUT.markerHeight, children: [] });
+    locals.set(START, {
+      id: START,
+      label: "Start",
+      type: "Start",
+      distributed: false,
+      width: LAYOUT.markerWidth,
+      height: LAYOUT.markerHeight,
+      children: [],
+    });
+    locals.set(END, {
+      id: END,
+      label: "End",
+      type: "End",
+      distributed: false,
+      width: LAYOUT.markerWidth,
+      height: LAYOUT.markerHeight,
+      children: [],
+    });
     edges.unshift({ from: START, to: machine.StartAt, kind: "next" });
     order.unshift(START);
     order.push(END);
@@ -348,7 +365,11 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
       distributed: local.distributed,
     });
     // Place a container's sub-graphs side by side under its header.
-    let childX = box.x + (box.width - (local.children.reduce((s, g) => s + g.width, 0) + LAYOUT.nodeGap * Math.max(0, local.children.length - 1))) / 2;
+    let childX =
+      box.x +
+      (box.width -
+        (local.children.reduce((s, g) => s + g.width, 0) + LAYOUT.nodeGap * Math.max(0, local.children.length - 1))) /
+        2;
     for (const child of local.children) {
       const dx = childX;
       const dy = box.y + LAYOUT.header;

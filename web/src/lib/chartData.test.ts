@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Transaction } from "../api/types";
-import { activityPoints, everyDay } from "./charts";
+import { activityPoints, everyDay } from "./chartData";
 
 describe("everyDay", () => {
   it("fills the days without scores with zeros so the time axis is even", () => {
-    const days = everyDay([{ date: "2026-11-02", HIGH: 2 }], "2026-11-01T09:30:00Z", Date.parse("2026-11-03T12:00:00Z"));
+    const days = everyDay(
+      [{ date: "2026-11-02", HIGH: 2 }],
+      "2026-11-01T09:30:00Z",
+      Date.parse("2026-11-03T12:00:00Z"),
+    );
     expect(days).toEqual([
       { date: "2026-11-01", LOW: 0, MEDIUM: 0, HIGH: 0 },
       { date: "2026-11-02", HIGH: 2 },

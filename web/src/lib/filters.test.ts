@@ -30,7 +30,14 @@ describe("parseTransactionFilters", () => {
 
   it("drops malformed values instead of failing the page", () => {
     expect(
-      parseTransactionFilters({ transactionType: "REFUND", riskLevel: "low", minScore: "2", from: "yesterday", sort: "name", accountId: "  " }),
+      parseTransactionFilters({
+        transactionType: "REFUND",
+        riskLevel: "low",
+        minScore: "2",
+        from: "yesterday",
+        sort: "name",
+        accountId: "  ",
+      }),
     ).toEqual({});
   });
 });
@@ -38,7 +45,9 @@ describe("parseTransactionFilters", () => {
 describe("transactionQuery", () => {
   it("turns whole UTC days into an inclusive timestamp range and leaves out what is unset", () => {
     const query = transactionQuery({ from: "2026-11-01", to: "2026-11-02", riskLevel: "MEDIUM" }, { limit: 50 });
-    expect(queryString(query)).toBe("?riskLevel=MEDIUM&from=2026-11-01T00%3A00%3A00Z&to=2026-11-02T23%3A59%3A59Z&limit=50");
+    expect(queryString(query)).toBe(
+      "?riskLevel=MEDIUM&from=2026-11-01T00%3A00%3A00Z&to=2026-11-02T23%3A59%3A59Z&limit=50",
+    );
   });
 
   it("passes the account, type, minimum score and cursor through", () => {
@@ -58,7 +67,11 @@ describe("hasFilters", () => {
 describe("sortTransactions", () => {
   const tx = (id: string, amount: number, riskScore: number | null, timestamp: string) =>
     ({ transactionId: id, amount, riskScore, timestamp }) as Transaction;
-  const items = [tx("a", 10, 0.2, "2026-11-01T00:00:00Z"), tx("b", 500, null, "2026-11-03T00:00:00Z"), tx("c", 80, 0.9, "2026-11-02T00:00:00Z")];
+  const items = [
+    tx("a", 10, 0.2, "2026-11-01T00:00:00Z"),
+    tx("b", 500, null, "2026-11-03T00:00:00Z"),
+    tx("c", 80, 0.9, "2026-11-02T00:00:00Z"),
+  ];
 
   it("sorts by amount either way", () => {
     expect(sortTransactions(items, "amount", "desc").map((t) => t.transactionId)).toEqual(["b", "c", "a"]);

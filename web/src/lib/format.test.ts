@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatDuration, formatSeconds, parseTime, shortId, triggerLabel } from "./format";
+import { formatAge, formatDuration, formatSeconds, parseTime, shortId, summaryText, triggerLabel } from "./format";
 
 describe("parseTime", () => {
   it("reads the API's timestamps and Step Functions' microsecond ones alike", () => {
@@ -31,5 +31,30 @@ describe("labels", () => {
     expect(shortId("acc_0123456789abcdef", 8)).toBe("acc_01234567…");
     expect(triggerLabel("api")).toBe("API");
     expect(triggerLabel("schedule")).toBe("Schedule");
+  });
+});
+
+describe("summaryText", () => {
+  it("says what a run did in one line, and what it could not do", () => {
+    const summary = {
+      accounts: 1200,
+      accountsScored: 1190,
+      accountsCleared: 1190,
+      accountsStillStale: 0,
+      accountsFailed: 10,
+      transactionsScored: 3400,
+      riskLevels: { LOW: 3390, HIGH: 10 },
+      anomalies: 10,
+      batches: 12,
+      failedBatches: 1,
+      failures: [{ batch: 3 }],
+      startedAt: "2026-11-24T16:00:00Z",
+      finishedAt: "2026-11-24T16:00:40Z",
+      durationSeconds: 40,
+    };
+    expect(summaryText(summary)).toBe(
+      "1,200 accounts · 3,400 scored · 10 high risk · 10 accounts not scored · 1 of 12 batches failed",
+    );
+    expect(summaryText(null)).toBe("—");
   });
 });

@@ -1,4 +1,5 @@
-/** Formatting shared by every page: money, scores, times and durations. */
+/** Formatting shared by every page: money, scores, times and durations, a run's summary. */
+import type { RunSummary } from "../api/types";
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
@@ -97,8 +98,20 @@ export function triggerLabel(trigger: string | null | undefined): string {
   return humanise(trigger);
 }
 
+/** "120 accounts · 340 scored · 3 anomalies", from a run's summary. */
+export function summaryText(summary: RunSummary | null | undefined): string {
+  if (!summary) return "—";
+  const parts = [`${formatCount(summary.accounts)} accounts`, `${formatCount(summary.transactionsScored)} scored`];
+  if (summary.anomalies !== undefined) parts.push(`${formatCount(summary.anomalies)} high risk`);
+  if (summary.accountsFailed) parts.push(`${formatCount(summary.accountsFailed)} accounts not scored`);
+  if (summary.failedBatches) parts.push(`${summary.failedBatches} of ${summary.batches} batches failed`);
+  return parts.join(" · ");
+}
+
 /** Short form of a long id for dense tables; the full id stays in the title. */
 export function shortId(id: string, keep = 10): string {
-  const [prefix, rest] = id.includes("_") ? [id.slice(0, id.indexOf("_") + 1), id.slice(id.indexOf("_") + 1)] : ["", id];
+  const [prefix, rest] = id.includes("_")
+    ? [id.slice(0, id.indexOf("_") + 1), id.slice(id.indexOf("_") + 1)]
+    : ["", id];
   return rest.length > keep ? `${prefix}${rest.slice(0, keep)}…` : id;
 }

@@ -12,10 +12,22 @@ export function failingDependencies(error: unknown): string[] {
 export function healthProblem(error: unknown): { tone: "bad" | "warn"; title: string; detail: string } {
   const failing = failingDependencies(error);
   if (failing.length) {
-    return { tone: "warn", title: "Isoflow is degraded:", detail: `${failing.join(", ")} ${failing.length === 1 ? "is" : "are"} not available.` };
+    return {
+      tone: "warn",
+      title: "Isoflow is degraded:",
+      detail: `${failing.join(", ")} ${failing.length === 1 ? "is" : "are"} not available.`,
+    };
   }
   if (error instanceof ApiError && !error.unreachable) {
-    return { tone: "warn", title: `The health check failed (HTTP ${error.status}).`, detail: "Pages keep working with what the API answers." };
+    return {
+      tone: "warn",
+      title: `The health check failed (HTTP ${error.status}).`,
+      detail: "Pages keep working with what the API answers.",
+    };
   }
-  return { tone: "bad", title: "The API is not answering.", detail: "Pages show what they last loaded and retry on their own." };
+  return {
+    tone: "bad",
+    title: "The API is not answering.",
+    detail: "Pages show what they last loaded and retry on their own.",
+  };
 }

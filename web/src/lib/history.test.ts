@@ -8,7 +8,13 @@ describe("traceExecution", () => {
     const trace = traceExecution(recorded.succeeded.events, "SUCCEEDED");
     expect(trace.states.get("FindStaleAccounts")?.status).toBe("succeeded");
     expect(trace.states.get("ScoreAccounts")?.status).toBe("succeeded");
-    expect(trace.states.get("ScoreAccounts")?.map).toEqual({ length: 3, started: 3, succeeded: 3, failed: 0, aborted: 0 });
+    expect(trace.states.get("ScoreAccounts")?.map).toEqual({
+      length: 3,
+      started: 3,
+      succeeded: 3,
+      failed: 0,
+      aborted: 0,
+    });
     expect(trace.states.get("ScoreAccountBatch")?.entries).toHaveLength(3);
     expect(trace.states.get("ScoreAccountBatch")?.status).toBe("succeeded");
     expect(trace.states.has("NothingToDo")).toBe(false);
@@ -61,7 +67,13 @@ describe("traceExecution", () => {
       { id: 5, previousEventId: 4, type: "ExecutionRedriven", timestamp: at(5), details: {} },
       { id: 6, previousEventId: 5, type: "TaskStateEntered", timestamp: at(6), details: { name: "Score" } },
       { id: 7, previousEventId: 6, type: "TaskSucceeded", timestamp: at(7), details: {} },
-      { id: 8, previousEventId: 7, type: "TaskStateExited", timestamp: at(7), details: { name: "Score", output: "{}" } },
+      {
+        id: 8,
+        previousEventId: 7,
+        type: "TaskStateExited",
+        timestamp: at(7),
+        details: { name: "Score", output: "{}" },
+      },
       { id: 9, previousEventId: 8, type: "ExecutionSucceeded", timestamp: at(8), details: {} },
     ];
     const trace = traceExecution(events, "SUCCEEDED");

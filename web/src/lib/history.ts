@@ -98,7 +98,10 @@ const STATUS_WEIGHT: Record<StateStatus, number> = {
 
 /** Parallel visits (Map iterations) combine into one status: any running, else any failed, and so on. */
 export function combineStatuses(statuses: StateStatus[]): StateStatus {
-  return statuses.reduce<StateStatus>((worst, s) => (STATUS_WEIGHT[s] > STATUS_WEIGHT[worst] ? s : worst), "notReached");
+  return statuses.reduce<StateStatus>(
+    (worst, s) => (STATUS_WEIGHT[s] > STATUS_WEIGHT[worst] ? s : worst),
+    "notReached",
+  );
 }
 
 export function traceExecution(events: HistoryEvent[], executionStatus?: ExecutionStatus | string): ExecutionTrace {

@@ -39,7 +39,12 @@ function Shell() {
         </Link>
         <nav className="nav" aria-label="Main">
           {NAV.map((item) => (
-            <Link key={item.to} to={item.to} activeOptions={{ exact: "exact" in item }} activeProps={{ className: "active" }}>
+            <Link
+              key={item.to}
+              to={item.to}
+              activeOptions={{ exact: "exact" in item }}
+              activeProps={{ className: "active" }}
+            >
               {item.label}
             </Link>
           ))}
@@ -78,7 +83,9 @@ function SignedInUser() {
   return (
     <span className="sidebar-user" data-testid="signed-in-user">
       <span className="who">{email}</span>
-      <span>{role === "admin" ? "Administrator" : role === "analyst" ? "Analyst" : "No role: ask an administrator"}</span>
+      <span>
+        {role === "admin" ? "Administrator" : role === "analyst" ? "Analyst" : "No role: ask an administrator"}
+      </span>
       <button type="button" className="small" onClick={() => void session.signOut()}>
         Sign out
       </button>

@@ -2,7 +2,8 @@ import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
 import { useAnomalies } from "../api/queries";
 import type { RiskLevel } from "../api/types";
 import { FeedbackButtons } from "../components/feedback";
-import { EmptyState, Pager, QueryView, RiskBadge, useCursorPager } from "../components/ui";
+import { EmptyState, Pager, QueryView, RiskBadge } from "../components/ui";
+import { useCursorPager } from "../components/useCursorPager";
 import { formatDateTime, formatMoney, formatScore, humanise, shortId } from "../lib/format";
 
 export const Route = createFileRoute("/anomalies")({
@@ -22,7 +23,9 @@ function AnomaliesPage() {
       <div className="page-head">
         <div>
           <h1>Anomalies</h1>
-          <div className="sub">The newest {minLevel === "HIGH" ? "high" : "medium and high"} risk transactions across accounts</div>
+          <div className="sub">
+            The newest {minLevel === "HIGH" ? "high" : "medium and high"} risk transactions across accounts
+          </div>
         </div>
         <div className="tabs" role="tablist" style={{ border: "none", padding: 0 }}>
           {(["MEDIUM", "HIGH"] as const).map((level) => (
@@ -103,7 +106,14 @@ function AnomaliesPage() {
                   </tbody>
                 </table>
               </div>
-              <Pager page={pager.page} count={data.items.length} nextCursor={data.nextCursor} onNext={pager.next} onPrevious={pager.previous} busy={query.isFetching} />
+              <Pager
+                page={pager.page}
+                count={data.items.length}
+                nextCursor={data.nextCursor}
+                onNext={pager.next}
+                onPrevious={pager.previous}
+                busy={query.isFetching}
+              />
             </>
           )}
         </QueryView>

@@ -1,12 +1,12 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useState } from "react";
 import { useAccounts, useAnomalies, useAnomalyStats, useTransactions } from "../api/queries";
 import type { Transaction } from "../api/types";
 import { DailyRiskChart, ScoreHistogram } from "../components/charts";
-import { RunDetectionButton, summaryText } from "../components/runs";
+import { RunDetectionButton } from "../components/runs/RunDetectionButton";
 import { TransactionsTable } from "../components/tables";
 import { ErrorState, Loading, Panel, QueryView, Stat, StatusBadge } from "../components/ui";
-import { formatAge, formatCount, formatSeconds, parseTime } from "../lib/format";
+import { formatAge, formatCount, formatSeconds, parseTime, summaryText } from "../lib/format";
 
 export const Route = createFileRoute("/")({ component: Overview });
 
@@ -24,8 +24,10 @@ function lastDay<T extends { timestamp: string }>(items: T[], now: number = Date
 }
 
 function Overview() {
-  // Rounded to the minute so the query key (and cache) holds still between renders.
-  const since = useMemo(() => new Date(Math.floor((Date.now() - DAY_MS) / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"), []);
+  // The day before the page opened, to the minute: the query key (and cache) holds still between renders.
+  const [since] = useState(() =>
+    new Date(Math.floor((Date.now() - DAY_MS) / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+  );
   const stats = useAnomalyStats();
   const recent = useTransactions({ from: since, limit: WINDOW });
   const anomalies = useAnomalies({ minLevel: "MEDIUM", limit: WINDOW });
@@ -47,15 +49,35 @@ function Overview() {
       </div>
 
       <div className="stats" data-testid="overview-stats">
-        <Stat label="Transactions, 24 h" value={recent.isError ? "—" : countText(recentItems, recent.data?.nextCursor)} hint={recent.isPending ? "loading…" : "created or dated in the last day"} />
-        <Stat label="Active accounts, 24 h" value={recent.isError || activeAccounts === undefined ? "—" : `${activeAccounts}${recent.data?.nextCursor ? "+" : ""}`} hint="with a transaction in the last day" />
+        <Stat
+          label="Transactions, 24 h"
+          value={recent.isError ? "—" : countText(recentItems, recent.data?.nextCursor)}
+          hint={recent.isPending ? "loading…" : "created or dated in the last day"}
+        />
+        <Stat
+          label="Active accounts, 24 h"
+          value={
+            recent.isError || activeAccounts === undefined
+              ? "—"
+              : `${activeAccounts}${recent.data?.nextCursor ? "+" : ""}`
+          }
+          hint="with a transaction in the last day"
+        />
         <Stat
           label="Anomalies, 24 h"
           tone={highToday ? "high" : undefined}
           value={anomaliesToday ? formatCount(anomaliesToday.length) : "—"}
-          hint={highToday !== undefined ? `${highToday} high, ${(anomaliesToday?.length ?? 0) - highToday} medium` : undefined}
+          hint={
+            highToday !== undefined
+              ? `${highToday} high, ${(anomaliesToday?.length ?? 0) - highToday} medium`
+              : undefined
+          }
         />
-        <Stat label="Accounts waiting to be scored" value={stale.isError ? "—" : countText(stale.data?.items, stale.data?.nextCursor)} hint="stale since their last change" />
+        <Stat
+          label="Accounts waiting to be scored"
+          value={stale.isError ? "—" : countText(stale.data?.items, stale.data?.nextCursor)}
+          hint="stale since their last change"
+        />
       </div>
 
       <div className="grid three">
@@ -88,7 +110,11 @@ function Overview() {
           </QueryView>
         </Panel>
         <Panel title="Latest anomalies" actions={<Link to="/anomalies">All anomalies →</Link>} flush>
-          <QueryView query={anomalies} isEmpty={(d) => d.items.length === 0} empty={<div className="state">No medium or high risk transactions yet.</div>}>
+          <QueryView
+            query={anomalies}
+            isEmpty={(d) => d.items.length === 0}
+            empty={<div className="state">No medium or high risk transactions yet.</div>}
+          >
             {(data) => <TransactionsTable items={data.items.slice(0, 8) as Transaction[]} compact />}
           </QueryView>
         </Panel>

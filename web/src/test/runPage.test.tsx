@@ -23,11 +23,15 @@ const failed: Execution = {
 
 describe("a run's page", () => {
   it("shows the failure and, in AWS, links to the execution in the console", async () => {
-    renderApp("/runs/run-1", { getExecution: vi.fn().mockResolvedValue(failed) }, {
-      apiBaseUrl: "/api",
-      environment: "aws",
-      region: "eu-west-1",
-    });
+    renderApp(
+      "/runs/run-1",
+      { getExecution: vi.fn().mockResolvedValue(failed) },
+      {
+        apiBaseUrl: "/api",
+        environment: "aws",
+        region: "eu-west-1",
+      },
+    );
     expect(await screen.findByTestId("failure")).toHaveTextContent("1 of 1 account batches failed");
     expect(screen.getByRole("link", { name: /Step Functions console/ })).toHaveAttribute(
       "href",
@@ -56,9 +60,15 @@ describe("a run's page", () => {
   });
 
   it("opens the new run when a rerun starts one", async () => {
-    const getExecution = vi.fn().mockImplementation((id: string) =>
-      Promise.resolve(id === "run-1" ? failed : { ...failed, executionId: id, status: "RUNNING", rerunOf: "run-1", error: null, cause: null }),
-    );
+    const getExecution = vi
+      .fn()
+      .mockImplementation((id: string) =>
+        Promise.resolve(
+          id === "run-1"
+            ? failed
+            : { ...failed, executionId: id, status: "RUNNING", rerunOf: "run-1", error: null, cause: null },
+        ),
+      );
     const rerunExecution = vi.fn().mockResolvedValue({ executionId: "run-2", mode: "restart" });
     const { router } = renderApp("/runs/run-1", { getExecution, rerunExecution });
 

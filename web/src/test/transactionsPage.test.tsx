@@ -32,20 +32,30 @@ describe("the Transactions page", () => {
 
     await userEvent.selectOptions(screen.getByLabelText("Type"), "DEPOSIT");
     await userEvent.click(screen.getByRole("button", { name: "Apply" }));
-    await waitFor(() => expect(router.state.location.search).toMatchObject({ transactionType: "DEPOSIT", riskLevel: "HIGH" }));
-    expect(listTransactions).toHaveBeenLastCalledWith(expect.objectContaining({ transactionType: "DEPOSIT", riskLevel: "HIGH" }));
+    await waitFor(() =>
+      expect(router.state.location.search).toMatchObject({ transactionType: "DEPOSIT", riskLevel: "HIGH" }),
+    );
+    expect(listTransactions).toHaveBeenLastCalledWith(
+      expect.objectContaining({ transactionType: "DEPOSIT", riskLevel: "HIGH" }),
+    );
   });
 
   it("sorts the page by amount and pages on with the API's cursor", async () => {
     const listTransactions = vi
       .fn()
-      .mockResolvedValueOnce({ items: [transaction("txn_a", 10, 0.2), transaction("txn_b", 500, 0.9)], nextCursor: "page-2" })
+      .mockResolvedValueOnce({
+        items: [transaction("txn_a", 10, 0.2), transaction("txn_b", 500, 0.9)],
+        nextCursor: "page-2",
+      })
       .mockResolvedValue({ items: [transaction("txn_c", 7, null)], nextCursor: null });
     renderApp("/transactions", { listTransactions });
 
     const table = await screen.findByTestId("transactions-table");
     await userEvent.click(within(table).getByRole("button", { name: /Amount/ }));
-    const merchants = () => within(table).getAllByText(/^Shop /).map((cell) => cell.textContent);
+    const merchants = () =>
+      within(table)
+        .getAllByText(/^Shop /)
+        .map((cell) => cell.textContent);
     await waitFor(() => expect(merchants()).toEqual(["Shop txn_b", "Shop txn_a"]));
 
     await userEvent.click(screen.getByRole("button", { name: "Next →" }));

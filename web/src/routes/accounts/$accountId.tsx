@@ -1,11 +1,12 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
-import { AdminOnly } from "../../auth/hooks";
+import { AdminOnly } from "../../auth/AdminOnly";
 import { useAccount, useTransactions } from "../../api/queries";
 import type { Account, Transaction } from "../../api/types";
 import { AccountActivityChart } from "../../components/charts";
 import { FeedbackButtons } from "../../components/feedback";
 import { TransactionsTable } from "../../components/tables";
-import { EmptyState, Pager, Panel, QueryView, RiskBadge, Stat, useCursorPager } from "../../components/ui";
+import { EmptyState, Pager, Panel, QueryView, RiskBadge, Stat } from "../../components/ui";
+import { useCursorPager } from "../../components/useCursorPager";
 import { formatAge, formatDateTime, formatMoney, formatScore, humanise } from "../../lib/format";
 
 export const Route = createFileRoute("/accounts/$accountId")({ component: AccountPage });
@@ -45,24 +46,48 @@ function AccountBody({ account }: { account: Account }) {
   return (
     <>
       <div className="stats">
-        <Stat label="Balance" value={formatMoney(account.balance, account.currency)} hint={`${humanise(account.accountType)} · ${account.homeCountry}`} />
+        <Stat
+          label="Balance"
+          value={formatMoney(account.balance, account.currency)}
+          hint={`${humanise(account.accountType)} · ${account.homeCountry}`}
+        />
         <Stat
           label="Account risk"
           value={<RiskBadge level={account.riskLevel} score={account.riskScore} />}
           hint={account.lastScoredAt ? `scored ${formatAge(account.lastScoredAt)}` : "not scored yet"}
         />
-        <Stat label="Status" value={account.isStale ? "Waiting" : "Up to date"} hint={account.isStale ? "changed since its last run" : "scored after its last change"} />
-        <Stat label="Open since" value={formatDateTime(account.createdAt).slice(0, 10)} hint={`updated ${formatAge(account.updatedAt)}`} />
+        <Stat
+          label="Status"
+          value={account.isStale ? "Waiting" : "Up to date"}
+          hint={account.isStale ? "changed since its last run" : "scored after its last change"}
+        />
+        <Stat
+          label="Open since"
+          value={formatDateTime(account.createdAt).slice(0, 10)}
+          hint={`updated ${formatAge(account.updatedAt)}`}
+        />
       </div>
-      <Panel title="Transactions over time" actions={<span className="hint">dots: amounts by risk, large red: high risk · line: balance</span>}>
+      <Panel
+        title="Transactions over time"
+        actions={<span className="hint">dots: amounts by risk, large red: high risk · line: balance</span>}
+      >
         <div style={{ height: 280 }}>
           <QueryView query={history}>
-            {(data) => <AccountActivityChart transactions={data.items} balance={account.balance} currency={account.currency} />}
+            {(data) => (
+              <AccountActivityChart transactions={data.items} balance={account.balance} currency={account.currency} />
+            )}
           </QueryView>
         </div>
       </Panel>
-      <Panel title={`Anomalies (${flagged.length}${history.data?.nextCursor ? ` in the newest ${CHART_WINDOW}` : ""})`} flush>
-        <QueryView query={history} isEmpty={() => flagged.length === 0} empty={<EmptyState title="No medium or high risk transactions" />}>
+      <Panel
+        title={`Anomalies (${flagged.length}${history.data?.nextCursor ? ` in the newest ${CHART_WINDOW}` : ""})`}
+        flush
+      >
+        <QueryView
+          query={history}
+          isEmpty={() => flagged.length === 0}
+          empty={<EmptyState title="No medium or high risk transactions" />}
+        >
           {() => <AnomalyList items={flagged} />}
         </QueryView>
       </Panel>
@@ -120,7 +145,14 @@ function AccountTransactions({ accountId }: { accountId: string }) {
         {(data) => (
           <>
             <TransactionsTable items={data.items} showAccount={false} />
-            <Pager page={pager.page} count={data.items.length} nextCursor={data.nextCursor} onNext={pager.next} onPrevious={pager.previous} busy={query.isFetching} />
+            <Pager
+              page={pager.page}
+              count={data.items.length}
+              nextCursor={data.nextCursor}
+              onNext={pager.next}
+              onPrevious={pager.previous}
+              busy={query.isFetching}
+            />
           </>
         )}
       </QueryView>

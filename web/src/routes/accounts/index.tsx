@@ -1,7 +1,8 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
 import { useAccounts } from "../../api/queries";
 import { ACCOUNT_TYPES, RISK_LEVELS, type AccountType, type RiskLevel } from "../../api/types";
-import { EmptyState, Pager, QueryView, RiskBadge, useCursorPager } from "../../components/ui";
+import { EmptyState, Pager, QueryView, RiskBadge } from "../../components/ui";
+import { useCursorPager } from "../../components/useCursorPager";
 import { formatAge, formatMoney, humanise } from "../../lib/format";
 
 interface AccountsSearch {
@@ -13,7 +14,8 @@ interface AccountsSearch {
 export const Route = createFileRoute("/accounts/")({
   validateSearch: (search: Record<string, unknown>): AccountsSearch => {
     const result: AccountsSearch = {};
-    if (ACCOUNT_TYPES.includes(search.accountType as AccountType)) result.accountType = search.accountType as AccountType;
+    if (ACCOUNT_TYPES.includes(search.accountType as AccountType))
+      result.accountType = search.accountType as AccountType;
     if (RISK_LEVELS.includes(search.riskLevel as RiskLevel)) result.riskLevel = search.riskLevel as RiskLevel;
     if (search.stale === true || search.stale === "true") result.stale = true;
     return result;
@@ -41,7 +43,11 @@ function AccountsPage() {
         <div className="filters">
           <div className="field">
             <label htmlFor="a-type">Type</label>
-            <select id="a-type" value={search.accountType ?? ""} onChange={(e) => set({ accountType: (e.target.value || undefined) as AccountType })}>
+            <select
+              id="a-type"
+              value={search.accountType ?? ""}
+              onChange={(e) => set({ accountType: (e.target.value || undefined) as AccountType })}
+            >
               <option value="">Any</option>
               {ACCOUNT_TYPES.map((t) => (
                 <option key={t} value={t}>
@@ -52,7 +58,11 @@ function AccountsPage() {
           </div>
           <div className="field">
             <label htmlFor="a-risk">Risk level</label>
-            <select id="a-risk" value={search.riskLevel ?? ""} onChange={(e) => set({ riskLevel: (e.target.value || undefined) as RiskLevel })}>
+            <select
+              id="a-risk"
+              value={search.riskLevel ?? ""}
+              onChange={(e) => set({ riskLevel: (e.target.value || undefined) as RiskLevel })}
+            >
               <option value="">Any</option>
               {RISK_LEVELS.map((level) => (
                 <option key={level} value={level}>
@@ -62,7 +72,11 @@ function AccountsPage() {
             </select>
           </div>
           <label className="field" style={{ flexDirection: "row", alignItems: "center", gap: 6, paddingBottom: 6 }}>
-            <input type="checkbox" checked={!!search.stale} onChange={(e) => set({ stale: e.target.checked || undefined })} />
+            <input
+              type="checkbox"
+              checked={!!search.stale}
+              onChange={(e) => set({ stale: e.target.checked || undefined })}
+            />
             <span className="label">Only waiting to be scored</span>
           </label>
         </div>
@@ -101,14 +115,27 @@ function AccountsPage() {
                         <td>
                           <RiskBadge level={a.riskLevel} score={a.riskScore} />
                         </td>
-                        <td className="hide-phone">{a.isStale ? <span className="badge warn">waiting for a run</span> : <span className="badge muted">up to date</span>}</td>
+                        <td className="hide-phone">
+                          {a.isStale ? (
+                            <span className="badge warn">waiting for a run</span>
+                          ) : (
+                            <span className="badge muted">up to date</span>
+                          )}
+                        </td>
                         <td className="hide-phone nowrap">{formatAge(a.lastScoredAt)}</td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
-              <Pager page={pager.page} count={data.items.length} nextCursor={data.nextCursor} onNext={pager.next} onPrevious={pager.previous} busy={query.isFetching} />
+              <Pager
+                page={pager.page}
+                count={data.items.length}
+                nextCursor={data.nextCursor}
+                onNext={pager.next}
+                onPrevious={pager.previous}
+                busy={query.isFetching}
+              />
             </>
           )}
         </QueryView>

@@ -1,9 +1,10 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
-import { AdminOnly } from "../../auth/hooks";
+import { AdminOnly } from "../../auth/AdminOnly";
 import { useExecutions } from "../../api/queries";
 import { useServices } from "../../app";
-import { RunDetectionButton } from "../../components/runs";
-import { EmptyState, Pager, QueryView, StatusBadge, useCursorPager } from "../../components/ui";
+import { RunDetectionButton } from "../../components/runs/RunDetectionButton";
+import { EmptyState, Pager, QueryView, StatusBadge } from "../../components/ui";
+import { useCursorPager } from "../../components/useCursorPager";
 import { formatAge, formatCount, formatDateTime, formatSeconds, triggerLabel } from "../../lib/format";
 
 export const Route = createFileRoute("/runs/")({ component: RunsPage });
@@ -19,7 +20,8 @@ function RunsPage() {
         <div>
           <h1>Detection runs</h1>
           <div className="sub">
-            Each run scores the accounts that changed since their last run{running ? " · refreshing while a run is in progress" : ""}
+            Each run scores the accounts that changed since their last run
+            {running ? " · refreshing while a run is in progress" : ""}
           </div>
         </div>
         <div className="actions">
@@ -83,7 +85,14 @@ function RunsPage() {
                   </tbody>
                 </table>
               </div>
-              <Pager page={pager.page} count={data.items.length} nextCursor={data.nextCursor} onNext={pager.next} onPrevious={pager.previous} busy={query.isFetching} />
+              <Pager
+                page={pager.page}
+                count={data.items.length}
+                nextCursor={data.nextCursor}
+                onNext={pager.next}
+                onPrevious={pager.previous}
+                busy={query.isFetching}
+              />
             </>
           )}
         </QueryView>

@@ -1,11 +1,12 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
-import { AdminOnly } from "../../auth/hooks";
+import { AdminOnly } from "../../auth/AdminOnly";
 import { useState } from "react";
 import { useDeleteTransaction, useTransaction, useUpdateTransaction } from "../../api/queries";
 import type { Transaction, TransactionPatch } from "../../api/types";
 import { FeedbackButtons } from "../../components/feedback";
 import { TransactionForm } from "../../components/TransactionForm";
-import { Panel, QueryView, RiskBadge, describeError } from "../../components/ui";
+import { Panel, QueryView, RiskBadge } from "../../components/ui";
+import { describeError } from "../../lib/describeError";
 import { formatDateTime, formatMoney, formatScore, humanise } from "../../lib/format";
 
 export const Route = createFileRoute("/transactions/$transactionId")({ component: TransactionPage });
@@ -92,7 +93,9 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
           <dt>Type</dt>
           <dd>{humanise(t.transactionType)}</dd>
           <dt>Time</dt>
-          <dd>{formatDateTime(t.timestamp)} <span className="hint">({t.timestamp})</span></dd>
+          <dd>
+            {formatDateTime(t.timestamp)} <span className="hint">({t.timestamp})</span>
+          </dd>
           <dt>Merchant</dt>
           <dd>{t.merchant ?? "—"}</dd>
           <dt>Category</dt>

@@ -1,10 +1,11 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
-import { AdminOnly } from "../../auth/hooks";
+import { AdminOnly } from "../../auth/AdminOnly";
 import { useState, type FormEvent } from "react";
 import { useTransactions } from "../../api/queries";
 import { RISK_LEVELS, TRANSACTION_TYPES } from "../../api/types";
 import { TransactionsTable } from "../../components/tables";
-import { EmptyState, Pager, QueryView, useCursorPager } from "../../components/ui";
+import { EmptyState, Pager, QueryView } from "../../components/ui";
+import { useCursorPager } from "../../components/useCursorPager";
 import {
   hasFilters,
   parseTransactionFilters,
@@ -42,7 +43,12 @@ function TransactionsPage() {
     void navigate({ search: { ...next, sort: search.sort, dir: search.dir } });
   const onSort = (key: SortKey) =>
     void navigate({
-      search: (prev) => ({ ...prev, created: undefined, sort: key, dir: prev.sort === key && prev.dir !== "asc" ? "asc" : "desc" }),
+      search: (prev) => ({
+        ...prev,
+        created: undefined,
+        sort: key,
+        dir: prev.sort === key && prev.dir !== "asc" ? "asc" : "desc",
+      }),
     });
 
   return (
@@ -53,7 +59,11 @@ function TransactionsPage() {
           <div className="sub">Newest first; sorting applies to the page shown</div>
         </div>
         <AdminOnly>
-          <Link to="/transactions/new" search={filters.accountId ? { accountId: filters.accountId } : {}} className="button primary">
+          <Link
+            to="/transactions/new"
+            search={filters.accountId ? { accountId: filters.accountId } : {}}
+            className="button primary"
+          >
             New transaction
           </Link>
         </AdminOnly>
@@ -61,7 +71,11 @@ function TransactionsPage() {
       {created && (
         <div className="banner ok" role="status">
           <span>
-            Transaction <Link to="/transactions/$transactionId" params={{ transactionId: created }} className="mono">{created}</Link> created. Its account is now waiting for the next detection run.
+            Transaction{" "}
+            <Link to="/transactions/$transactionId" params={{ transactionId: created }} className="mono">
+              {created}
+            </Link>{" "}
+            created. Its account is now waiting for the next detection run.
           </span>
         </div>
       )}
@@ -87,7 +101,11 @@ function TransactionsPage() {
         >
           {(data) => (
             <>
-              <TransactionsTable items={sortTransactions(data.items, sort, dir)} sort={{ sort, dir, onSort }} highlight={created} />
+              <TransactionsTable
+                items={sortTransactions(data.items, sort, dir)}
+                sort={{ sort, dir, onSort }}
+                highlight={created}
+              />
               <Pager
                 page={pager.page}
                 count={data.items.length}
@@ -108,22 +126,45 @@ function TransactionsPage() {
  * Filters edit a draft; Apply (or Enter) puts them in the URL, so a filtered view can be shared. The bar is
  * keyed by the applied filters, so the draft starts over whenever they change.
  */
-function FilterBar({ filters, onChange }: { filters: TransactionFilters; onChange: (next: TransactionFilters) => void }) {
+function FilterBar({
+  filters,
+  onChange,
+}: {
+  filters: TransactionFilters;
+  onChange: (next: TransactionFilters) => void;
+}) {
   const [draft, setDraft] = useState(filters);
   const set = (patch: Partial<TransactionFilters>) => setDraft((d) => ({ ...d, ...patch }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onChange(parseTransactionFilters({ ...draft, minScore: draft.minScore === undefined ? undefined : String(draft.minScore) }));
+    onChange(
+      parseTransactionFilters({
+        ...draft,
+        minScore: draft.minScore === undefined ? undefined : String(draft.minScore),
+      }),
+    );
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filters">
       <div className="field">
         <label htmlFor="f-account">Account</label>
-        <input id="f-account" placeholder="acc_…" value={draft.accountId ?? ""} onChange={(e) => set({ accountId: e.target.value || undefined })} size={22} />
+        <input
+          id="f-account"
+          placeholder="acc_…"
+          value={draft.accountId ?? ""}
+          onChange={(e) => set({ accountId: e.target.value || undefined })}
+          size={22}
+        />
       </div>
       <div className="field">
         <label htmlFor="f-type">Type</label>
-        <select id="f-type" value={draft.transactionType ?? ""} onChange={(e) => set({ transactionType: (e.target.value || undefined) as TransactionFilters["transactionType"] })}>
+        <select
+          id="f-type"
+          value={draft.transactionType ?? ""}
+          onChange={(e) =>
+            set({ transactionType: (e.target.value || undefined) as TransactionFilters["transactionType"] })
+          }
+        >
           <option value="">Any</option>
           {TRANSACTION_TYPES.map((t) => (
             <option key={t} value={t}>
@@ -134,7 +175,11 @@ function FilterBar({ filters, onChange }: { filters: TransactionFilters; onChang
       </div>
       <div className="field">
         <label htmlFor="f-risk">Risk level</label>
-        <select id="f-risk" value={draft.riskLevel ?? ""} onChange={(e) => set({ riskLevel: (e.target.value || undefined) as TransactionFilters["riskLevel"] })}>
+        <select
+          id="f-risk"
+          value={draft.riskLevel ?? ""}
+          onChange={(e) => set({ riskLevel: (e.target.value || undefined) as TransactionFilters["riskLevel"] })}
+        >
           <option value="">Any</option>
           {RISK_LEVELS.map((level) => (
             <option key={level} value={level}>
@@ -145,15 +190,34 @@ function FilterBar({ filters, onChange }: { filters: TransactionFilters; onChang
       </div>
       <div className="field">
         <label htmlFor="f-score">Min score</label>
-        <input id="f-score" type="number" min={0} max={1} step={0.05} style={{ width: 80 }} value={draft.minScore ?? ""} onChange={(e) => set({ minScore: e.target.value === "" ? undefined : Number(e.target.value) })} />
+        <input
+          id="f-score"
+          type="number"
+          min={0}
+          max={1}
+          step={0.05}
+          style={{ width: 80 }}
+          value={draft.minScore ?? ""}
+          onChange={(e) => set({ minScore: e.target.value === "" ? undefined : Number(e.target.value) })}
+        />
       </div>
       <div className="field">
         <label htmlFor="f-from">From (UTC)</label>
-        <input id="f-from" type="date" value={draft.from ?? ""} onChange={(e) => set({ from: e.target.value || undefined })} />
+        <input
+          id="f-from"
+          type="date"
+          value={draft.from ?? ""}
+          onChange={(e) => set({ from: e.target.value || undefined })}
+        />
       </div>
       <div className="field">
         <label htmlFor="f-to">To (UTC)</label>
-        <input id="f-to" type="date" value={draft.to ?? ""} onChange={(e) => set({ to: e.target.value || undefined })} />
+        <input
+          id="f-to"
+          type="date"
+          value={draft.to ?? ""}
+          onChange={(e) => set({ to: e.target.value || undefined })}
+        />
       </div>
       <div className="actions">
         <button type="submit" className="primary">

@@ -1,5 +1,5 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
-import { AdminOnly } from "../../auth/hooks";
+import { AdminOnly } from "../../auth/AdminOnly";
 import { useAccounts, useCreateTransaction } from "../../api/queries";
 import type { TransactionInput } from "../../api/types";
 import { TransactionForm } from "../../components/TransactionForm";
@@ -25,19 +25,19 @@ function NewTransaction() {
         <h1>New transaction</h1>
       </div>
       <AdminOnly otherwise={<EmptyState title="Only administrators create transactions" />}>
-      <Panel title="Details">
-        <TransactionForm
-          accounts={accounts.data?.items}
-          prefillAccountId={accountId}
-          submitLabel="Create transaction"
-          busy={create.isPending}
-          onCancel={() => void navigate({ to: "/transactions" })}
-          onSubmit={async (body) => {
-            const created = await create.mutateAsync(body as TransactionInput);
-            await navigate({ to: "/transactions", search: { created: created.transactionId } });
-          }}
-        />
-      </Panel>
+        <Panel title="Details">
+          <TransactionForm
+            accounts={accounts.data?.items}
+            prefillAccountId={accountId}
+            submitLabel="Create transaction"
+            busy={create.isPending}
+            onCancel={() => void navigate({ to: "/transactions" })}
+            onSubmit={async (body) => {
+              const created = await create.mutateAsync(body as TransactionInput);
+              await navigate({ to: "/transactions", search: { created: created.transactionId } });
+            }}
+          />
+        </Panel>
       </AdminOnly>
     </div>
   );
