@@ -52,7 +52,10 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
     error_schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(error_schema.pop("$defs", {}))
     schemas["HTTPValidationError"] = error_schema
+    # Powertools' ValidationError is replaced by the ErrorBody above, and so is the ResponseValidationError
+    # that refers to it: the API does not validate its own responses, so no route answers with it.
     schemas.pop("ValidationError", None)
+    schemas.pop("ResponseValidationError", None)
     _document_access(document)
     return document
 

@@ -2,7 +2,13 @@
 
 Time-ordered indexes spread their writes over shards (and risk levels), so one logical list is several
 Queries. A page takes the newest item across the streams until it is full; the cursor records, per stream,
-the key of the last item the page used, so the next page resumes exactly there.
+the key of the last item the page used (or, for a stream whose filter dropped everything read since, the key
+where its reading stopped), so the next page resumes exactly there.
+
+A page's reading is bounded: at most QUERIES_PER_STREAM Query pages per stream, each of at most 100 items.
+A filter that matches few items (a high minimum score) makes a short page, even an empty one, with a cursor
+to go on from, rather than one request that reads whole partitions. Each stream whose next item is not known
+yet reads on from where it stopped, so following the cursors always reaches the end.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from isoflow.store.errors import StoreError
 from isoflow.tables import ALL_TABLES
 
 DONE = "done"
+QUERIES_PER_STREAM = 4
 # Every key attribute's type, from the table definitions: a cursor's key values must have it (a key DynamoDB
 # would refuse, such as {"N": "nan"} for a string key, is a bad cursor, not a failed request).
 KEY_TYPES = {d["AttributeName"]: d["AttributeType"] for spec in ALL_TABLES for d in spec.attribute_definitions()}
@@ -50,6 +57,7 @@ class _Reader:
     next_key: dict[str, Any] | None = None
     exhausted: bool = False
     started: bool = False
+    queries: int = 0  # Query pages read for this page
 
 
 def _fingerprint(streams: Sequence[Stream]) -> str:
@@ -103,28 +111,41 @@ def merged_page(
     fetch = fetch_size or max(10, min(100, limit // max(1, len(streams)) + 5))
     page: list[dict[str, Any]] = []
     while len(page) < limit:
-        candidates = [r for r in readers if _fill(client, r, fetch)]
+        try:
+            candidates = [r for r in readers if _fill(client, r, fetch)]
+        except _OutOfBudget:
+            break  # a stream's next item is not known yet: the page ends short, and the cursor goes on
         if not candidates:
             break
         newest = max(candidates, key=lambda r: (_sort_value(r.buffer[0], sort_attribute), r.stream.name))
         item = newest.buffer.pop(0)
         newest.position = {name: item[name] for name in newest.stream.key_attributes}
         page.append(item)
-    # A stream is finished once every item it holds has been used.
+    # A stream is finished once every item it holds has been used; one whose items read so far are all used
+    # goes on after the last item it read.
     next_positions: dict[str, Any] = {}
     for reader in readers:
         finished = reader.exhausted or (reader.started and not reader.buffer and reader.next_key is None)
-        next_positions[reader.stream.name] = DONE if finished else reader.position
+        read_through = reader.started and not reader.buffer
+        next_positions[reader.stream.name] = DONE if finished else reader.next_key if read_through else reader.position
     if all(p == DONE for p in next_positions.values()):
         return page, None
     return page, encode_cursor(streams, next_positions)
 
 
+class _OutOfBudget(Exception):
+    pass
+
+
 def _fill(client: Any, reader: _Reader, fetch: int) -> bool:
-    """Make sure the reader has a buffered item if its stream has one left; say whether it has."""
+    """Make sure the reader has a buffered item if its stream has one left; say whether it has. Raises
+    _OutOfBudget when the stream's next item is not known yet and the page may read no more of it."""
     while not reader.buffer and not reader.exhausted:
         if reader.started and reader.next_key is None:
             return False
+        if reader.queries == QUERIES_PER_STREAM:
+            raise _OutOfBudget
+        reader.queries += 1
         request = dict(reader.stream.request, Limit=fetch)
         start = reader.next_key if reader.started else reader.position
         if start:
@@ -161,8 +182,10 @@ def collect(
     """
     kept: list[dict[str, Any]] = []
     for _ in range(max_rounds):
-        raw, cursor = fetch_page(cursor, limit - len(kept))
+        wanted = limit - len(kept)
+        raw, cursor = fetch_page(cursor, wanted)
         kept.extend(keep(raw))
-        if len(kept) >= limit or cursor is None:
+        # A short page that goes on has spent its reading budget: so has this request.
+        if len(kept) >= limit or cursor is None or len(raw) < wanted:
             break
     return kept, cursor

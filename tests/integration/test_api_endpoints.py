@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from anomaly_scores import flag_as_anomaly
 
 from isoflow.local.auth import LOCAL_ADMINISTRATOR
 from isoflow.store.db import Db
@@ -322,3 +323,38 @@ def test_an_amount_is_judged_by_the_digits_sent_not_a_rounded_float(api: Any) ->
     exact = api.request("POST", "/api/transactions", data=body.replace("12.30000000000000000001", "12.30"))
     assert exact.status == 201 and exact.json["amount"] == 12.3, exact.text
     assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 12.3
+
+
+def test_a_minimum_score_that_few_match_pages_in_bounded_reads_and_reaches_every_match(api: Any, db: Db) -> None:
+    # 2,000 low scores newer than the one high score: a request reads a bounded part of the risk index and
+    # answers a short page with a cursor; the cursors lead to the match.
+    account = create_account(api)
+    odd = create_transaction(api, account["accountId"], amount=990, timestamp="2026-10-01T03:00:00Z")
+    scores = [
+        TransactionScore(
+            account_id=account["accountId"],
+            transaction_id=f"txn_low{n:05d}",
+            timestamp=f"2026-11-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00Z",
+            revision=1,
+            risk_score=0.3,
+            risk_level="LOW",
+            is_anomaly=False,
+            reasons=(),
+            scored_at="2026-11-30T00:00:00Z",
+            model_version="test",
+        )
+        for n in range(2000)
+    ]
+    flag_as_anomaly(db, odd)
+    write_scores(db, scores)
+    found, replies, cursor = [], 0, None
+    while True:
+        reply = api.get("/api/transactions", minScore=0.9, limit=50, cursor=cursor)
+        assert reply.status == 200, reply.text
+        replies += 1
+        found += reply.json["items"]
+        cursor = reply.json["nextCursor"]
+        if cursor is None:
+            break
+    assert [t["transactionId"] for t in found] == [odd["transactionId"]]
+    assert replies > 1

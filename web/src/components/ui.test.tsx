@@ -4,7 +4,7 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
-import { QueryView, RiskBadge } from "./ui";
+import { Pager, QueryView, RiskBadge } from "./ui";
 
 function query<T>(state: Partial<UseQueryResult<T>>): UseQueryResult<T> {
   return {
@@ -64,5 +64,21 @@ describe("RiskBadge", () => {
     expect(screen.getByText("0.91")).toBeInTheDocument();
     rerender(<RiskBadge level={null} />);
     expect(screen.getByText("unscored")).toBeInTheDocument();
+  });
+});
+
+describe("Pager", () => {
+  it("says an empty page with a next cursor is not the end of the list", async () => {
+    const onNext = vi.fn();
+    render(<Pager page={1} count={0} nextCursor="abc" onNext={onNext} onPrevious={vi.fn()} />);
+    expect(screen.getByText(/0 shown · more matches may follow/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Next →" }));
+    expect(onNext).toHaveBeenCalledWith("abc");
+  });
+
+  it("says nothing more at the end of the list", () => {
+    render(<Pager page={2} count={0} nextCursor={null} onNext={vi.fn()} onPrevious={vi.fn()} />);
+    expect(screen.queryByText(/more matches may follow/)).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Next →" })).toBeDisabled();
   });
 });

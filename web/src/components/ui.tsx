@@ -116,7 +116,8 @@ export function Pager({
   return (
     <div className="pager">
       <span>
-        Page {page} · {count} shown{busy ? " · loading…" : ""}
+        Page {page} · {count} shown{count === 0 && nextCursor ? " · more matches may follow" : ""}
+        {busy ? " · loading…" : ""}
       </span>
       <span className="actions">
         <button type="button" className="small" onClick={onPrevious} disabled={page <= 1}>

@@ -46,7 +46,7 @@ function AnomaliesPage() {
         <QueryView
           query={query}
           loadingRows={8}
-          isEmpty={(data) => data.items.length === 0}
+          isEmpty={(data) => data.items.length === 0 && !data.nextCursor}
           empty={<EmptyState title="No anomalies">Detection runs score new transactions every few minutes.</EmptyState>}
         >
           {(data) => (

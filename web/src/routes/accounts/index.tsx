@@ -83,7 +83,7 @@ function AccountsPage() {
         <QueryView
           query={query}
           loadingRows={8}
-          isEmpty={(data) => data.items.length === 0}
+          isEmpty={(data) => data.items.length === 0 && !data.nextCursor}
           empty={<EmptyState title={filtered ? "No accounts match these filters" : "No accounts yet"} />}
         >
           {(data) => (

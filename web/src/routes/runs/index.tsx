@@ -37,7 +37,7 @@ function RunsPage() {
         <QueryView
           query={query}
           loadingRows={6}
-          isEmpty={(data) => data.items.length === 0}
+          isEmpty={(data) => data.items.length === 0 && !data.nextCursor}
           empty={
             <EmptyState title="No runs yet">
               Runs start on a schedule<AdminOnly>; start one now with the button above</AdminOnly>.

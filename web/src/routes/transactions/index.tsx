@@ -84,7 +84,7 @@ function TransactionsPage() {
         <QueryView
           query={query}
           loadingRows={8}
-          isEmpty={(data) => data.items.length === 0}
+          isEmpty={(data) => data.items.length === 0 && !data.nextCursor}
           empty={
             <EmptyState title={hasFilters(filters) ? "No transactions match these filters" : "No transactions yet"}>
               {hasFilters(filters) ? (
