@@ -10,6 +10,7 @@ credentials, region, MOTO_PORT and every setting's variable), so boto3 and the h
         ...
         local_aws.register("score-account-batch", failing_detector)  # replaces (or adds) a function
         local_aws.use_tuning(Tuning(tolerated_failure_percentage=50, ...))  # default: TEST_TUNING
+        calls = local_aws.record_invocations()  # [(function name, event), ...] from now on
         arn = local_aws.settings.state_machine_arn
 
 `local_stack` adds the HTTP front: `local_stack.url + "/api/health"` reaches the API function through the
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import boto3
@@ -68,6 +69,24 @@ class InlineFunction(FunctionSpec):
 
 
 @dataclass(frozen=True)
+class RecordedFunction(FunctionSpec):
+    """A function spec that records each invocation's event before its own handler runs."""
+
+    inner: FunctionSpec | None = None
+    calls: list[tuple[str, Any]] | None = None
+
+    def load(self) -> Callable[[Any, Any], Any]:
+        assert self.inner is not None and self.calls is not None
+        inner, calls = self.inner, self.calls
+
+        def recorded(event: Any, context: Any) -> Any:
+            calls.append((context.function_name, event))
+            return inner.load()(event, context)
+
+        return recorded
+
+
+@dataclass(frozen=True)
 class LocalAwsEndpoint:
     server: LocalAws
     settings: Settings
@@ -89,6 +108,15 @@ class LocalAwsEndpoint:
         physical = local_function_name(spec)
         self.server.functions[physical] = spec
         return function_arn(physical)
+
+    def record_invocations(self) -> list[tuple[str, Any]]:
+        """From now on, every invocation's (physical name, event) in order; the functions run as before.
+        (A function registered afterwards is not recorded.)"""
+        calls: list[tuple[str, Any]] = []
+        for physical, spec in list(self.server.functions.items()):
+            base = {f.name: getattr(spec, f.name) for f in fields(FunctionSpec)}
+            self.server.functions[physical] = RecordedFunction(**base, inner=spec, calls=calls)
+        return calls
 
     def use_tuning(self, tuning: Tuning) -> None:
         """Redefines the detection state machine with `tuning` (batch size, retries, tolerated failures)."""

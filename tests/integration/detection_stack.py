@@ -1,34 +1,28 @@
-"""The detection state machine running in moto's Step Functions interpreter, in this process.
+"""The detection state machine on the local AWS endpoint (the `local_aws` fixture), with helpers to seed
+accounts and read what a run left behind.
 
-moto executes the definition from `isoflow.workflow`; its Lambda tasks call moto's Lambda Invoke, which is
-answered here by running our real handlers in-process (`isoflow.local.lambda_invoke.invoke`, the same code
-the local stack uses), so Retry and Catch see the errors Lambda would report.
+moto's interpreter executes the definition from `isoflow.workflow`; its Lambda tasks reach the endpoint's
+Lambda Invoke, which runs our real handlers in-process (the same code `make run` uses), so Retry and Catch
+see the errors Lambda would report. A test replaces a handler's inner function with monkeypatch (the
+handler's module is looked up on every invocation), or a whole function with `local_aws.register`.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import pytest
-from moto import mock_aws
 
 from isoflow import runs
 from isoflow.detection.files import RunFiles
-from isoflow.functions import FUNCTIONS, local_function_name
-from isoflow.local.lambda_invoke import function_name_from, invoke
-from isoflow.local.resources import bootstrap, function_arn, local_functions
 from isoflow.settings import Settings
 from isoflow.store.accounts import account_transaction_keys, create_account
 from isoflow.store.db import Db, from_item
 from isoflow.store.transactions import create_transaction
-from isoflow.workflow import FunctionArns, Tuning, definition
+from isoflow.workflow import Tuning
 
 # Short retries (whole seconds are the service's unit) so that a failing batch costs a few seconds.
 QUICK = Tuning(
@@ -43,7 +37,7 @@ class Stack:
     db: Db
     runs: runs.Runs
     files: RunFiles
-    invocations: list[tuple[str, dict[str, Any]]]
+    invocations: list[tuple[str, Any]]
 
     def run(self, timeout_s: float = SETTLE_S) -> dict[str, Any]:
         """Starts a run as the API would and waits for it to finish; answers its description."""
@@ -74,40 +68,17 @@ class Stack:
         return [event for name, event in self.invocations if name == f"isoflow-{function}"]
 
 
-@contextmanager
-def detection_stack(monkeypatch: pytest.MonkeyPatch, tuning: Tuning = QUICK) -> Iterator[Stack]:
-    functions = local_functions(FUNCTIONS)
-    invocations: list[tuple[str, dict[str, Any]]] = []
-
-    def answer_invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response: Any) -> bytes:
-        name = function_name_from(function_name)
-        event = json.loads(body) if body else {}
-        invocations.append((name, event))
-        result = invoke(name, functions[name], event)
-        if result.error:
-            response["x-amz-function-error"] = result.error
-        return result.payload
-
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setattr("moto.awslambda.models.LambdaBackend.invoke", answer_invoke)
-    arns = FunctionArns.of(lambda spec: function_arn(local_function_name(spec)))
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        settings = bootstrap(boto3.Session(), definition(arns, tuning))
-        for variable, value in settings.as_environment().items():
-            monkeypatch.setenv(variable, value)
-        yield Stack(
-            settings=settings,
-            db=Db.from_settings(settings, boto3.client("dynamodb")),
-            runs=runs.Runs.from_names(settings.state_machine_arn, settings.runs_table),
-            files=RunFiles(boto3.client("s3"), settings.data_bucket),
-            invocations=invocations,
-        )
+def detection_stack(local_aws: Any, tuning: Tuning = QUICK) -> Stack:
+    """The local endpoint's detection state machine with `tuning`, recording every invocation from now on."""
+    local_aws.use_tuning(tuning)
+    settings = local_aws.settings
+    return Stack(
+        settings=settings,
+        db=Db.from_settings(settings, boto3.client("dynamodb")),
+        runs=runs.Runs.from_names(settings.state_machine_arn, settings.runs_table),
+        files=RunFiles(boto3.client("s3"), settings.data_bucket),
+        invocations=local_aws.record_invocations(),
+    )
 
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request
 
 from isoflow import runs
 from isoflow.api.app import create_app, services_from_settings
-from isoflow.functions import FUNCTIONS, SCORE_ACCOUNT_BATCH
+from isoflow.functions import SCORE_ACCOUNT_BATCH, local_function_name
 from isoflow.local.api_gateway import proxy_event
 from isoflow.local.lambda_invoke import LambdaContext
 from isoflow.settings import Settings
@@ -253,9 +253,8 @@ def default_session_events() -> Any:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with detection_stack(monkeypatch) as stack:
-        yield stack
+def stack(local_aws: Any) -> Stack:
+    return detection_stack(local_aws)
 
 
 def record_scores(events: Any, writes: ScoreWrites) -> ScoreWrites:
@@ -329,47 +328,47 @@ def test_s3_errors_reading_the_manifest_fail_the_run_and_a_rerun_scores_everythi
 
 
 def test_a_detector_that_times_out_fails_its_batch_and_a_rerun_scores_nothing_twice(
-    monkeypatch: pytest.MonkeyPatch,
+    local_aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Lambda stops a function at its timeout: here the detector finishes its work (its scores are written)
     # and answers after its 1 s timeout, so the local Lambda reports Sandbox.Timedout as Lambda would.
-    slow_detector = replace(SCORE_ACCOUNT_BATCH, timeout_s=1)
-    monkeypatch.setattr(
-        "detection_stack.FUNCTIONS", tuple(slow_detector if f is SCORE_ACCOUNT_BATCH else f for f in FUNCTIONS)
-    )
+    local_aws.server.functions[local_function_name(SCORE_ACCOUNT_BATCH)] = replace(SCORE_ACCOUNT_BATCH, timeout_s=1)
     slow_batches: list[int] = []
 
-    with detection_stack(monkeypatch) as stack:
-        real = SCORE_ACCOUNT_BATCH.load()
+    stack = detection_stack(local_aws)
+    real = SCORE_ACCOUNT_BATCH.load()
 
-        def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            result = real(event, context)
-            if event["batch"] == 0:
-                slow_batches.append(event["batch"])
-                time.sleep(1.1)
-            return result
+    def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        result = real(event, context)
+        if event["batch"] == 0:
+            slow_batches.append(event["batch"])
+            time.sleep(1.1)
+        return result
 
-        monkeypatch.setattr("handlers.detector.score_account_batch", slow)
-        accounts = [seed_account(stack.db, transactions=3) for _ in range(4)]
-        first_batch = sorted(accounts)[: QUICK.batch_size]
-        writes = record_scores(default_session_events(), ScoreWrites())
+    monkeypatch.setattr("handlers.detector.score_account_batch", slow)
+    accounts = [seed_account(stack.db, transactions=3) for _ in range(4)]
+    first_batch = sorted(accounts)[: QUICK.batch_size]
+    writes = record_scores(default_session_events(), ScoreWrites())
 
-        failed = stack.run()
+    failed = stack.run()
 
-        assert failed["status"] == "FAILED"
-        assert slow_batches == [0]  # a timeout is not retried: it would most likely time out again
-        assert "batch 0: no answer" in failed["cause"]
-        assert all(stack.account(a)["isStale"] is True for a in first_batch)
-        assert_scored_and_cleared_or_still_stale(stack, accounts)
-        scores_before = {s["transactionId"]: s for s in stack.scores()}
+    assert failed["status"] == "FAILED"
+    assert slow_batches == [0]  # a timeout is not retried: it would most likely time out again
+    assert "batch 0: no answer" in failed["cause"]
+    assert all(stack.account(a)["isStale"] is True for a in first_batch)
+    assert_scored_and_cleared_or_still_stale(stack, accounts)
+    scores_before = {s["transactionId"]: s for s in stack.scores()}
 
-        monkeypatch.setattr("handlers.detector.score_account_batch", real)
-        completed = stack.wait(runs.rerun(stack.runs, failed["executionId"]).executionId)
+    # The fault is gone and the detector gets its own timeout back, so the rerun holds on a slow machine.
+    monkeypatch.setattr("handlers.detector.score_account_batch", real)
+    functions, name = local_aws.server.functions, local_function_name(SCORE_ACCOUNT_BATCH)
+    functions[name] = replace(functions[name], timeout_s=SCORE_ACCOUNT_BATCH.timeout_s)
+    completed = stack.wait(runs.rerun(stack.runs, failed["executionId"]).executionId)
 
-        assert completed["status"] == "SUCCEEDED", completed["cause"]
-        assert all(stack.account(a)["isStale"] is False for a in accounts)
-        assert_scored_and_cleared_or_still_stale(stack, accounts)
-        scores = {s["transactionId"]: s for s in stack.scores()}
-        assert len(scores) == transaction_count(stack, accounts)
-        assert all(scores[t] == s for t, s in scores_before.items())
-        writes.assert_never_rewritten_differently()
+    assert completed["status"] == "SUCCEEDED", completed["cause"]
+    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert_scored_and_cleared_or_still_stale(stack, accounts)
+    scores = {s["transactionId"]: s for s in stack.scores()}
+    assert len(scores) == transaction_count(stack, accounts)
+    assert all(scores[t] == s for t, s in scores_before.items())
+    writes.assert_never_rewritten_differently()

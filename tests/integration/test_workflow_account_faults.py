@@ -45,9 +45,8 @@ class ThrottledWindow:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with detection_stack(monkeypatch) as stack:
-        yield stack
+def stack(local_aws: Any) -> Stack:
+    return detection_stack(local_aws)
 
 
 @pytest.fixture

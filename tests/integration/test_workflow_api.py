@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,9 +35,8 @@ class RunsApi:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with detection_stack(monkeypatch) as stack:
-        yield stack
+def stack(local_aws: Any) -> Stack:
+    return detection_stack(local_aws)
 
 
 def test_a_run_started_through_the_api_is_listed_and_described(stack: Stack) -> None:

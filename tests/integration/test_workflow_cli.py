@@ -1,9 +1,9 @@
-"""`isoflow runs ...` against a deployment named by the environment (here moto, in-process)."""
+"""`isoflow runs ...` against a deployment named by the environment (here the local AWS endpoint)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from detection_stack import Stack, detection_stack, seed_account
@@ -20,9 +20,8 @@ def main(argv: list[str]) -> int:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with detection_stack(monkeypatch) as stack:
-        yield stack
+def stack(local_aws: Any) -> Stack:
+    return detection_stack(local_aws)
 
 
 def test_start_list_show_and_refuse_to_rerun_a_successful_run(stack: Stack, capsys: pytest.CaptureFixture) -> None:

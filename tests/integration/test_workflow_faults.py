@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,9 +38,8 @@ def accounts_by_batch(stack: Stack, accounts: list[str]) -> list[list[str]]:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with detection_stack(monkeypatch) as stack:
-        yield stack
+def stack(local_aws: Any) -> Stack:
+    return detection_stack(local_aws)
 
 
 def test_a_failing_batch_is_retried_then_fails_the_run_and_a_rerun_completes_it(
@@ -80,39 +78,39 @@ def test_a_failing_batch_is_retried_then_fails_the_run_and_a_rerun_completes_it(
 
 
 def test_a_batch_failing_after_its_scores_are_written_is_tolerated_and_never_scored_twice(
-    monkeypatch: pytest.MonkeyPatch,
+    local_aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tolerant = Tuning(**{**QUICK.__dict__, "tolerated_failure_percentage": 50})
-    with detection_stack(monkeypatch, tolerant) as stack:
-        accounts = [seed_account(stack.db, transactions=HISTORY) for _ in range(4)]
-        good, bad = accounts_by_batch(stack, accounts)
-        real = clear.clear_stale_flags
+    stack = detection_stack(local_aws, tolerant)
+    accounts = [seed_account(stack.db, transactions=HISTORY) for _ in range(4)]
+    good, bad = accounts_by_batch(stack, accounts)
+    real = clear.clear_stale_flags
 
-        def unreachable_table(db: Any, files: Any, scored: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            if scored["batch"] == 1:
-                raise BusyError("accounts table throttled")
-            return real(db, files, scored, **kwargs)
+    def unreachable_table(db: Any, files: Any, scored: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if scored["batch"] == 1:
+            raise BusyError("accounts table throttled")
+        return real(db, files, scored, **kwargs)
 
-        monkeypatch.setattr("handlers.clear_stale_flags.clear_flags", unreachable_table)
-        run = stack.run()
+    monkeypatch.setattr("handlers.clear_stale_flags.clear_flags", unreachable_table)
+    run = stack.run()
 
-        assert run["status"] == "SUCCEEDED", run["cause"]
-        summary = run["output"]
-        assert summary["failedBatches"] == 1
-        assert summary["failures"] == [{"batch": 1, "error": "BusyError", "message": "accounts table throttled"}]
-        assert summary["accountsCleared"] == len(good)
-        assert all(stack.account(a)["isStale"] is True for a in bad)
-        written = {s["transactionId"]: s for s in stack.scores()}
-        assert len(written) == len(accounts) * HISTORY  # the failed batch's scores were written before it failed
+    assert run["status"] == "SUCCEEDED", run["cause"]
+    summary = run["output"]
+    assert summary["failedBatches"] == 1
+    assert summary["failures"] == [{"batch": 1, "error": "BusyError", "message": "accounts table throttled"}]
+    assert summary["accountsCleared"] == len(good)
+    assert all(stack.account(a)["isStale"] is True for a in bad)
+    written = {s["transactionId"]: s for s in stack.scores()}
+    assert len(written) == len(accounts) * HISTORY  # the failed batch's scores were written before it failed
 
-        monkeypatch.setattr("handlers.clear_stale_flags.clear_flags", real)
-        again = stack.run()
+    monkeypatch.setattr("handlers.clear_stale_flags.clear_flags", real)
+    again = stack.run()
 
-        assert again["status"] == "SUCCEEDED", again["cause"]
-        assert again["output"]["accounts"] == again["output"]["accountsCleared"] == len(bad)
-        assert again["output"]["transactionsScored"] == 0
-        assert {s["transactionId"]: s for s in stack.scores()} == written
-        assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert again["status"] == "SUCCEEDED", again["cause"]
+    assert again["output"]["accounts"] == again["output"]["accountsCleared"] == len(bad)
+    assert again["output"]["transactionsScored"] == 0
+    assert {s["transactionId"]: s for s in stack.scores()} == written
+    assert all(stack.account(a)["isStale"] is False for a in accounts)
 
 
 def test_a_write_during_a_run_keeps_its_account_stale_for_the_next_run(

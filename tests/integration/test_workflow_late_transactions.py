@@ -5,7 +5,7 @@ any other, and its account's flag is cleared only once it is scored."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -135,9 +135,8 @@ class Api:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    with detection_stack(monkeypatch) as stack:
-        yield stack
+def stack(local_aws: Any) -> Stack:
+    return detection_stack(local_aws)
 
 
 def imported_account(stack: Stack, count: int) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -69,15 +70,17 @@ def test_the_schedule_does_not_start_a_second_run_while_one_is_in_progress(local
     settings = local_aws.settings
     detection_runs = runs.Runs.from_names(settings.state_machine_arn, settings.runs_table)
     seed_account(Db.from_settings(settings, boto3.client("dynamodb")), transactions=31)
-    release = time.monotonic() + 3
+    # The first run's detector waits until the second start has been tried, however slow the machine.
+    second_tried = threading.Event()
 
-    def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        while time.monotonic() < release:
-            time.sleep(0.05)
+    def held(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        second_tried.wait(timeout=120)
         return SCORE_ACCOUNT_BATCH.load()(event, context)
 
-    local_aws.register("score-account-batch", slow)
-    first, second = scheduled_start(), scheduled_start()
+    local_aws.register("score-account-batch", held, timeout_s=150)
+    first = scheduled_start()
+    second = scheduled_start()
+    second_tried.set()
 
     assert first["started"] and not second["started"] and second["executionId"] == first["executionId"]
     run = wait(detection_runs, first["executionId"])

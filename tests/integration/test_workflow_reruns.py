@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+import uuid
 from typing import Any
 
 import boto3
-import pytest
-from moto import mock_aws
 
 from isoflow import runs
-from isoflow.local.resources import bootstrap
+from isoflow.local.resources import STATE_MACHINE_ROLE_ARN
 
 WAITS = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": True}}}
 # A task whose error is caught and routed to a Fail state, as every task of the detection state machine does.
@@ -46,23 +44,14 @@ class Redrives:
         return {"redriveDate": time.time()}
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield
-
-
-def runs_of(definition: dict[str, Any]) -> tuple[runs.Runs, Redrives]:
-    settings = bootstrap(boto3.Session(), definition)
+def runs_of(local_aws: Any, definition: dict[str, Any]) -> tuple[runs.Runs, Redrives]:
+    """Runs of a state machine of `definition` on the local endpoint, whose client records redrives."""
     client = Redrives(boto3.client("stepfunctions"))
-    return runs.Runs(client, boto3.client("dynamodb"), settings.state_machine_arn, settings.runs_table), client
+    created = client.create_state_machine(
+        name=f"rerun-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition), roleArn=STATE_MACHINE_ROLE_ARN
+    )
+    table = local_aws.settings.runs_table
+    return runs.Runs(client, boto3.client("dynamodb"), created["stateMachineArn"], table), client
 
 
 def finished(detection_runs: runs.Runs, execution_id: str) -> dict[str, Any]:
@@ -71,8 +60,8 @@ def finished(detection_runs: runs.Runs, execution_id: str) -> dict[str, Any]:
     return run
 
 
-def test_an_aborted_run_is_redriven(aws: None) -> None:
-    detection_runs, client = runs_of(WAITS)
+def test_an_aborted_run_is_redriven(local_aws: Any) -> None:
+    detection_runs, client = runs_of(local_aws, WAITS)
     started = runs.start(detection_runs, trigger="api")
     client.stop_execution(executionArn=detection_runs.execution_arn(started.executionId))
     assert finished(detection_runs, started.executionId)["status"] == "ABORTED"
@@ -83,8 +72,8 @@ def test_an_aborted_run_is_redriven(aws: None) -> None:
     assert client.redriven == [detection_runs.execution_arn(started.executionId)]
 
 
-def test_a_run_that_ended_in_a_fail_state_is_rerun_as_a_new_run(aws: None) -> None:
-    detection_runs, client = runs_of(CAUGHT)
+def test_a_run_that_ended_in_a_fail_state_is_rerun_as_a_new_run(local_aws: Any) -> None:
+    detection_runs, client = runs_of(local_aws, CAUGHT)
     failed = finished(detection_runs, runs.start(detection_runs, trigger="schedule").executionId)
     assert failed["status"] == "FAILED" and failed["events"][-2]["type"] == "FailStateEntered", failed["events"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from detection_stack import QUICK, Stack, detection_stack, seed_account
@@ -47,10 +47,9 @@ def mark_stale(stack: Stack, count: int) -> None:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+def stack(local_aws: Any) -> Stack:
     tuning = Tuning(**{**QUICK.__dict__, "batch_size": 100, "max_concurrency": 8})
-    with detection_stack(monkeypatch, tuning) as stack:
-        yield stack
+    return detection_stack(local_aws, tuning)
 
 
 # 75-110 s on two cores, nearly all of it moto evaluating 10,000 conditional UpdateItems.

@@ -38,11 +38,14 @@ def log_lines() -> Iterator[Lines]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logger.registered_formatter)
+    level = logger._logger.level  # `isoflow runs` quietens the logger for its own process
+    logger._logger.setLevel(logging.INFO)
     logger._logger.addHandler(handler)
     try:
         yield Lines(stream)
     finally:
         logger._logger.removeHandler(handler)
+        logger._logger.setLevel(level)
 
 
 def test_lines_of_functions_running_at_once_name_their_own_function_and_request(log_lines):
