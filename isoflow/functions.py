@@ -42,6 +42,7 @@ API = FunctionSpec(
         "scores_table",
         "runs_table",
         "idempotency_table",
+        "audit_table",
         "data_bucket",
         "state_machine_arn",
     ),

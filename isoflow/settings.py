@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
-from isoflow.tables import ACCOUNTS, IDEMPOTENCY, RUNS, SCORES, TRANSACTIONS
+from isoflow.tables import ACCOUNTS, AUDIT, IDEMPOTENCY, RUNS, SCORES, TRANSACTIONS
 
 
 class MissingSettingError(RuntimeError):
@@ -24,6 +24,7 @@ ENVIRONMENT = {
     "scores_table": SCORES.env,
     "runs_table": RUNS.env,
     "idempotency_table": IDEMPOTENCY.env,
+    "audit_table": AUDIT.env,
     "data_bucket": "DATA_BUCKET",
     "state_machine_arn": "STATE_MACHINE_ARN",
 }
@@ -36,6 +37,7 @@ class Settings:
     scores_table: str = ""
     runs_table: str = ""
     idempotency_table: str = ""
+    audit_table: str = ""
     data_bucket: str = ""
     state_machine_arn: str = ""
 

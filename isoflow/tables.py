@@ -134,7 +134,16 @@ IDEMPOTENCY = TableSpec(
     ttl_attribute="expiration",
 )
 
-ALL_TABLES: tuple[TableSpec, ...] = (ACCOUNTS, TRANSACTIONS, SCORES, RUNS, IDEMPOTENCY)
+# Who did what: one item per write or verdict made through the API, by the account or transaction it touched,
+# in time order (`at` is the time to the microsecond and a random suffix). Kept after the item is deleted.
+AUDIT = TableSpec(
+    logical="audit",
+    env="AUDIT_TABLE",
+    partition=Key("entityId"),
+    sort=Key("at"),
+)
+
+ALL_TABLES: tuple[TableSpec, ...] = (ACCOUNTS, TRANSACTIONS, SCORES, RUNS, IDEMPOTENCY, AUDIT)
 
 
 def local_table_name(spec: TableSpec, prefix: str = "isoflow") -> str:

@@ -1,5 +1,11 @@
 """Shared fixtures: the local AWS endpoint and the local stack, on free ports, for integration tests.
 
+Tests stand up AWS in one of two ways, and no other:
+- `aws` (tests/integration/conftest.py): moto in-process, every table and the data bucket, for the data
+  layer and the API application called directly. Nothing executes state machines or invokes functions.
+- `local_aws` (here): the local AWS endpoint that `make run` uses, for anything that runs detection, invokes
+  a function or goes over HTTP (`local_stack`, `local_stack_auth`). `detection_stack.py` builds on it.
+
 `local_aws` gives a test a clean local AWS endpoint: moto (DynamoDB, S3, Step Functions executing state
 machines) plus Lambda Invoke answered by the registered handlers in-process, every table, the data bucket
 and the detection state machine created, and this process's environment pointing at it (AWS_ENDPOINT_URL,

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from isoflow.api.auth import actor
 from isoflow.api.idempotency import Idempotency
 from isoflow.api.models import ACCOUNT_ID_PATTERN, Account, AccountCreate, AccountType, AccountUpdate, Page, RiskLevel
 from isoflow.api.params import Cursor, page_limit
@@ -29,7 +30,10 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     @routes.post("/api/accounts", summary="Create an account", responses=responses(HTTPStatus.CREATED))
     def create(body: AccountCreate) -> Response[Account]:
         data = body.model_dump(mode="json")
-        created = idempotency(routes, "POST /api/accounts", data, lambda: shaped(accounts.create_account(db, data)))
+        by = actor(routes)
+        created = idempotency(
+            routes, "POST /api/accounts", data, lambda: shaped(accounts.create_account(db, data, actor=by))
+        )
         return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)  # type: ignore[arg-type]
 
     @routes.get("/api/accounts", summary="List accounts", responses=responses())
@@ -52,7 +56,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     @routes.patch("/api/accounts/<accountId>", summary="Change an account", responses=responses())
     def update(accountId: AccountPath, body: AccountUpdate) -> Account:
         changes = body.model_dump(mode="json", exclude_unset=True)
-        return Account.model_validate(accounts.update_account(db, accountId, changes))
+        return Account.model_validate(accounts.update_account(db, accountId, changes, actor=actor(routes)))
 
     @routes.delete(
         "/api/accounts/<accountId>",
@@ -61,7 +65,7 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         responses=responses(HTTPStatus.NO_CONTENT),
     )
     def delete(accountId: AccountPath, cascade: Annotated[bool, Query()] = False) -> Response[None]:
-        accounts.delete_account(db, accountId, cascade=cascade)
+        accounts.delete_account(db, accountId, cascade=cascade, actor=actor(routes))
         return Response(HTTPStatus.NO_CONTENT)
 
     return routes

@@ -16,6 +16,10 @@ from enum import IntEnum
 from http import HTTPStatus
 from typing import Any
 
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+from isoflow.store.audit import Actor
+
 
 class Role(IntEnum):
     """Ordered: a role may do everything the roles below it may."""
@@ -44,6 +48,8 @@ ROUTE_ROLES: dict[tuple[str, str], Role] = {
     ("PATCH", "/api/transactions/{transactionId}"): Role.ADMIN,
     ("DELETE", "/api/transactions/{transactionId}"): Role.ADMIN,
     ("PUT", "/api/transactions/{transactionId}/feedback"): Role.ANALYST,
+    ("GET", "/api/accounts/{accountId}/audit"): Role.ANALYST,
+    ("GET", "/api/transactions/{transactionId}/audit"): Role.ANALYST,
     ("GET", "/api/anomalies"): Role.ANALYST,
     ("GET", "/api/anomalies/stats"): Role.ANALYST,
     ("GET", "/api/executions"): Role.ANALYST,
@@ -79,6 +85,12 @@ class Caller:
     subject: str
     role: Role
     username: str | None = None
+    email: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the audit trail names them: subject, and e-mail (or user name)."""
+        return Actor(subject=self.subject, name=self.email or self.username)
 
 
 class AccessError(Exception):
@@ -116,7 +128,18 @@ def caller_from(event: Mapping[str, Any]) -> Caller:
     if not roles:
         raise AccessError(HTTPStatus.FORBIDDEN, f"the user is in none of the groups {', '.join(GROUPS)}")
     username = claims.get("cognito:username") or claims.get("email")
-    return Caller(subject=subject, role=max(roles), username=str(username) if username else None)
+    email = claims.get("email")
+    return Caller(
+        subject=subject,
+        role=max(roles),
+        username=str(username) if username else None,
+        email=str(email) if email else None,
+    )
+
+
+def actor(router: BaseRouter) -> Actor:
+    """Who is making the request a route is serving, as the audit trail names them."""
+    return caller_from(router.current_event.raw_event).actor
 
 
 def authorize(event: Mapping[str, Any]) -> Caller | None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from isoflow.store import risk
-from isoflow.timestamps import format_timestamp, parse_timestamp
+from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
 
 
 class AccountType(StrEnum):
@@ -53,6 +54,17 @@ def _timestamp(text: str) -> str:
         raise ValueError(f"not an ISO 8601 date-time with a timezone: {error}") from None
 
 
+# A transaction dated beyond this after now is a mistake (a wrong year, a local time sent as UTC, a test left
+# running), never a payment: settlements arrive late, not early.
+MAX_AHEAD = timedelta(days=1)
+
+
+def _not_far_ahead(text: str) -> str:
+    if parse_timestamp(text) > utc_now() + MAX_AHEAD:
+        raise ValueError("more than a day in the future: a transaction's time is when it happened")
+    return text
+
+
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(examples=["EUR"])]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), Field(examples=["DE"])]
 # At least one character that is neither white space nor a control character, in Python's, JSON Schema's
@@ -74,6 +86,21 @@ Timestamp = Annotated[
             "pattern": TIMESTAMP_YEARS,
             "examples": ["2026-11-24T15:57:11Z"],
             "description": "ISO 8601 date-time with a timezone, years 1000 to 9998; stored in UTC to the second",
+        }
+    ),
+]
+# When a transaction happened: a Timestamp at most MAX_AHEAD after now.
+TransactionTime = Annotated[
+    Timestamp,
+    AfterValidator(_not_far_ahead),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40,
+            "pattern": TIMESTAMP_YEARS,
+            "examples": ["2026-11-24T15:57:11Z"],
+            "description": "ISO 8601 date-time with a timezone, at most one day after now; stored in UTC to the second",
         }
     ),
 ]
@@ -164,7 +191,7 @@ class TransactionCreate(Strict):
     category: Text | None = None
     country: Country | None = None
     channel: Channel | None = None
-    timestamp: Timestamp | None = Field(default=None, description="defaults to now")
+    timestamp: TransactionTime | None = Field(default=None, description="defaults to now")
 
 
 class TransactionUpdate(Partial):
@@ -176,13 +203,26 @@ class TransactionUpdate(Partial):
     category: Text | SkipJsonSchema[None] = None
     country: Country | SkipJsonSchema[None] = None
     channel: Channel | SkipJsonSchema[None] = None
-    timestamp: Timestamp | SkipJsonSchema[None] = None
+    timestamp: TransactionTime | SkipJsonSchema[None] = None
 
 
 class Feedback(BaseModel):
     verdict: Verdict
     note: str | None = None
     at: str
+    by: str | None = Field(default=None, description="who gave the verdict: e-mail or user name")
+
+
+class AuditEntry(BaseModel):
+    """One write or verdict made through the API."""
+
+    entityId: str = Field(description="the account or transaction it touched")
+    entityType: Literal["account", "transaction"]
+    at: str = Field(description="when, to the microsecond")
+    action: Literal["created", "changed", "deleted", "verdict"]
+    subject: str = Field(description='who: the Cognito user\'s subject ("local" on the local system without sign-in)')
+    name: str | None = Field(default=None, description="who: their e-mail or user name")
+    fields: dict[str, Any] = Field(default_factory=dict, description="the fields it set (a verdict: verdict, note)")
 
 
 class FeedbackCreate(Strict):

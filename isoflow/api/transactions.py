@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from isoflow.api.auth import actor
 from isoflow.api.idempotency import Idempotency
 from isoflow.api.models import (
     ACCOUNT_ID_PATTERN,
@@ -56,7 +57,9 @@ def router(services: Services, idempotency: Idempotency) -> Router:
             routes,
             "POST /api/transactions",
             body.model_dump(mode="json"),
-            lambda: shaped(transactions.create_transaction(db, data)).model_dump(mode="json", exclude_none=True),
+            lambda: shaped(transactions.create_transaction(db, data, actor=actor(routes))).model_dump(
+                mode="json", exclude_none=True
+            ),
         )
         return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)  # type: ignore[arg-type]
 
@@ -101,13 +104,13 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         changes = body.model_dump(mode="json", exclude_unset=True)
         if body.amount is not None:
             changes["amount"] = body.amount
-        return shaped(transactions.update_transaction(db, transactionId, changes))
+        return shaped(transactions.update_transaction(db, transactionId, changes, actor=actor(routes)))
 
     @routes.delete(
         "/api/transactions/<transactionId>", summary="Delete a transaction", responses=responses(HTTPStatus.NO_CONTENT)
     )
     def delete(transactionId: TransactionPath) -> Response[None]:
-        transactions.delete_transaction(db, transactionId)
+        transactions.delete_transaction(db, transactionId, actor=actor(routes))
         return Response(HTTPStatus.NO_CONTENT)
 
     @routes.put(
@@ -118,6 +121,6 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         responses=responses(),
     )
     def feedback(transactionId: TransactionPath, body: FeedbackCreate) -> Transaction:
-        return shaped(transactions.set_feedback(db, transactionId, body.verdict, body.note))
+        return shaped(transactions.set_feedback(db, transactionId, body.verdict, body.note, actor=actor(routes)))
 
     return routes

@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from isoflow.store.audit import Actor, audit_put
 from isoflow.store.db import (
     Db,
     batch_write,
@@ -21,6 +22,7 @@ from isoflow.store.db import (
     to_item,
     to_values,
     with_retries,
+    write_transaction,
 )
 from isoflow.store.errors import ConflictError, NotFoundError
 from isoflow.store.paging import Stream, merged_page
@@ -34,6 +36,8 @@ MAX_TRANSACTION_ITEMS = 100
 # Attributes kept for the system's own use; the API never returns them. `latestAt` is the time of the
 # account's newest transaction, `unscoredFrom` that of the earliest written since detection last cleared it.
 INTERNAL_ATTRIBUTES = ("featureState", "staleShard", "version", "latestAt", "unscoredFrom")
+# What the audit trail records of a new account.
+AUDITED_FIELDS = ("name", "accountType", "currency", "homeCountry")
 
 
 def new_account_id() -> str:
@@ -44,8 +48,11 @@ def stale_shard(account_id: str) -> str:
     return str(zlib.crc32(account_id.encode()) % STALE_SHARDS)
 
 
-def create_account(db: Db, data: Mapping[str, Any], *, account_id: str | None = None) -> dict[str, Any]:
-    """A new account with a zero balance; money arrives as transactions, so the balance is their sum."""
+def create_account(
+    db: Db, data: Mapping[str, Any], *, account_id: str | None = None, actor: Actor | None = None
+) -> dict[str, Any]:
+    """A new account with a zero balance; money arrives as transactions, so the balance is their sum. With an
+    `actor`, the audit trail records who opened it."""
     now = now_text()
     account = {
         "accountId": account_id or new_account_id(),
@@ -60,16 +67,18 @@ def create_account(db: Db, data: Mapping[str, Any], *, account_id: str | None = 
         "createdAt": now,
         "updatedAt": now,
     }
-    try:
-        db.client.put_item(
-            TableName=db.accounts,
-            Item=to_item(account),
-            ConditionExpression="attribute_not_exists(accountId)",
-        )
-    except ClientError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
-            raise ConflictError(f"account {account['accountId']} already exists", field="accountId") from error
-        raise
+    put = {"TableName": db.accounts, "Item": to_item(account), "ConditionExpression": "attribute_not_exists(accountId)"}
+    if actor is None:
+        try:
+            db.client.put_item(**put)
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise ConflictError(f"account {account['accountId']} already exists", field="accountId") from error
+            raise
+        return account
+    opened = audit_put(db, actor, "account", account["accountId"], "created", {k: data[k] for k in AUDITED_FIELDS})
+    if not write_transaction(db, [{"Put": put}, opened], what="create account"):
+        raise ConflictError(f"account {account['accountId']} already exists", field="accountId")
     return account
 
 
@@ -82,27 +91,34 @@ def read_account(db: Db, account_id: str, *, consistent: bool = False) -> dict[s
     return from_item(response["Item"])
 
 
-def update_account(db: Db, account_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+def update_account(
+    db: Db, account_id: str, changes: Mapping[str, Any], *, actor: Actor | None = None
+) -> dict[str, Any]:
+    """Sets `changes` on the account; with an `actor`, the audit trail records who and what."""
     if not changes:
         return read_account(db, account_id)
     names = {f"#{key}": key for key in changes}
     values = {f":{key}": value for key, value in changes.items()}
     assignments = [f"#{key} = :{key}" for key in changes] + ["updatedAt = :now", "version = version + :one"]
-    try:
-        response = db.client.update_item(
-            TableName=db.accounts,
-            Key=to_item({"accountId": account_id}),
-            UpdateExpression="SET " + ", ".join(assignments),
-            ConditionExpression="attribute_exists(accountId)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_values({**values, ":now": now_text(), ":one": 1}),
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if error_code(error) == "ConditionalCheckFailedException":
-            raise NotFoundError(f"account {account_id} not found", field="accountId") from error
-        raise
-    return from_item(response["Attributes"])
+    update = {
+        "TableName": db.accounts,
+        "Key": to_item({"accountId": account_id}),
+        "UpdateExpression": "SET " + ", ".join(assignments),
+        "ConditionExpression": "attribute_exists(accountId)",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_values({**values, ":now": now_text(), ":one": 1}),
+    }
+    if actor is None:
+        try:
+            return from_item(db.client.update_item(**update, ReturnValues="ALL_NEW")["Attributes"])
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise NotFoundError(f"account {account_id} not found", field="accountId") from error
+            raise
+    changed = audit_put(db, actor, "account", account_id, "changed", changes)
+    if not write_transaction(db, [{"Update": update}, changed], what="change account"):
+        raise NotFoundError(f"account {account_id} not found", field="accountId")
+    return read_account(db, account_id, consistent=True)
 
 
 def account_transaction_keys(db: Db, account_id: str) -> Iterator[str]:
@@ -119,8 +135,9 @@ def account_transaction_keys(db: Db, account_id: str) -> Iterator[str]:
             yield item["transactionId"]["S"]
 
 
-def delete_account(db: Db, account_id: str, *, cascade: bool = False) -> None:
-    """Delete the account; with `cascade`, its transactions and scores too.
+def delete_account(db: Db, account_id: str, *, cascade: bool = False, actor: Actor | None = None) -> None:
+    """Delete the account; with `cascade`, its transactions and scores too. With an `actor`, the audit trail
+    records who deleted it, and how many transactions went with it.
 
     The final delete is conditional on the version read first, so a transaction written meanwhile stops it
     (and a cascade goes round again) instead of leaving an orphan behind.
@@ -140,17 +157,18 @@ def delete_account(db: Db, account_id: str, *, cascade: bool = False) -> None:
                 ({"DeleteRequest": {"Key": to_item({"transactionId": t})}} for t in transaction_ids),
             )
         _delete_scores(db, account_id)
-        try:
-            db.client.delete_item(
-                TableName=db.accounts,
-                Key=to_item({"accountId": account_id}),
-                ConditionExpression="version = :v",
-                ExpressionAttributeValues=to_values({":v": account["version"]}),
-            )
+        delete = {
+            "TableName": db.accounts,
+            "Key": to_item({"accountId": account_id}),
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": to_values({":v": account["version"]}),
+        }
+        actions = [{"Delete": delete}]
+        if actor is not None:
+            gone = {"name": account["name"], "transactions": len(transaction_ids)}
+            actions.append(audit_put(db, actor, "account", account_id, "deleted", gone))
+        if write_transaction(db, actions, what="delete account"):
             return
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
     raise ConflictError(f"account {account_id} keeps changing; try again", field="accountId")
 
 

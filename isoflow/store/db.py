@@ -46,6 +46,7 @@ class Db:
     accounts: str
     transactions: str
     scores: str
+    audit: str = ""  # the API's writes record who made them here; other writers need not name it
 
     @classmethod
     def from_settings(cls, settings: Settings, client: Any = None) -> Db:
@@ -54,6 +55,7 @@ class Db:
             accounts=settings.accounts_table,
             transactions=settings.transactions_table,
             scores=settings.scores_table,
+            audit=settings.audit_table,
         )
 
 
@@ -132,6 +134,19 @@ def with_retries(operation: Callable[[], T], *, what: str, attempts: int = 6, ba
                 raise BusyError(f"{what}: too many concurrent writes, try again") from error
             time.sleep(random.uniform(0, base_delay * 2**attempt))
     raise AssertionError("unreachable")
+
+
+def write_transaction(db: Db, actions: list[dict[str, Any]], *, what: str) -> bool:
+    """TransactWriteItems; False when a condition failed (the caller re-reads and tries again)."""
+    try:
+        with_retries(lambda: db.client.transact_write_items(TransactItems=actions), what=what)
+        return True
+    except ClientError as error:
+        if error_code(error) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
+            error
+        ):
+            return False
+        raise
 
 
 def _is_conflict_cancellation(error: ClientError) -> bool:

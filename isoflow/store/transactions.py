@@ -22,17 +22,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from isoflow.store.accounts import read_account, stale_shard
+from isoflow.store.audit import Actor, audit_put
 from isoflow.store.db import (
     Db,
-    cancellation_codes,
-    error_code,
     from_item,
     to_item,
     to_values,
-    with_retries,
+    write_transaction,
 )
 from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError, RejectedValueError
 from isoflow.store.paging import Stream, collect, merged_page
@@ -114,19 +111,6 @@ def _account_update(db: Db, account: Mapping[str, Any], now: str, **changes: Any
     }
 
 
-def _write(db: Db, actions: list[dict[str, Any]], *, what: str) -> bool:
-    """TransactWriteItems; False when a condition failed (the caller re-reads and tries again)."""
-    try:
-        with_retries(lambda: db.client.transact_write_items(TransactItems=actions), what=what)
-        return True
-    except ClientError as error:
-        if error_code(error) == "TransactionCanceledException" and "ConditionalCheckFailed" in cancellation_codes(
-            error
-        ):
-            return False
-        raise
-
-
 def _balance(account: Mapping[str, Any]) -> Decimal:
     return Decimal(str(account["balance"]))
 
@@ -166,8 +150,10 @@ def create_transaction(
     *,
     transaction_id: str | None = None,
     injected_anomaly: str | None = None,
+    actor: Actor | None = None,
 ) -> dict[str, Any]:
-    """Write a new transaction, move its account's balance and mark the account stale, atomically."""
+    """Write a new transaction, move its account's balance and mark the account stale, atomically; with an
+    `actor`, the audit trail records who posted it in the same write."""
     transaction_id = transaction_id or new_transaction_id()
     replayed: dict[str, float] = {}
     for _ in range(OPTIMISTIC_ATTEMPTS):
@@ -216,7 +202,10 @@ def create_transaction(
                 unscoredFrom=_earliest(account.get("unscoredFrom"), transaction["timestamp"]),
             ),
         ]
-        if _write(db, actions, what="create transaction"):
+        if actor is not None:
+            posted = {"accountId": account["accountId"], **{f: transaction[f] for f in INPUT_FIELDS}}
+            actions.append(audit_put(db, actor, "transaction", transaction_id, "created", posted))
+        if write_transaction(db, actions, what="create transaction"):
             return from_item(to_item(transaction))
         if _exists(db, transaction_id):
             raise RejectedValueError(f"transaction {transaction_id} already exists", field="transactionId")
@@ -248,7 +237,9 @@ def _score_delete(transaction: Mapping[str, Any], db: Db) -> dict[str, Any]:
     return {"Delete": {"TableName": db.scores, "Key": to_item(key)}}
 
 
-def update_transaction(db: Db, transaction_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+def update_transaction(
+    db: Db, transaction_id: str, changes: Mapping[str, Any], *, actor: Actor | None = None
+) -> dict[str, Any]:
     """Change a transaction: its balance effect moves, its old score is dropped, its account goes stale.
 
     A change to what its features are computed from recomputes them from the window before it (without
@@ -289,12 +280,14 @@ def update_transaction(db: Db, transaction_id: str, changes: Mapping[str, Any]) 
             ),
             _score_delete(old, db),
         ]
-        if _write(db, actions, what="update transaction"):
+        if actor is not None:
+            actions.append(audit_put(db, actor, "transaction", transaction_id, "changed", changes))
+        if write_transaction(db, actions, what="update transaction"):
             return from_item(to_item(new))
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 
 
-def delete_transaction(db: Db, transaction_id: str) -> None:
+def delete_transaction(db: Db, transaction_id: str, *, actor: Actor | None = None) -> None:
     for _ in range(OPTIMISTIC_ATTEMPTS):
         old = read_transaction(db, transaction_id, consistent=True)
         account = read_account(db, old["accountId"], consistent=True)
@@ -311,17 +304,23 @@ def delete_transaction(db: Db, transaction_id: str) -> None:
             _account_update(db, account, now_text(), balance=balance),
             _score_delete(old, db),
         ]
-        if _write(db, actions, what="delete transaction"):
+        if actor is not None:
+            gone = {f: old.get(f) for f in ("accountId", "transactionType", "amount", "timestamp")}
+            actions.append(audit_put(db, actor, "transaction", transaction_id, "deleted", gone))
+        if write_transaction(db, actions, what="delete transaction"):
             return
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 
 
-def set_feedback(db: Db, transaction_id: str, verdict: str, note: str | None) -> dict[str, Any]:
+def set_feedback(
+    db: Db, transaction_id: str, verdict: str, note: str | None, *, actor: Actor | None = None
+) -> dict[str, Any]:
     """Record an analyst's verdict on the transaction. Scores stay as they are; the account's risk counts
     verdicts (`isoflow.store.risk`), so when this one changes it, the new risk is written in the same
     transaction and the account is marked stale: a detection run that read the account before the verdict
     cannot clear it with the risk it had, and the next run records the risk again from what it reads."""
-    feedback = {"verdict": verdict, "note": note, "at": now_text()}
+    by = (actor.name or actor.subject) if actor is not None else None
+    feedback = {"verdict": verdict, "note": note, "at": now_text(), "by": by}
     for _ in range(OPTIMISTIC_ATTEMPTS):
         transaction = read_transaction(db, transaction_id, consistent=True)
         account = read_account(db, transaction["accountId"], consistent=True)
@@ -343,7 +342,11 @@ def set_feedback(db: Db, transaction_id: str, verdict: str, note: str | None) ->
             risk = _risk_with_verdict(db, account, transaction_id, verdict)
             if risk != Risk(float(account["riskScore"]), str(account["riskLevel"])):
                 actions.append(_account_update(db, account, now_text(), riskScore=risk.score, riskLevel=risk.level))
-        if _write(db, actions, what="record feedback"):
+        if actor is not None:
+            actions.append(
+                audit_put(db, actor, "transaction", transaction_id, "verdict", {"verdict": verdict, "note": note})
+            )
+        if write_transaction(db, actions, what="record feedback"):
             return get_transaction(db, transaction_id)
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 

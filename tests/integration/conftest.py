@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import boto3
 import pytest
+import schemathesis
+from hypothesis import strategies as st
 from moto import mock_aws
+from schemathesis.specs.openapi.formats import unregister_string_format
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -35,6 +39,21 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         yield bootstrap(boto3.Session(), None)
+
+
+@pytest.fixture
+def schema_date_times() -> Iterator[None]:
+    """schemathesis draws date-times from 1000 to a day from now, with offsets: the schema says a
+    transaction's time is at most a day after now (which JSON Schema cannot express), and the API refuses
+    later ones, so data the schema allows is data the API accepts."""
+    utc_now = datetime.now(UTC)
+    offsets = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))])
+    moments = st.datetimes(
+        min_value=datetime(1000, 1, 2), max_value=utc_now.replace(tzinfo=None) + timedelta(hours=20), timezones=offsets
+    )
+    schemathesis.openapi.format("date-time", moments.map(lambda moment: moment.isoformat()))
+    yield
+    unregister_string_format("date-time")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from isoflow.local.auth import LOCAL_USERS
 from isoflow.local.resources import REGION
 
 
-def test_api_conforms_to_its_schema_behind_the_authorizer(local_stack_auth: Any) -> None:
+def test_api_conforms_to_its_schema_behind_the_authorizer(local_stack_auth: Any, schema_date_times: None) -> None:
     stack = local_stack_auth
     email = LOCAL_USERS["admins"]
     signed_in = boto3.client("cognito-idp", endpoint_url=stack.aws.url, region_name=REGION).initiate_auth(

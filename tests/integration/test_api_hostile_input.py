@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -161,3 +162,16 @@ def test_a_known_path_with_a_method_it_does_not_take_is_a_405_naming_the_methods
     assert_client_error(reply, 405)
     assert reply.headers.get("allow"), reply.headers
     assert_nothing_written(api)
+
+
+def test_a_transaction_dated_more_than_a_day_ahead_is_refused_and_nothing_written(api: Any) -> None:
+    account = api.post("/api/accounts", ACCOUNT).json
+    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = {"accountId": account["accountId"], "transactionType": "PURCHASE", "amount": 12.5, "timestamp": later}
+
+    reply = api.post("/api/transactions", body)
+
+    assert_client_error(reply, 422)
+    assert [e["field"] for e in reply.json["errors"]] == ["timestamp"]
+    assert api.get("/api/transactions").json["items"] == []
+    assert api.get(f"/api/accounts/{account['accountId']}").json["balance"] == 0

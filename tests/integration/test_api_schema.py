@@ -28,7 +28,7 @@ def wsgi(settings_: Settings) -> Callable[[dict, Callable], Iterable[bytes]]:
     return serve
 
 
-def test_api_conforms_to_its_schema(aws: Settings) -> None:
+def test_api_conforms_to_its_schema(aws: Settings, schema_date_times: None) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi(aws))
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -66,3 +67,13 @@ def test_changes_may_leave_fields_out_but_not_null_them() -> None:
         AccountUpdate.model_validate({"name": None})
     with pytest.raises(ValidationError):
         AccountUpdate.model_validate({"currency": "USD"})
+
+
+def test_a_transaction_time_more_than_a_day_ahead_is_refused_and_one_within_it_kept() -> None:
+    soon = (datetime.now(UTC) + timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = (datetime.now(UTC) + timedelta(days=1, minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert TransactionCreate.model_validate({**VALID, "timestamp": soon}).timestamp == soon
+    for model, body in ((TransactionCreate, {**VALID, "timestamp": later}), (TransactionUpdate, {"timestamp": later})):
+        with pytest.raises(ValidationError, match="more than a day in the future"):
+            model.model_validate(body)

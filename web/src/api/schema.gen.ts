@@ -44,6 +44,26 @@ export interface paths {
         patch: operations["update_api_accounts__accountId__patch"];
         trace?: never;
     };
+    "/api/accounts/{accountId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who created, changed or deleted an account, newest first
+         * @description Kept after the account is deleted; an account never written through the API has none.
+         */
+        get: operations["account_trail_api_accounts__accountId__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/anomalies": {
         parameters: {
             query?: never;
@@ -190,6 +210,26 @@ export interface paths {
         patch: operations["update_api_transactions__transactionId__patch"];
         trace?: never;
     };
+    "/api/transactions/{transactionId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who posted, changed, deleted or gave a verdict on a transaction, newest first
+         * @description Kept after the transaction is deleted; the generator's transactions have none.
+         */
+        get: operations["transaction_trail_api_transactions__transactionId__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transactions/{transactionId}/feedback": {
         parameters: {
             query?: never;
@@ -304,6 +344,49 @@ export interface components {
             /** Since */
             since: string;
         };
+        /**
+         * AuditEntry
+         * @description One write or verdict made through the API.
+         */
+        AuditEntry: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "created" | "changed" | "deleted" | "verdict";
+            /**
+             * At
+             * @description when, to the microsecond
+             */
+            at: string;
+            /**
+             * Entityid
+             * @description the account or transaction it touched
+             */
+            entityId: string;
+            /**
+             * Entitytype
+             * @enum {string}
+             */
+            entityType: "account" | "transaction";
+            /**
+             * Fields
+             * @description the fields it set (a verdict: verdict, note)
+             */
+            fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Name
+             * @description who: their e-mail or user name
+             */
+            name?: string | null;
+            /**
+             * Subject
+             * @description who: the Cognito user's subject ("local" on the local system without sign-in)
+             */
+            subject: string;
+        };
         /** BatchFailure */
         BatchFailure: {
             /** Batch */
@@ -338,6 +421,11 @@ export interface components {
         Feedback: {
             /** At */
             at: string;
+            /**
+             * By
+             * @description who gave the verdict: e-mail or user name
+             */
+            by?: string | null;
             /** Note */
             note?: string | null;
             verdict: components["schemas"]["Verdict"];
@@ -395,6 +483,13 @@ export interface components {
         Page_Account_: {
             /** Items */
             items: components["schemas"]["Account"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /** Page[AuditEntry] */
+        Page_AuditEntry_: {
+            /** Items */
+            items: components["schemas"]["AuditEntry"][];
             /** Nextcursor */
             nextCursor?: string | null;
         };
@@ -701,7 +796,7 @@ export interface components {
             /**
              * Timestamp
              * Format: date-time
-             * @description ISO 8601 date-time with a timezone, years 1000 to 9998; stored in UTC to the second
+             * @description ISO 8601 date-time with a timezone, at most one day after now; stored in UTC to the second
              * @example 2026-11-24T15:57:11Z
              */
             timestamp?: string;
@@ -1164,6 +1259,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description malformed request: invalid JSON, a bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid ID token (missing, malformed, expired or from another user pool) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the signed-in user's group may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a request body that is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too many concurrent writes; nothing was written, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    account_trail_api_accounts__accountId__audit_get: {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the nextCursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntry_"];
                 };
             };
             /** @description malformed request: invalid JSON, a bad cursor */
@@ -2443,6 +2646,114 @@ export interface operations {
             };
         };
     };
+    transaction_trail_api_transactions__transactionId__audit_get: {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the nextCursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEntry_"];
+                };
+            };
+            /** @description malformed request: invalid JSON, a bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid ID token (missing, malformed, expired or from another user pool) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the signed-in user's group may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a request body that is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too many concurrent writes; nothing was written, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     feedback_api_transactions__transactionId__feedback_put: {
         parameters: {
             query?: never;
@@ -2560,6 +2871,8 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const accountTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountType"]> = ["CHECKING", "SAVINGS", "BUSINESS", "CREDIT"];
+export const auditEntryActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditEntry"]["action"]> = ["created", "changed", "deleted", "verdict"];
+export const auditEntryEntityTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditEntry"]["entityType"]> = ["account", "transaction"];
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["CARD_PRESENT", "ONLINE", "ATM", "BANK_TRANSFER"];
 export const riskLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RiskLevel"]> = ["LOW", "MEDIUM", "HIGH"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"];
