@@ -34,7 +34,7 @@ EXPECTED_LINKS = (
 )
 
 
-def test_api_call_sequences_conform_to_its_schema(aws: Settings) -> None:
+def test_api_call_sequences_conform_to_its_schema(aws: Settings, schema_date_times: None) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi(aws))
     # Valid requests only (each operation's invalid inputs are test_api_schema's), and no token: here the API
     # runs without an authorizer, as `make run` does.

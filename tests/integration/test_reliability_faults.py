@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -244,12 +244,15 @@ class ScoreWrites:
         assert not differing
 
 
-def default_session_events() -> Any:
-    """The event hooks of boto3's default session: every client the handlers build from here on has them."""
-    if boto3.DEFAULT_SESSION is None:
-        boto3.setup_default_session()
+@pytest.fixture
+def session_events() -> Iterator[Any]:
+    """The event hooks of a fresh default boto3 session: every client the handlers build during the test has
+    them. The session before it comes back afterwards, so no hook outlives the test."""
+    previous = boto3.DEFAULT_SESSION
+    boto3.setup_default_session()
     assert boto3.DEFAULT_SESSION is not None
-    return boto3.DEFAULT_SESSION.events
+    yield boto3.DEFAULT_SESSION.events
+    boto3.DEFAULT_SESSION = previous
 
 
 @pytest.fixture
@@ -278,10 +281,10 @@ def assert_scored_and_cleared_or_still_stale(stack: Stack, accounts: list[str]) 
             assert (transaction_id, revision) in scores, (account_id, transaction_id)
 
 
-def test_unprocessed_score_writes_are_retried_until_every_score_is_written(stack: Stack) -> None:
+def test_unprocessed_score_writes_are_retried_until_every_score_is_written(stack: Stack, session_events: Any) -> None:
     # 30 transactions an account: two BatchWriteItem requests of at most 25 for a batch of accounts.
     accounts = [seed_account(stack.db, transactions=30) for _ in range(4)]
-    writes = record_scores(default_session_events(), ScoreWrites(drop_calls=4))
+    writes = record_scores(session_events, ScoreWrites(drop_calls=4))
 
     run = stack.run()
 
@@ -293,9 +296,11 @@ def test_unprocessed_score_writes_are_retried_until_every_score_is_written(stack
     writes.assert_never_rewritten_differently()
 
 
-def test_s3_errors_reading_the_manifest_fail_the_run_and_a_rerun_scores_everything(stack: Stack) -> None:
+def test_s3_errors_reading_the_manifest_fail_the_run_and_a_rerun_scores_everything(
+    stack: Stack, session_events: Any
+) -> None:
     accounts = [seed_account(stack.db, transactions=3) for _ in range(4)]
-    events = default_session_events()
+    events = session_events
     writes = record_scores(events, ScoreWrites())
     manifest_reads = inject(
         events,
@@ -328,7 +333,7 @@ def test_s3_errors_reading_the_manifest_fail_the_run_and_a_rerun_scores_everythi
 
 
 def test_a_detector_that_times_out_fails_its_batch_and_a_rerun_scores_nothing_twice(
-    local_aws: Any, monkeypatch: pytest.MonkeyPatch
+    local_aws: Any, monkeypatch: pytest.MonkeyPatch, session_events: Any
 ) -> None:
     # Lambda stops a function at its timeout: here the detector finishes its work (its scores are written)
     # and answers after its 1 s timeout, so the local Lambda reports Sandbox.Timedout as Lambda would.
@@ -348,7 +353,7 @@ def test_a_detector_that_times_out_fails_its_batch_and_a_rerun_scores_nothing_tw
     monkeypatch.setattr("handlers.detector.score_account_batch", slow)
     accounts = [seed_account(stack.db, transactions=3) for _ in range(4)]
     first_batch = sorted(accounts)[: QUICK.batch_size]
-    writes = record_scores(default_session_events(), ScoreWrites())
+    writes = record_scores(session_events, ScoreWrites())
 
     failed = stack.run()
 
