@@ -15,7 +15,7 @@ from isoflow.api.models import ACCOUNT_ID_PATTERN, Account, AccountCreate, Accou
 from isoflow.api.params import Cursor, page_limit
 from isoflow.api.responses import responses
 from isoflow.api.services import Services
-from isoflow.store import accounts
+from isoflow.store import accounts, records
 
 AccountPath = Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN, examples=["acc_0123456789abcdef"])]
 
@@ -24,8 +24,8 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     routes = Router()
     db = services.db
 
-    def shaped(account: dict[str, Any]) -> dict[str, Any]:
-        return Account.model_validate(account).model_dump(mode="json", exclude_none=True)
+    def shaped(account: records.Account) -> dict[str, Any]:
+        return Account.model_validate(account, from_attributes=True).model_dump(mode="json", exclude_none=True)
 
     @routes.post("/api/accounts", summary="Create an account", responses=responses(HTTPStatus.CREATED))
     def create(body: AccountCreate) -> Response[Account]:
@@ -47,16 +47,19 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         items, next_cursor = accounts.list_accounts(
             db, account_type=accountType, risk_level=riskLevel, stale=stale, limit=limit, cursor=cursor
         )
-        return Page[Account](items=[Account.model_validate(a) for a in items], nextCursor=next_cursor)
+        return Page[Account](
+            items=[Account.model_validate(a, from_attributes=True) for a in items], nextCursor=next_cursor
+        )
 
     @routes.get("/api/accounts/<accountId>", summary="Get an account", responses=responses())
     def get(accountId: AccountPath) -> Account:
-        return Account.model_validate(accounts.read_account(db, accountId))
+        return Account.model_validate(accounts.read_account(db, accountId), from_attributes=True)
 
     @routes.patch("/api/accounts/<accountId>", summary="Change an account", responses=responses())
     def update(accountId: AccountPath, body: AccountUpdate) -> Account:
         changes = body.model_dump(mode="json", exclude_unset=True)
-        return Account.model_validate(accounts.update_account(db, accountId, changes, actor=actor(routes)))
+        updated = accounts.update_account(db, accountId, changes, actor=actor(routes))
+        return Account.model_validate(updated, from_attributes=True)
 
     @routes.delete(
         "/api/accounts/<accountId>",

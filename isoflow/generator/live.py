@@ -6,7 +6,7 @@ accounts go stale exactly as they do for any other client.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
@@ -52,7 +52,7 @@ def generate_recent(
         page, cursor = list_accounts(db, limit=ACCOUNTS_PAGE, cursor=cursor)
         for account in page:
             accounts += 1
-            for transaction in generate_window(account, start, end, anomaly_rate):
+            for transaction in generate_window(asdict(account), start, end, anomaly_rate):
                 data = {k: v for k, v in transaction.items() if k not in ("transactionId", "injectedAnomaly")}
                 kind = transaction.get("injectedAnomaly")
                 try:

@@ -18,7 +18,6 @@ from isoflow.store.db import (
     batch_write,
     cancellation_codes,
     error_code,
-    from_item,
     to_item,
     to_values,
     with_retries,
@@ -26,6 +25,7 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import ConflictError, NotFoundError
 from isoflow.store.paging import Stream, merged_page
+from isoflow.store.records import Account
 from isoflow.tables import BY_ACCOUNT_INDEX, STALE_INDEX, STALE_SHARDS
 from isoflow.timestamps import now_text
 from model.features import initial_state
@@ -50,50 +50,52 @@ def stale_shard(account_id: str) -> str:
 
 def create_account(
     db: Db, data: Mapping[str, Any], *, account_id: str | None = None, actor: Actor | None = None
-) -> dict[str, Any]:
+) -> Account:
     """A new account with a zero balance; money arrives as transactions, so the balance is their sum. With an
     `actor`, the audit trail records who opened it."""
     now = now_text()
-    account = {
-        "accountId": account_id or new_account_id(),
-        "name": data["name"],
-        "accountType": data["accountType"],
-        "currency": data["currency"],
-        "homeCountry": data["homeCountry"],
-        "balance": 0,
-        "isStale": False,
-        "version": 0,
-        "featureState": json.dumps(initial_state(data["homeCountry"]), separators=(",", ":")),
-        "createdAt": now,
-        "updatedAt": now,
+    account = Account(
+        accountId=account_id or new_account_id(),
+        name=data["name"],
+        accountType=data["accountType"],
+        currency=data["currency"],
+        homeCountry=data["homeCountry"],
+        balance=0,
+        isStale=False,
+        version=0,
+        featureState=json.dumps(initial_state(data["homeCountry"]), separators=(",", ":")),
+        createdAt=now,
+        updatedAt=now,
+    )
+    put = {
+        "TableName": db.accounts,
+        "Item": account.to_item(),
+        "ConditionExpression": "attribute_not_exists(accountId)",
     }
-    put = {"TableName": db.accounts, "Item": to_item(account), "ConditionExpression": "attribute_not_exists(accountId)"}
     if actor is None:
         try:
             db.client.put_item(**put)
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                raise ConflictError(f"account {account['accountId']} already exists", field="accountId") from error
+                raise ConflictError(f"account {account.accountId} already exists", field="accountId") from error
             raise
         return account
-    opened = audit_put(db, actor, "account", account["accountId"], "created", {k: data[k] for k in AUDITED_FIELDS})
+    opened = audit_put(db, actor, "account", account.accountId, "created", {k: data[k] for k in AUDITED_FIELDS})
     if not write_transaction(db, [{"Put": put}, opened], what="create account"):
-        raise ConflictError(f"account {account['accountId']} already exists", field="accountId")
+        raise ConflictError(f"account {account.accountId} already exists", field="accountId")
     return account
 
 
-def read_account(db: Db, account_id: str, *, consistent: bool = False) -> dict[str, Any]:
+def read_account(db: Db, account_id: str, *, consistent: bool = False) -> Account:
     response = db.client.get_item(
         TableName=db.accounts, Key=to_item({"accountId": account_id}), ConsistentRead=consistent
     )
     if "Item" not in response:
         raise NotFoundError(f"account {account_id} not found", field="accountId")
-    return from_item(response["Item"])
+    return Account.from_item(response["Item"])
 
 
-def update_account(
-    db: Db, account_id: str, changes: Mapping[str, Any], *, actor: Actor | None = None
-) -> dict[str, Any]:
+def update_account(db: Db, account_id: str, changes: Mapping[str, Any], *, actor: Actor | None = None) -> Account:
     """Sets `changes` on the account; with an `actor`, the audit trail records who and what."""
     if not changes:
         return read_account(db, account_id)
@@ -110,7 +112,7 @@ def update_account(
     }
     if actor is None:
         try:
-            return from_item(db.client.update_item(**update, ReturnValues="ALL_NEW")["Attributes"])
+            return Account.from_item(db.client.update_item(**update, ReturnValues="ALL_NEW")["Attributes"])
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
                 raise NotFoundError(f"account {account_id} not found", field="accountId") from error
@@ -161,11 +163,11 @@ def delete_account(db: Db, account_id: str, *, cascade: bool = False, actor: Act
             "TableName": db.accounts,
             "Key": to_item({"accountId": account_id}),
             "ConditionExpression": "version = :v",
-            "ExpressionAttributeValues": to_values({":v": account["version"]}),
+            "ExpressionAttributeValues": to_values({":v": account.version}),
         }
         actions = [{"Delete": delete}]
         if actor is not None:
-            gone = {"name": account["name"], "transactions": len(transaction_ids)}
+            gone = {"name": account.name, "transactions": len(transaction_ids)}
             actions.append(audit_put(db, actor, "account", account_id, "deleted", gone))
         if write_transaction(db, actions, what="delete account"):
             return
@@ -195,7 +197,7 @@ def list_accounts(
     stale: bool | None = None,
     limit: int = 50,
     cursor: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[Account], str | None]:
     conditions: list[str] = []
     values: dict[str, Any] = {}
     names: dict[str, str] = {}
@@ -213,7 +215,7 @@ def list_accounts(
         )
     stream = Stream("accounts", request, ("accountId",), operation="scan")
     items, next_cursor = merged_page(db.client, [stream], limit=limit, cursor=cursor, fetch_size=max(limit, 25))
-    return [from_item(item) for item in items], next_cursor
+    return [Account.from_item(item) for item in items], next_cursor
 
 
 @dataclass(frozen=True, order=True)

@@ -33,6 +33,7 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError, RejectedValueError
 from isoflow.store.paging import Stream, collect, merged_page
+from isoflow.store.records import Account
 from isoflow.store.risk import RISK_DAYS, Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, attach_scores, batch_get, join_scores, levels_at_or_above
 from isoflow.store.timeline import history_before, newest_timestamp, recent
@@ -85,15 +86,15 @@ def model_input(transaction: Mapping[str, Any]) -> Txn:
     )
 
 
-def _account_update(db: Db, account: Mapping[str, Any], now: str, **changes: Any) -> dict[str, Any]:
+def _account_update(db: Db, account: Account, now: str, **changes: Any) -> dict[str, Any]:
     """Marks the account stale with its next version, setting `changes` too (None values are left alone),
     on the condition that its version is still the one read."""
     assignments = "version = :next, isStale = :true, staleShard = :shard, updatedAt = :now"
     values: dict[str, Any] = {
-        ":next": account["version"] + 1,
-        ":version": account["version"],
+        ":next": account.version + 1,
+        ":version": account.version,
         ":true": True,
-        ":shard": stale_shard(account["accountId"]),
+        ":shard": stale_shard(account.accountId),
         ":now": now,
     }
     for name, value in changes.items():
@@ -103,7 +104,7 @@ def _account_update(db: Db, account: Mapping[str, Any], now: str, **changes: Any
     return {
         "Update": {
             "TableName": db.accounts,
-            "Key": to_item({"accountId": account["accountId"]}),
+            "Key": to_item({"accountId": account.accountId}),
             "UpdateExpression": "SET " + assignments,
             "ConditionExpression": "version = :version",
             "ExpressionAttributeValues": to_values(values),
@@ -111,31 +112,31 @@ def _account_update(db: Db, account: Mapping[str, Any], now: str, **changes: Any
     }
 
 
-def _balance(account: Mapping[str, Any]) -> Decimal:
-    return Decimal(str(account["balance"]))
+def _balance(account: Account) -> Decimal:
+    return Decimal(str(account.balance))
 
 
-def _check_currency(account: Mapping[str, Any], currency: str | None) -> str:
-    if currency is not None and currency != account["currency"]:
-        raise RejectedValueError(f"currency must be the account's currency ({account['currency']})", field="currency")
-    return str(account["currency"])
+def _check_currency(account: Account, currency: str | None) -> str:
+    if currency is not None and currency != account.currency:
+        raise RejectedValueError(f"currency must be the account's currency ({account.currency})", field="currency")
+    return str(account.currency)
 
 
-def _latest(db: Db, account: Mapping[str, Any], state: Mapping[str, Any]) -> str | None:
+def _latest(db: Db, account: Account, state: Mapping[str, Any]) -> str | None:
     """The time of the account's newest transaction so far (None before its first)."""
-    latest = account.get("latestAt")
+    latest = account.latestAt
     if latest is None and state["n"] > 0:  # an account written before accounts kept `latestAt`
-        return newest_timestamp(db, account["accountId"])
+        return newest_timestamp(db, account.accountId)
     return None if latest is None else str(latest)
 
 
-def _features_at_its_time(db: Db, account: Mapping[str, Any], transaction: Mapping[str, Any]) -> dict[str, float]:
+def _features_at_its_time(db: Db, account: Account, transaction: Mapping[str, Any]) -> dict[str, float]:
     """The features of a transaction that is not the account's newest, from the model's window of transactions
     before it (without itself), replayed from the start: what the live path gives for the same history in
     time order, exactly so for an account with no more than a window of transactions before it."""
     position = (str(transaction["timestamp"]), str(transaction["transactionId"]))
-    state = initial_state(account["homeCountry"])
-    for earlier in history_before(db, account["accountId"], position, DEFAULT_CONFIG.window, MODEL_INPUT_FIELDS):
+    state = initial_state(account.homeCountry)
+    for earlier in history_before(db, account.accountId, position, DEFAULT_CONFIG.window, MODEL_INPUT_FIELDS):
         fold(state, model_input(earlier))
     return fold(state, model_input(transaction))
 
@@ -162,9 +163,9 @@ def create_transaction(
         except NotFoundError as error:
             raise InvalidReferenceError(f"account {data['accountId']} does not exist", "accountId") from error
         now = now_text()
-        transaction = {
+        transaction: dict[str, Any] = {
             "transactionId": transaction_id,
-            "accountId": account["accountId"],
+            "accountId": account.accountId,
             **{field: data.get(field) for field in INPUT_FIELDS},
             "currency": _check_currency(account, data.get("currency")),
             "timestamp": data.get("timestamp") or now,
@@ -174,7 +175,7 @@ def create_transaction(
             "updatedAt": now,
             "injectedAnomaly": injected_anomaly,
         }
-        state = json.loads(account["featureState"])
+        state = json.loads(account.featureState)
         latest = _latest(db, account, state)
         if latest is None or transaction["timestamp"] >= latest:
             features, state = advance(state, model_input(transaction))
@@ -199,11 +200,11 @@ def create_transaction(
                 balance=balance,
                 featureState=json.dumps(state, separators=(",", ":")),
                 latestAt=max(latest or transaction["timestamp"], transaction["timestamp"]),
-                unscoredFrom=_earliest(account.get("unscoredFrom"), transaction["timestamp"]),
+                unscoredFrom=_earliest(account.unscoredFrom, transaction["timestamp"]),
             ),
         ]
         if actor is not None:
-            posted = {"accountId": account["accountId"], **{f: transaction[f] for f in INPUT_FIELDS}}
+            posted = {"accountId": account.accountId, **{f: transaction[f] for f in INPUT_FIELDS}}
             actions.append(audit_put(db, actor, "transaction", transaction_id, "created", posted))
         if write_transaction(db, actions, what="create transaction"):
             return from_item(to_item(transaction))
@@ -275,8 +276,8 @@ def update_transaction(
                 now,
                 balance=balance,
                 # An account without `latestAt` (written before accounts kept it) learns it on its next create.
-                latestAt=max(account["latestAt"], new["timestamp"]) if "latestAt" in account else None,
-                unscoredFrom=_earliest(account.get("unscoredFrom"), new["timestamp"]),
+                latestAt=max(account.latestAt, new["timestamp"]) if account.latestAt is not None else None,
+                unscoredFrom=_earliest(account.unscoredFrom, new["timestamp"]),
             ),
             _score_delete(old, db),
         ]
@@ -338,9 +339,9 @@ def set_feedback(
             }
         ]
         # An account never scored has no risk to change: its first run records one.
-        if account.get("riskLevel") is not None:
+        if account.riskLevel is not None and account.riskScore is not None:
             risk = _risk_with_verdict(db, account, transaction_id, verdict)
-            if risk != Risk(float(account["riskScore"]), str(account["riskLevel"])):
+            if risk != Risk(account.riskScore, account.riskLevel):
                 actions.append(_account_update(db, account, now_text(), riskScore=risk.score, riskLevel=risk.level))
         if actor is not None:
             actions.append(
@@ -351,12 +352,12 @@ def set_feedback(
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 
 
-def _risk_with_verdict(db: Db, account: Mapping[str, Any], transaction_id: str, verdict: str) -> Risk:
+def _risk_with_verdict(db: Db, account: Account, transaction_id: str, verdict: str) -> Risk:
     """The account's risk once `verdict` is recorded on the transaction, from its recent transactions (as many
     as the detector's window holds) and their current scores."""
     transactions = recent(
         db,
-        account["accountId"],
+        account.accountId,
         timedelta(days=RISK_DAYS),
         DEFAULT_CONFIG.window,
         ("revision", "feedback.verdict"),
@@ -366,7 +367,7 @@ def _risk_with_verdict(db: Db, account: Mapping[str, Any], transaction_id: str, 
         for s in batch_get(
             db,
             db.scores,
-            [{"accountId": account["accountId"], "transactionId": t["transactionId"]} for t in transactions],
+            [{"accountId": account.accountId, "transactionId": t["transactionId"]} for t in transactions],
         )
     }
     judged = []

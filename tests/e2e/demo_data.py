@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from isoflow.store.accounts import create_account
 from isoflow.store.db import Db
+from isoflow.store.records import Account
 from isoflow.store.transactions import create_transaction
 from isoflow.timestamps import format_timestamp
 
@@ -30,7 +30,7 @@ HISTORY: tuple[tuple[int, str, str, str, str, str], ...] = (
 )
 
 
-def seed_demo_data(db: Db, now: datetime | None = None) -> list[dict[str, Any]]:
+def seed_demo_data(db: Db, now: datetime | None = None) -> list[Account]:
     """A few accounts, each with a month of ordinary history and one unusual purchase; returns the accounts."""
     now = now or datetime.now(UTC)
     accounts = []
@@ -40,7 +40,7 @@ def seed_demo_data(db: Db, now: datetime | None = None) -> list[dict[str, Any]]:
             create_transaction(
                 db,
                 {
-                    "accountId": account["accountId"],
+                    "accountId": account.accountId,
                     "transactionType": kind,
                     "amount": Decimal(amount),
                     "description": f"{merchant} ({category})",

@@ -34,7 +34,7 @@ def wait_for_status(page: Page, status: str) -> None:
 
 
 def test_overview_loads_with_data(dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any) -> None:
-    purchase = largest_purchase(dashboard, accounts[0]["accountId"])
+    purchase = largest_purchase(dashboard, accounts[0].accountId)
     flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
 
     page = dashboard.open("/")
@@ -50,7 +50,7 @@ def test_overview_loads_with_data(dashboard: Any, accounts: list[dict[str, Any]]
 
 
 def test_creating_a_transaction_shows_it_in_the_table(dashboard: Any, accounts: list[dict[str, Any]]) -> None:
-    account_id = accounts[1]["accountId"]
+    account_id = accounts[1].accountId
     page = dashboard.open("/transactions")
     page.get_by_role("link", name="New transaction").click()
     # The list's filter bar has an "Account" field too: fill the form only once it is there.
@@ -74,7 +74,7 @@ def test_creating_a_transaction_shows_it_in_the_table(dashboard: Any, accounts: 
 
 
 def test_a_bad_amount_shows_the_field_error(dashboard: Any, accounts: list[dict[str, Any]]) -> None:
-    account_id = accounts[0]["accountId"]
+    account_id = accounts[0].accountId
     before = dashboard.api("GET", "/transactions", params={"accountId": account_id}).json()["items"]
     page = dashboard.open(f"/transactions/new?accountId={account_id}")
 
@@ -93,7 +93,7 @@ def test_a_bad_amount_shows_the_field_error(dashboard: Any, accounts: list[dict[
 
 
 def test_editing_and_deleting_a_transaction(dashboard: Any, accounts: list[dict[str, Any]]) -> None:
-    account_id = accounts[0]["accountId"]
+    account_id = accounts[0].accountId
     purchase = largest_purchase(dashboard, account_id)
     page = dashboard.open(f"/transactions/{purchase['transactionId']}")
 
@@ -173,7 +173,7 @@ def test_a_failed_run_can_be_rerun_from_its_page(
 def test_marking_an_anomaly_records_the_verdict(
     dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any
 ) -> None:
-    purchase = largest_purchase(dashboard, accounts[2]["accountId"])
+    purchase = largest_purchase(dashboard, accounts[2].accountId)
     flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
     page = dashboard.open("/anomalies")
 
@@ -208,7 +208,7 @@ PAGES = ("/", "/transactions", "/accounts", "/anomalies", "/runs")
 def test_every_page_at_laptop_and_phone_size(
     dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any, phone: Callable[[str], Page]
 ) -> None:
-    account_id = accounts[0]["accountId"]
+    account_id = accounts[0].accountId
     purchase = largest_purchase(dashboard, account_id)
     flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
     details = (f"/accounts/{account_id}", f"/transactions/{purchase['transactionId']}")

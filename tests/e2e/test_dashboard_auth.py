@@ -118,7 +118,7 @@ def test_an_analyst_records_a_verdict_on_an_anomaly(
     page: Page, local_stack_auth: Any, accounts: list[dict[str, Any]]
 ) -> None:
     db = Db.from_settings(local_stack_auth.aws.settings)
-    transactions, _ = list_transactions(db, account_id=accounts[2]["accountId"], limit=50)
+    transactions, _ = list_transactions(db, account_id=accounts[2].accountId, limit=50)
     purchase = max((t for t in transactions if t["transactionType"] == "PURCHASE"), key=lambda t: t["amount"])
     flag_as_anomaly(db, purchase)
     sign_in(page, local_stack_auth, ANALYST)

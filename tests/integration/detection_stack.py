@@ -19,8 +19,9 @@ import boto3
 from isoflow import runs
 from isoflow.detection.files import RunFiles
 from isoflow.settings import Settings
-from isoflow.store.accounts import account_transaction_keys, create_account
+from isoflow.store.accounts import account_transaction_keys, create_account, read_account
 from isoflow.store.db import Db, from_item
+from isoflow.store.records import Account
 from isoflow.store.transactions import create_transaction
 from isoflow.workflow import Tuning
 
@@ -53,9 +54,8 @@ class Stack:
             time.sleep(0.05)
         return runs.describe_run(self.runs, execution_id)
 
-    def account(self, account_id: str) -> dict[str, Any]:
-        item = self.db.client.get_item(TableName=self.db.accounts, Key={"accountId": {"S": account_id}})["Item"]
-        return from_item(item)
+    def account(self, account_id: str) -> Account:
+        return read_account(self.db, account_id)
 
     def transaction_ids(self, account_id: str) -> list[str]:
         return list(account_transaction_keys(self.db, account_id))
@@ -88,7 +88,7 @@ MERCHANTS = ("Grocer", "Bakery", "Fuel", "Pharmacy", "Cafe")
 def seed_account(db: Db, *, transactions: int, name: str = "Test", unusual_last: bool = False) -> str:
     """An account with a regular history: small purchases at a few merchants, a few hours apart."""
     account = create_account(db, {"name": name, "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"})
-    account_id = str(account["accountId"])
+    account_id = str(account.accountId)
     if transactions:
         create_transaction(db, deposit(account_id, START - timedelta(days=1), 100_000))
     for i in range(transactions - 1):

@@ -4,6 +4,7 @@ appear, balances move with them and their accounts go stale for the next detecti
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,7 +33,7 @@ def open_accounts(db: Db, count: int) -> list[dict[str, Any]]:
         create_transaction(
             db,
             {
-                "accountId": account["accountId"],
+                "accountId": account.accountId,
                 "transactionType": "DEPOSIT",
                 "amount": Decimal("5000.00"),
                 "description": "Opening deposit",
@@ -40,10 +41,10 @@ def open_accounts(db: Db, count: int) -> list[dict[str, Any]]:
                 "category": "opening",
                 "country": country,
                 "channel": "BANK_TRANSFER",
-                "timestamp": account["createdAt"],
+                "timestamp": account.createdAt,
             },
         )
-        accounts.append(read_account(db, account["accountId"]))
+        accounts.append(asdict(read_account(db, account.accountId)))
     return accounts
 
 
@@ -95,8 +96,8 @@ def test_a_scheduled_run_writes_through_the_data_layer_and_marks_accounts_stale(
         moved = sum(t["amount"] if t["transactionType"] == "DEPOSIT" else -t["amount"] for t in expected
                     if t["accountId"] == account_id)  # fmt: skip
         after = read_account(db, account_id)
-        assert Decimal(str(after["balance"])) == Decimal(str(before[account_id]["balance"])) + moved
-        assert after["isStale"] is True
+        assert Decimal(str(after.balance)) == Decimal(str(before[account_id]["balance"])) + moved
+        assert after.isStale is True
 
 
 def test_a_repeated_delivery_of_the_same_event_writes_nothing_twice(local_aws):

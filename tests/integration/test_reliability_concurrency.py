@@ -114,9 +114,9 @@ def test_writers_racing_on_the_same_accounts_in_the_store_serialise_on_the_versi
     condition makes the losers re-read and go again (or answer busy after their attempts)."""
     db = Db.from_settings(local_aws.settings, boto3.client("dynamodb"))
     accounts = [
-        create_account(db, {"name": f"Raced {n}", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"})[
-            "accountId"
-        ]
+        create_account(
+            db, {"name": f"Raced {n}", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"}
+        ).accountId
         for n in range(ACCOUNTS)
     ]
     acknowledged: list[dict[str, Any]] = []

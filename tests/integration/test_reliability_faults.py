@@ -274,7 +274,7 @@ def assert_scored_and_cleared_or_still_stale(stack: Stack, accounts: list[str]) 
     """Every account is either cleared with every transaction scored at its current revision, or still stale."""
     scores = {(s["transactionId"], s["revision"]) for s in stack.scores()}
     for account_id in accounts:
-        if stack.account(account_id)["isStale"]:
+        if stack.account(account_id).isStale:
             continue
         for transaction_id in stack.transaction_ids(account_id):
             revision = read_transaction(stack.db, transaction_id)["revision"]
@@ -291,7 +291,7 @@ def test_unprocessed_score_writes_are_retried_until_every_score_is_written(stack
     assert run["status"] == "SUCCEEDED", run["cause"]
     assert writes.dropped > 0
     assert run["output"]["transactionsScored"] == transaction_count(stack, accounts) == len(stack.scores())
-    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert all(stack.account(a).isStale is False for a in accounts)
     assert_scored_and_cleared_or_still_stale(stack, accounts)
     writes.assert_never_rewritten_differently()
 
@@ -318,7 +318,7 @@ def test_s3_errors_reading_the_manifest_fail_the_run_and_a_rerun_scores_everythi
 
     assert failed["status"] == "FAILED" and manifest_reads.injected >= 1
     assert failed["cause"].startswith("BatchesFailedError: ScoreAccounts failed: ")
-    assert all(stack.account(a)["isStale"] is True for a in accounts)
+    assert all(stack.account(a).isStale is True for a in accounts)
     assert stack.scores() == []
 
     manifest_reads.times = manifest_reads.injected  # S3 answers again
@@ -326,7 +326,7 @@ def test_s3_errors_reading_the_manifest_fail_the_run_and_a_rerun_scores_everythi
     completed = stack.wait(rerun.executionId)
 
     assert completed["status"] == "SUCCEEDED", completed["cause"]
-    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert all(stack.account(a).isStale is False for a in accounts)
     assert completed["output"]["transactionsScored"] == transaction_count(stack, accounts)
     assert_scored_and_cleared_or_still_stale(stack, accounts)
     writes.assert_never_rewritten_differently()
@@ -360,7 +360,7 @@ def test_a_detector_that_times_out_fails_its_batch_and_a_rerun_scores_nothing_tw
     assert failed["status"] == "FAILED"
     assert slow_batches == [0]  # a timeout is not retried: it would most likely time out again
     assert "batch 0: no answer" in failed["cause"]
-    assert all(stack.account(a)["isStale"] is True for a in first_batch)
+    assert all(stack.account(a).isStale is True for a in first_batch)
     assert_scored_and_cleared_or_still_stale(stack, accounts)
     scores_before = {s["transactionId"]: s for s in stack.scores()}
 
@@ -371,7 +371,7 @@ def test_a_detector_that_times_out_fails_its_batch_and_a_rerun_scores_nothing_tw
     completed = stack.wait(runs.rerun(stack.runs, failed["executionId"]).executionId)
 
     assert completed["status"] == "SUCCEEDED", completed["cause"]
-    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert all(stack.account(a).isStale is False for a in accounts)
     assert_scored_and_cleared_or_still_stale(stack, accounts)
     scores = {s["transactionId"]: s for s in stack.scores()}
     assert len(scores) == transaction_count(stack, accounts)

@@ -41,11 +41,9 @@ def test_imported_history_matches_the_live_path(db: Db) -> None:
         transactions.create_transaction(db, fields, transaction_id=transaction["transactionId"])
 
     imported, live = accounts.read_account(db, imported_id), accounts.read_account(db, live_id)
-    assert (
-        imported["balance"] == live["balance"] == sum(100 + 7 * n if n % 4 == 0 else -(100 + 7 * n) for n in range(12))
-    )
-    assert imported["isStale"] and imported_id in {s.account_id for s in accounts.stale_accounts(db)}
-    assert json.loads(imported["featureState"]) == json.loads(live["featureState"])
+    assert imported.balance == live.balance == sum(100 + 7 * n if n % 4 == 0 else -(100 + 7 * n) for n in range(12))
+    assert imported.isStale and imported_id in {s.account_id for s in accounts.stale_accounts(db)}
+    assert json.loads(imported.featureState) == json.loads(live.featureState)
     imported_rows = transactions.list_transactions(db, account_id=imported_id, limit=100)[0]
     live_rows = transactions.list_transactions(db, account_id=live_id, limit=100)[0]
     assert [t["features"] for t in imported_rows] == [t["features"] for t in live_rows]
@@ -55,5 +53,5 @@ def test_imported_history_matches_the_live_path(db: Db) -> None:
 def test_existing_accounts_are_never_overwritten(db: Db) -> None:
     made = accounts.create_account(db, ACCOUNT)
     with pytest.raises(ConflictError):
-        import_history(db, [{"accountId": made["accountId"], **ACCOUNT}], [])
-    assert accounts.read_account(db, made["accountId"])["version"] == 0
+        import_history(db, [{"accountId": made.accountId, **ACCOUNT}], [])
+    assert accounts.read_account(db, made.accountId).version == 0

@@ -33,7 +33,7 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
     ids = [
         accounts.create_account(
             db, {"name": f"A{i}", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "FR"}
-        )["accountId"]
+        ).accountId
         for i in range(3)
     ]
     live: list[str] = []
@@ -83,7 +83,7 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
                 expected_stale[account_id] = account_id not in cleared
                 if account_id in cleared:
                     expected_mark[account_id] = None
-                assert accounts.read_account(db, account_id)["riskLevel"] == "LOW"
+                assert accounts.read_account(db, account_id).riskLevel == "LOW"
             if op[1] and read:
                 assert expected_stale[read[0][0]] is True
                 assert cleared == {a for a, _ in read[1:]}
@@ -92,11 +92,11 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
     for account_id in ids:
         account = accounts.read_account(db, account_id)
         owned = transactions.list_transactions(db, account_id=account_id, limit=200)[0]
-        assert Decimal(str(account["balance"])) == sum(
+        assert Decimal(str(account.balance)) == sum(
             (signed_amount(t["transactionType"], t["amount"]) for t in owned), Decimal(0)
         )
-        assert account["isStale"] is expected_stale[account_id]
+        assert account.isStale is expected_stale[account_id]
         assert (account_id in stale_index) is expected_stale[account_id]
-        assert account.get("unscoredFrom") == expected_mark[account_id]
+        assert account.unscoredFrom == expected_mark[account_id]
         if account_id in stale_index:
             assert stale_index[account_id] == expected_mark[account_id]

@@ -78,8 +78,8 @@ def one_batch(stack: Stack) -> tuple[str, list[str]]:
 
 def assert_left_stale_and_unscored(stack: Stack, account_id: str) -> None:
     account = stack.account(account_id)
-    assert account["isStale"] is True and "staleShard" in account and account["unscoredFrom"]
-    assert "lastScoredAt" not in account and "riskLevel" not in account  # left out of ClearStaleFlags entirely
+    assert account.isStale is True and account.staleShard is not None and account.unscoredFrom
+    assert account.lastScoredAt is None and account.riskLevel is None  # left out of ClearStaleFlags entirely
     assert [s for s in stack.scores() if s["accountId"] == account_id] == []
 
 
@@ -87,7 +87,7 @@ def assert_scored_and_cleared(stack: Stack, account_ids: list[str]) -> None:
     scored = {s["transactionId"] for s in stack.scores()}
     for account_id in account_ids:
         account = stack.account(account_id)
-        assert account["isStale"] is False and "unscoredFrom" not in account and account["lastScoredAt"]
+        assert account.isStale is False and account.unscoredFrom is None and account.lastScoredAt
         assert set(stack.transaction_ids(account_id)) <= scored
 
 

@@ -43,7 +43,7 @@ def by_amount(
 def detection_run(db: Db, settings: Settings, account_id: str, run: str) -> dict[str, Any]:
     """ScoreAccountBatch then ClearStaleFlags over the one account, as a run's batch goes."""
     account = read_account(db, account_id)
-    batch = Batch(run, 0, (AccountRef(account_id, account["version"], account.get("unscoredFrom")),))
+    batch = Batch(run, 0, (AccountRef(account_id, account.version, account.unscoredFrom),))
     scored = score_batch(db, batch, models=None, scorer=by_amount)
     return clear_stale_flags(db, RunFiles(boto3.client("s3"), settings.data_bucket), scored)
 
@@ -51,7 +51,7 @@ def detection_run(db: Db, settings: Settings, account_id: str, run: str) -> dict
 def account_with(db: Db, amounts: Sequence[float], *, days_apart: float = 1) -> tuple[str, list[str]]:
     account_id = create_account(
         db, {"name": "Risk", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"}
-    )["accountId"]
+    ).accountId
     ids = [
         create_transaction(
             db,
@@ -71,7 +71,7 @@ def test_a_not_fraud_verdict_on_the_only_recent_high_transaction_lowers_the_risk
 ) -> None:
     account_id, ids = account_with(db, [120, 590, 40, 900, 60])
     detection_run(db, aws, account_id, "run-1")
-    assert (read_account(db, account_id)["riskLevel"], read_account(db, account_id)["riskScore"]) == ("HIGH", 0.9)
+    assert (read_account(db, account_id).riskLevel, read_account(db, account_id).riskScore) == ("HIGH", 0.9)
 
     reply = api.request("PUT", f"/api/transactions/{ids[3]}/feedback", json_body={"verdict": "NOT_FRAUD"})
 
@@ -106,4 +106,4 @@ def test_a_high_transaction_older_than_the_risk_window_does_not_make_the_account
 
     assert result["riskLevels"]["HIGH"] == 1  # the transaction itself is still HIGH, in the anomalies list
     account = read_account(db, account_id)
-    assert (account["riskLevel"], account["riskScore"], account["isStale"]) == ("LOW", 0.04, False)
+    assert (account.riskLevel, account.riskScore, account.isStale) == ("LOW", 0.04, False)

@@ -57,8 +57,8 @@ def test_a_failing_batch_is_retried_then_fails_the_run_and_a_rerun_completes_it(
     assert "1 of 2 account batches failed" in failed["cause"]
     assert "batch 1: BusyError: scores table throttled" in failed["cause"]
     assert failed["summary"]["failedBatches"] == 1 and failed["summary"]["accountsCleared"] == len(good)
-    assert all(stack.account(a)["isStale"] is False for a in good)
-    assert all(stack.account(a)["isStale"] is True for a in bad)
+    assert all(stack.account(a).isStale is False for a in good)
+    assert all(stack.account(a).isStale is True for a in bad)
     first_scores = {s["transactionId"]: s for s in stack.scores()}
     assert {s["accountId"] for s in first_scores.values()} == set(good)
 
@@ -69,7 +69,7 @@ def test_a_failing_batch_is_retried_then_fails_the_run_and_a_rerun_completes_it(
 
     assert completed["status"] == "SUCCEEDED", completed["cause"]
     assert completed["rerunOf"] == failed["executionId"] == completed["input"]["rerunOf"]
-    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert all(stack.account(a).isStale is False for a in accounts)
     scores = {s["transactionId"]: s for s in stack.scores()}
     assert len(scores) == len(accounts) * HISTORY
     # The rerun scored only what the failed run left, and left the first run's scores as they were.
@@ -99,7 +99,7 @@ def test_a_batch_failing_after_its_scores_are_written_is_tolerated_and_never_sco
     assert summary["failedBatches"] == 1
     assert summary["failures"] == [{"batch": 1, "error": "BusyError", "message": "accounts table throttled"}]
     assert summary["accountsCleared"] == len(good)
-    assert all(stack.account(a)["isStale"] is True for a in bad)
+    assert all(stack.account(a).isStale is True for a in bad)
     written = {s["transactionId"]: s for s in stack.scores()}
     assert len(written) == len(accounts) * HISTORY  # the failed batch's scores were written before it failed
 
@@ -110,7 +110,7 @@ def test_a_batch_failing_after_its_scores_are_written_is_tolerated_and_never_sco
     assert again["output"]["accounts"] == again["output"]["accountsCleared"] == len(bad)
     assert again["output"]["transactionsScored"] == 0
     assert {s["transactionId"]: s for s in stack.scores()} == written
-    assert all(stack.account(a)["isStale"] is False for a in accounts)
+    assert all(stack.account(a).isStale is False for a in accounts)
 
 
 def test_a_write_during_a_run_keeps_its_account_stale_for_the_next_run(
@@ -131,16 +131,16 @@ def test_a_write_during_a_run_keeps_its_account_stale_for_the_next_run(
 
     assert first["status"] == "SUCCEEDED", first["cause"]
     assert first["summary"]["accountsStillStale"] == 1
-    assert stack.account(written)["isStale"] is True
-    assert stack.account(written)["riskLevel"]  # its risk is recorded all the same
-    assert stack.account(accounts[1])["isStale"] is False
+    assert stack.account(written).isStale is True
+    assert stack.account(written).riskLevel  # its risk is recorded all the same
+    assert stack.account(accounts[1]).isStale is False
 
     monkeypatch.setattr("handlers.detector.score_batch", real)
     second = stack.run()
 
     assert second["status"] == "SUCCEEDED", second["cause"]
     assert second["summary"]["accounts"] == 1 and second["summary"]["transactionsScored"] == 1
-    assert stack.account(written)["isStale"] is False
+    assert stack.account(written).isStale is False
     assert len(stack.scores()) == 2 * HISTORY + 1
 
 
@@ -162,4 +162,4 @@ def test_a_map_that_cannot_read_its_batches_fails_the_run_with_its_own_cause_and
     assert run["cause"].startswith("BatchesFailedError: ScoreAccounts failed: ")
     assert "1 of 1 account batches failed" in run["cause"]
     assert run["summary"]["failedBatches"] == 1 and run["summary"]["accountsCleared"] == 0
-    assert stack.account(account_id)["isStale"] is True
+    assert stack.account(account_id).isStale is True

@@ -45,7 +45,7 @@ def at(hours: float) -> str:
 
 def in_time_order(db: Db, entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """A fresh account with `entries` written in time order, as the live path writes them; by description."""
-    account_id = create_account(db, ACCOUNT)["accountId"]
+    account_id = create_account(db, ACCOUNT).accountId
     written = {}
     for entry in sorted(entries, key=lambda e: e["timestamp"]):
         written[entry["description"]] = create_transaction(db, {**entry, "accountId": account_id})
@@ -63,11 +63,11 @@ def history(account_id: str, count: int) -> list[dict[str, Any]]:
 def clear(db: Db, account_id: str) -> None:
     """What a finished run does to the account (its scores are beside the point here)."""
     account = read_account(db, account_id)
-    assert record_risks(db, [AccountRisk(account_id, account["version"], 0.1, "LOW")], scored_at=at(0))
+    assert record_risks(db, [AccountRisk(account_id, account.version, 0.1, "LOW")], scored_at=at(0))
 
 
 def test_a_back_dated_transaction_has_the_features_of_its_own_time(db: Db) -> None:
-    account_id = create_account(db, ACCOUNT)["accountId"]
+    account_id = create_account(db, ACCOUNT).accountId
     entries = history(account_id, 40)
     for entry in entries:
         create_transaction(db, entry)
@@ -88,15 +88,15 @@ def test_a_back_dated_transaction_has_the_features_of_its_own_time(db: Db) -> No
     expected = in_time_order(db, [*entries, settlement])["late settlement"]
     assert late["features"] == expected["features"]
     # Against the account's state now, which has seen 32 later payments, it would have looked otherwise.
-    assert late["features"] != advance(json.loads(before["featureState"]), model_input(late))[0]
+    assert late["features"] != advance(json.loads(before.featureState), model_input(late))[0]
     account = read_account(db, account_id)
-    assert account["unscoredFrom"] == settlement["timestamp"]  # where the next run starts scoring
-    assert account["latestAt"] == before["latestAt"] == entries[-1]["timestamp"]
-    assert json.loads(account["featureState"])["n"] == 41  # folded into the rolling state all the same
+    assert account.unscoredFrom == settlement["timestamp"]  # where the next run starts scoring
+    assert account.latestAt == before.latestAt == entries[-1]["timestamp"]
+    assert json.loads(account.featureState)["n"] == 41  # folded into the rolling state all the same
 
 
 def test_an_edited_transaction_is_recomputed_from_the_history_before_it_without_itself(db: Db) -> None:
-    account_id = create_account(db, ACCOUNT)["accountId"]
+    account_id = create_account(db, ACCOUNT).accountId
     entries = history(account_id, 40)
     written = [create_transaction(db, entry) for entry in entries]
     clear(db, account_id)
@@ -107,7 +107,7 @@ def test_an_edited_transaction_is_recomputed_from_the_history_before_it_without_
     expected = in_time_order(db, changed)[entries[10]["description"]]
     assert edited["features"] == expected["features"]
     assert edited["features"]["history_size"] == 10
-    assert read_account(db, account_id)["unscoredFrom"] == entries[10]["timestamp"]
+    assert read_account(db, account_id).unscoredFrom == entries[10]["timestamp"]
     # A change that does not touch what features are made of keeps them.
     renamed = update_transaction(db, written[10]["transactionId"], {"description": "hotel"})
     assert renamed["features"] == edited["features"] and renamed["revision"] == edited["revision"] + 1
@@ -155,13 +155,13 @@ def assert_scored_listed_and_cleared(stack: Stack, api: Api, account_id: str, tr
     assert transaction_id in [a["transactionId"] for a in anomalies]
     account = api.call("GET", f"/api/accounts/{account_id}")
     assert account["isStale"] is False
-    assert "unscoredFrom" not in stack.account(account_id)
+    assert stack.account(account_id).unscoredFrom is None
 
 
 def test_a_withdrawal_dated_two_months_back_on_a_505_transaction_account_is_scored_and_listed(stack: Stack) -> None:
     account_id = imported_account(stack, 505)
     api = Api(stack)
-    newest = read_account(stack.db, account_id)["latestAt"]
+    newest = read_account(stack.db, account_id).latestAt
     # Between the account's second and third transactions: outside its newest 500.
     withdrawal = api.call(
         "POST",

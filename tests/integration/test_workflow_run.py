@@ -32,13 +32,13 @@ def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> N
     assert all(0 <= s["riskScore"] <= 1 for s in scores)
     for account_id in [*regular, unusual, young, emptied]:
         account = stack.account(account_id)
-        assert account["isStale"] is False and "staleShard" not in account
-        assert account["lastScoredAt"]
-    assert (stack.account(emptied)["riskScore"], stack.account(emptied)["riskLevel"]) == (0, "LOW")
-    assert "lastScoredAt" not in stack.account(quiet)
+        assert account.isStale is False and account.staleShard is None
+        assert account.lastScoredAt
+    assert (stack.account(emptied).riskScore, stack.account(emptied).riskLevel) == (0, "LOW")
+    assert stack.account(quiet).lastScoredAt is None
     odd = max((s for s in scores if s["accountId"] == unusual), key=lambda s: s["timestamp"])
     assert odd["riskLevel"] == "HIGH" and odd["isAnomaly"] and odd["reasons"]
-    assert stack.account(unusual)["riskLevel"] == "HIGH"
+    assert stack.account(unusual).riskLevel == "HIGH"
     assert {s["modelVersion"].split("/")[1].split("-")[0] for s in scores if s["accountId"] == young} == {"population"}
     summary = run["output"]
     assert summary == run["summary"]
@@ -73,7 +73,7 @@ def test_an_account_written_just_before_a_run_is_scored_and_stays_stale(local_aw
     assert run["status"] == "SUCCEEDED", run["cause"]
     assert len(stack.scores()) == 30
     account = stack.account(account_id)
-    assert account["isStale"] is True and account["riskLevel"] and account["lastScoredAt"]
+    assert account.isStale is True and account.riskLevel and account.lastScoredAt
     assert (run["summary"]["accountsCleared"], run["summary"]["accountsStillStale"]) == (0, 1)
     assert stack.invocations_of("find-stale-accounts")[0]["indexLagSeconds"] == 60
 
@@ -81,4 +81,4 @@ def test_an_account_written_just_before_a_run_is_scored_and_stays_stale(local_aw
 def test_an_account_written_longer_ago_than_the_index_lag_is_cleared(stack: Stack) -> None:
     account_id = seed_account(stack.db, transactions=30)
     assert stack.run()["summary"]["accountsCleared"] == 1
-    assert stack.account(account_id)["isStale"] is False
+    assert stack.account(account_id).isStale is False

@@ -42,16 +42,16 @@ class AmountScorer:
 def stale_account(db: Db, amounts: Sequence[float]) -> tuple[str, list[str]]:
     account = create_account(db, {"name": "A", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"})
     ids = [
-        create_transaction(db, {**purchase(account["accountId"], i), "amount": f"{amount:.2f}"})["transactionId"]
+        create_transaction(db, {**purchase(account.accountId, i), "amount": f"{amount:.2f}"})["transactionId"]
         for i, amount in enumerate(amounts)
     ]
-    return account["accountId"], ids
+    return account.accountId, ids
 
 
 def batch_of(db: Db, *account_ids: str) -> Batch:
     """The batch FindStaleAccounts would write for these accounts."""
     accounts = [read_account(db, a) for a in account_ids]
-    refs = tuple(AccountRef(a["accountId"], a["version"], a.get("unscoredFrom")) for a in accounts)
+    refs = tuple(AccountRef(a.accountId, a.version, a.unscoredFrom) for a in accounts)
     return Batch(execution_id="run-1", index=0, accounts=refs)
 
 
