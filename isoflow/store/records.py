@@ -6,7 +6,7 @@ DynamoDB, here and in the JSON a client reads, so a field can be followed from e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Self
 
 from isoflow.store.db import from_item, to_item
@@ -23,10 +23,6 @@ class Record:
         """The record of a stored item; attributes the record does not know are not part of it."""
         values = from_item(item)
         return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
-
-    def but(self, **changes: Any) -> Self:
-        """A copy with `changes`."""
-        return replace(self, **changes)
 
 
 @dataclass(frozen=True)

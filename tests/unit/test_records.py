@@ -27,7 +27,9 @@ OPENED = Account(
 
 def test_an_account_comes_back_from_its_item_as_it_went_in() -> None:
     assert Account.from_item(OPENED.to_item()) == OPENED
-    scored = OPENED.but(riskScore=0.93, riskLevel="HIGH", lastScoredAt="2026-11-02T11:00:00Z", staleShard=None)
+    scored = dataclasses.replace(
+        OPENED, riskScore=0.93, riskLevel="HIGH", lastScoredAt="2026-11-02T11:00:00Z", staleShard=None
+    )
     assert Account.from_item(scored.to_item()) == scored
 
 
