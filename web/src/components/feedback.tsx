@@ -1,6 +1,6 @@
 import { useRecordFeedback } from "../api/queries";
 import type { Transaction, Verdict } from "../api/types";
-import { formatAge } from "../lib/format";
+import { verdictGiven } from "../lib/format";
 import { describeError } from "../lib/describeError";
 
 const LABELS: Record<Verdict, string> = { CONFIRMED: "Confirmed fraud", NOT_FRAUD: "Not fraud" };
@@ -16,7 +16,7 @@ export function FeedbackButtons({ transaction }: { transaction: Transaction }) {
       {current && (
         <span
           className={`badge ${current === "CONFIRMED" ? "bad" : "ok"}`}
-          title={`marked ${formatAge(transaction.feedback?.at)}`}
+          title={transaction.feedback ? verdictGiven(transaction.feedback) : undefined}
         >
           {LABELS[current]}
         </span>

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatDuration, formatSeconds, parseTime, shortId, summaryText, triggerLabel } from "./format";
+import {
+  formatAge,
+  formatDuration,
+  formatSeconds,
+  parseTime,
+  shortId,
+  summaryText,
+  triggerLabel,
+  verdictGiven,
+} from "./format";
 
 describe("parseTime", () => {
   it("reads the API's timestamps and Step Functions' microsecond ones alike", () => {
@@ -56,5 +65,15 @@ describe("summaryText", () => {
       "1,200 accounts · 3,400 scored · 10 high risk · 10 accounts not scored · 1 of 12 batches failed",
     );
     expect(summaryText(null)).toBe("—");
+  });
+});
+
+describe("verdictGiven", () => {
+  const now = Date.parse("2026-11-24T12:00:00Z");
+  it("names who gave the verdict, when the API says", () => {
+    expect(verdictGiven({ at: "2026-11-24T11:57:00Z", by: "analyst@bank.example" }, now)).toBe(
+      "marked 3 min ago by analyst@bank.example",
+    );
+    expect(verdictGiven({ at: "2026-11-24T11:57:00Z", by: null }, now)).toBe("marked 3 min ago");
   });
 });

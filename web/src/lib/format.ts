@@ -115,3 +115,8 @@ export function shortId(id: string, keep = 10): string {
     : ["", id];
   return rest.length > keep ? `${prefix}${rest.slice(0, keep)}…` : id;
 }
+
+/** When a verdict was given, and by whom when the API says (older verdicts name no one). */
+export function verdictGiven(feedback: { at: string; by?: string | null }, now: number = Date.now()): string {
+  return `marked ${formatAge(feedback.at, now)}${feedback.by ? ` by ${feedback.by}` : ""}`;
+}
