@@ -134,7 +134,7 @@ def merged_page(
 
 
 class _OutOfBudget(Exception):
-    pass
+    """A stream's next item is not known yet and the page may read no more of it."""
 
 
 def _fill(client: Any, reader: _Reader, fetch: int) -> bool:
