@@ -2,21 +2,24 @@
 
 Related features give one reason together, an aspect (the four amount features, the foreign flag and the
 country's rarity, the hour against all the account's hours and against its hours in the channel). An aspect's
-contribution is how far the score falls when its features are set to 0, which for every model feature means
-"as usual for this account", and the row is scored again by the same forests (occlusion). Occlusion rather
-than crediting the splits along each tree's path: it measures the score the transaction was given, from
+contribution is measured by occlusion, setting features to 0 (for every model feature "as usual for this
+account") and scoring the row again by the same forests, from both sides: how far the score falls when the
+aspect is taken out of the row, and how far the aspect alone raises a wholly usual row; the contribution is
+the mean of the two (the two-sided estimate of its Shapley value). Taken out, an aspect is undersold when
+another already isolates the row (a 250× amount at 03:00: without the hour the amount still isolates it);
+alone, one that matters only beside others is; the mean ranks the 250× amount above the hour. Occlusion
+rather than crediting the splits along each tree's path: it measures the score the transaction was given, from
 whichever forests gave it (the account's and the population's trees together, or the population's alone),
 through nothing but their scoring function, and it takes an aspect's features out together where a split
-credit would be shared among features that stand in for one another. It costs one row per aspect for each
+credit would be shared among features that stand in for one another. It costs two rows per aspect for each
 explained transaction, all scored in one call, and only MEDIUM and HIGH scores are explained.
 
-Occlusion undersells a red flag when another one already isolates the row (take the country away from a 43×
-amount abroad and the amount still isolates it), so an extreme amount, a foreign country and an unusual hour
-are always said when present: when one of the aspect's features lies beyond all but `reason_tail` of the rows
-the model was fitted on (the account's history, or the population's rows when the population scored alone).
-Relative on purpose: abroad is no red flag for an account that is often abroad, nor 03:00 for one that often
-pays at night, and the same rule catches a 43× amount in any account. The aspects that raised the score most
-fill the remaining places up to `max_reasons`.
+Even so, a red flag beside a stronger one can rank below an aspect that merely helped, so an extreme amount, a
+foreign country and an unusual hour are always said when present: when one of the aspect's features lies
+beyond all but `reason_tail` of the rows the model was fitted on (the account's history, or the population's
+rows when the population scored alone). Relative on purpose: abroad is no red flag for an account that is
+often abroad, nor 03:00 for one that often pays at night, and the same rule catches a 43× amount in any
+account. The aspects that raised the score most fill the remaining places up to `max_reasons`.
 """
 
 from __future__ import annotations
@@ -102,11 +105,17 @@ def explain(
     `score`, against the rows the model was fitted on (`sorted_columns`: one sorted row per feature)."""
     if not rows:
         return []
-    variants = np.repeat(matrix[:, np.newaxis, :], len(ASPECTS) + 1, axis=1)  # the row, then one per aspect
-    for k, columns in enumerate(_ASPECT_COLUMNS, start=1):
-        variants[:, k, columns] = 0.0
-    scores = score(variants.reshape(-1, matrix.shape[1])).reshape(len(rows), len(ASPECTS) + 1)
-    contributions = scores[:, :1] - scores[:, 1:]
+    aspects = len(ASPECTS)
+    # Per row: the row itself, the row without each aspect, each aspect alone, and no aspect at all.
+    variants = np.repeat(matrix[:, np.newaxis, :], 2 * aspects + 2, axis=1)
+    variants[:, aspects + 1 :, :] = 0.0
+    for k, columns in enumerate(_ASPECT_COLUMNS):
+        variants[:, 1 + k, columns] = 0.0
+        variants[:, aspects + 1 + k, columns] = matrix[:, columns]
+    scores = score(variants.reshape(-1, matrix.shape[1])).reshape(len(rows), 2 * aspects + 2)
+    taken_out = scores[:, :1] - scores[:, 1 : aspects + 1]
+    alone = scores[:, aspects + 1 : 2 * aspects + 1] - scores[:, -1:]
+    contributions = (taken_out + alone) / 2
     return [_reasons(row, drops, sorted_columns, config) for row, drops in zip(rows, contributions, strict=True)]
 
 

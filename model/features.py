@@ -20,7 +20,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from statistics import median
+
+from model.countries import local_hour
 
 # Model inputs, in the column order of the feature matrix.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -82,10 +85,16 @@ MIN_SPREAD_SHARE = 0.1  # the same floor for the spread of amounts, as a share o
 # unusual ones.
 MAX_ROBUST_Z = 10.0
 # An hour's count is smoothed with its neighbours' (weights 1, 4, 1: 07:59 and 08:01 are the same habit, yet a
-# quiet hour beside a busy one stays quiet) and a pseudo-count per hour of day.
+# quiet hour beside a busy one stays quiet) and a pseudo-count per hour of day, 24 × HOUR_SMOOTHING in all.
 HOUR_NEIGHBOUR_WEIGHT = 1
 HOUR_OWN_WEIGHT = 4
 HOUR_SMOOTHING = 1.0
+# The pseudo-counts say what is expected before the account's own hours do: people sleep at night, so when the
+# account holder's home country is known, an hour of its night (NIGHT_HOURS, local time) gets NIGHT_PRIOR of a
+# day hour's pseudo-count. A young account's first night-time payment then stands out as a long-established
+# account's does; with a few weeks of its own hours, the account's habits outweigh the prior.
+NIGHT_HOURS = range(0, 6)
+NIGHT_PRIOR = 0.1
 # An hour counts as unusual only when it is this many times rarer than an even spread over the day.
 HOUR_SLACK = 2.0
 # Something new (merchant, category, channel, country) counts only for an account that meets something new
@@ -221,10 +230,11 @@ def fold(state: dict, txn: Txn) -> dict[str, float]:
     features["foreign_country"] = -math.log((state["foreign"] + 1) / (n + 2)) if foreign else 0.0
 
     hour = txn.timestamp.astimezone(UTC).hour
-    share = _hour_share(state["hours"], hour)
+    prior = hour_prior(state["home"])
+    share = _hour_share(state["hours"], hour, prior)
     features["hour_rarity"] = _hour_rarity(share)
     in_channel = state["channel_hours"].get(channel, ())
-    channel_share = _hour_share(in_channel, hour) if sum(in_channel) >= MIN_CHANNEL_HOURS else share
+    channel_share = _hour_share(in_channel, hour, prior) if sum(in_channel) >= MIN_CHANNEL_HOURS else share
     features["channel_hour_rarity"] = _hour_rarity(channel_share) if channel is not None else 0.0
     context["hour"] = float(hour)
     context["hour_share"] = share
@@ -293,12 +303,23 @@ def _upgrade(state: dict) -> None:
         state["version"] = STATE_VERSION
 
 
-def _hour_share(hours: Sequence[int], hour: int) -> float:
-    """The smoothed share of `hours` (transactions per hour of day) at `hour`."""
+@cache
+def hour_prior(home_country: str | None) -> tuple[float, ...]:
+    """The pseudo-count of each hour of day (UTC): even, or lower in the night of a known home country."""
+    weights = [1.0] * 24
+    for hour in range(24):
+        local = local_hour(hour, home_country) if home_country is not None else None
+        if local is not None and local in NIGHT_HOURS:
+            weights[hour] = NIGHT_PRIOR
+    return tuple(24 * HOUR_SMOOTHING * weight / sum(weights) for weight in weights)
+
+
+def _hour_share(hours: Sequence[int], hour: int, prior: Sequence[float]) -> float:
+    """The smoothed share of `hours` (transactions per hour of day) at `hour`, with `prior`'s pseudo-counts."""
     around = hours[(hour - 1) % 24] + hours[(hour + 1) % 24]
     smoothed = HOUR_NEIGHBOUR_WEIGHT * around + HOUR_OWN_WEIGHT * hours[hour]
     kernel = 2 * HOUR_NEIGHBOUR_WEIGHT + HOUR_OWN_WEIGHT
-    return (smoothed + HOUR_SMOOTHING) / (kernel * sum(hours) + 24 * HOUR_SMOOTHING)
+    return (smoothed + prior[hour]) / (kernel * sum(hours) + 24 * HOUR_SMOOTHING)
 
 
 def _hour_rarity(share: float) -> float:

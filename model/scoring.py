@@ -38,8 +38,8 @@ from model.forest import CompactForest, joint_score
 from model.population import PopulationModel, load_population
 
 # 2: the hour against the channel's hours as a feature of its own; 3: 100 amounts a type, novelty beyond 1 in 4,
-# robust z-scores capped at 10
-MODEL_VERSION = "iforest-3"
+# robust z-scores capped at 10; 4: the hours of the night in the home country are expected to be quiet
+MODEL_VERSION = "iforest-4"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from typing import Literal
 
 from faker import Faker
 
+from model.countries import UTC_OFFSET_MINUTES
+
 TransactionType = Literal["DEPOSIT", "WITHDRAWAL", "TRANSFER", "PURCHASE", "PAYMENT"]
 Channel = Literal["CARD_PRESENT", "ONLINE", "ATM", "BANK_TRANSFER"]
 
@@ -24,7 +26,11 @@ Channel = Literal["CARD_PRESENT", "ONLINE", "ATM", "BANK_TRANSFER"]
 class Country:
     code: str  # ISO 3166 alpha-2
     locale: str  # Faker locale for names and cities
-    utc_offset_minutes: int  # standard time; local hours drive the daily rhythm
+
+    @property
+    def utc_offset_minutes(self) -> int:
+        """Standard time (`model.countries`); local hours drive the daily rhythm."""
+        return UTC_OFFSET_MINUTES.get(self.code, 0)
 
 
 @dataclass(frozen=True)
@@ -37,16 +43,16 @@ class HomeCountry(Country):
 HOME_COUNTRIES: dict[str, HomeCountry] = {
     country.code: country
     for country in (
-        HomeCountry("US", "en_US", -300, "USD", 1.0, 0.28),
-        HomeCountry("GB", "en_GB", 0, "GBP", 0.79, 0.15),
-        HomeCountry("IE", "en_IE", 0, "EUR", 0.92, 0.04),
-        HomeCountry("DE", "de_DE", 60, "EUR", 0.92, 0.11),
-        HomeCountry("FR", "fr_FR", 60, "EUR", 0.92, 0.10),
-        HomeCountry("ES", "es_ES", 60, "EUR", 0.92, 0.07),
-        HomeCountry("IT", "it_IT", 60, "EUR", 0.92, 0.07),
-        HomeCountry("NL", "nl_NL", 60, "EUR", 0.92, 0.05),
-        HomeCountry("CA", "en_CA", -300, "CAD", 1.37, 0.07),
-        HomeCountry("AU", "en_AU", 600, "AUD", 1.52, 0.06),
+        HomeCountry("US", "en_US", "USD", 1.0, 0.28),
+        HomeCountry("GB", "en_GB", "GBP", 0.79, 0.15),
+        HomeCountry("IE", "en_IE", "EUR", 0.92, 0.04),
+        HomeCountry("DE", "de_DE", "EUR", 0.92, 0.11),
+        HomeCountry("FR", "fr_FR", "EUR", 0.92, 0.10),
+        HomeCountry("ES", "es_ES", "EUR", 0.92, 0.07),
+        HomeCountry("IT", "it_IT", "EUR", 0.92, 0.07),
+        HomeCountry("NL", "nl_NL", "EUR", 0.92, 0.05),
+        HomeCountry("CA", "en_CA", "CAD", 1.37, 0.07),
+        HomeCountry("AU", "en_AU", "AUD", 1.52, 0.06),
     )
 }
 
@@ -54,16 +60,16 @@ HOME_COUNTRIES: dict[str, HomeCountry] = {
 FOREIGN_COUNTRIES: dict[str, Country] = {
     country.code: country
     for country in (
-        Country("BR", "pt_BR", -180),
-        Country("MX", "es_MX", -360),
-        Country("TR", "tr_TR", 180),
-        Country("IN", "en_IN", 330),
-        Country("ID", "id_ID", 420),
-        Country("PH", "en_PH", 480),
-        Country("RO", "ro_RO", 120),
-        Country("NG", "en_NG", 60),
-        Country("TH", "en_TH", 420),
-        Country("VN", "vi_VN", 420),
+        Country("BR", "pt_BR"),
+        Country("MX", "es_MX"),
+        Country("TR", "tr_TR"),
+        Country("IN", "en_IN"),
+        Country("ID", "id_ID"),
+        Country("PH", "en_PH"),
+        Country("RO", "ro_RO"),
+        Country("NG", "en_NG"),
+        Country("TH", "en_TH"),
+        Country("VN", "vi_VN"),
     )
 }
 
@@ -224,8 +230,7 @@ def home_country(code: str, currency: str) -> HomeCountry:
     if known and known.currency == currency:
         return known
     locale = known.locale if known else "en_US"
-    offset = known.utc_offset_minutes if known else 0
-    return HomeCountry(code, locale, offset, currency, UNITS_PER_USD.get(currency, 1.0), 0.0)
+    return HomeCountry(code, locale, currency, UNITS_PER_USD.get(currency, 1.0), 0.0)
 
 
 @cache

@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.features import CONTEXT_NAMES, FEATURE_NAMES, Txn, advance, initial_state, replay
+from model.countries import local_hour
+from model.features import (
+    CONTEXT_NAMES,
+    FEATURE_NAMES,
+    HOUR_SMOOTHING,
+    Txn,
+    advance,
+    hour_prior,
+    initial_state,
+    replay,
+)
 
 START = datetime(2024, 3, 1, tzinfo=UTC)
 
@@ -205,3 +215,34 @@ def test_a_state_stored_before_hours_per_channel_keeps_working():
     assert features["channel_hour_rarity"] == features["hour_rarity"] > 1
     assert after["version"] == 2
     assert after["channel_hours"] == {"ATM": [0, 0, 0, 1] + [0] * 20}
+
+
+def _young(home: str | None, utc_hour: int) -> dict[str, float]:
+    """The features of a young account's sixth transaction, at `utc_hour`, after five at 12:00-16:00 UTC."""
+    days = [Txn(START + timedelta(days=i, hours=12 + i), 30.0, "PURCHASE", "Grocer", channel="CARD") for i in range(5)]
+    return replay([*days, Txn(START + timedelta(days=6, hours=utc_hour), 30.0, "PURCHASE", "Grocer")], home)[-1]
+
+
+def test_a_young_accounts_first_payment_in_the_night_of_its_home_country_stands_out():
+    assert local_hour(3, "GB") == 3 and local_hour(3, "AU") == 13
+    night_in_gb = _young("GB", 3)["hour_rarity"]
+    assert night_in_gb > 2
+    # The same hour is the afternoon in Australia, and unknown for an account whose home is not known: a few
+    # transactions say little about the rest of its day.
+    assert _young("AU", 3)["hour_rarity"] < 0.5
+    assert _young(None, 3)["hour_rarity"] < 0.5
+    # In the home country's day, an hour the account has not used yet is not news either.
+    assert _young("GB", 9)["hour_rarity"] < 0.5
+
+
+def test_an_account_that_lives_at_night_is_judged_by_its_own_hours():
+    owl = [Txn(START + timedelta(days=i, hours=2), 30.0, "PURCHASE", "Grocer") for i in range(40)]
+    at_three = Txn(START + timedelta(days=41, hours=3), 30.0, "PURCHASE", "Grocer")
+    assert replay([*owl, at_three], "GB")[-1]["hour_rarity"] == 0.0
+
+
+def test_the_hour_prior_is_even_unless_the_home_country_is_known():
+    assert hour_prior(None) == hour_prior("XX") == (HOUR_SMOOTHING,) * 24
+    in_india = hour_prior("IN")  # UTC+05:30, read as +6
+    assert sum(in_india) == pytest.approx(24 * HOUR_SMOOTHING)
+    assert [i for i, weight in enumerate(in_india) if weight < HOUR_SMOOTHING] == [18, 19, 20, 21, 22, 23]

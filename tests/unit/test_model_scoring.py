@@ -55,7 +55,7 @@ def test_scores_are_paper_scores_between_0_and_1_and_deterministic(population):
     again = score_account("acc_1", features, range(len(features)), population=population)
     assert first == again
     assert all(0 < s.score < 1 for s in first)
-    assert {s.model_version for s in first} == {"iforest-3/account+population-test"}
+    assert {s.model_version for s in first} == {"iforest-4/account+population-test"}
 
 
 def test_a_score_is_the_same_in_a_later_run_with_more_history_after_it(population):
@@ -101,7 +101,7 @@ def test_risk_levels_follow_the_configured_thresholds():
 def test_short_history_falls_back_to_the_population_model(population):
     features = replay(_habits(5, 5), "US")
     scores = score_account("acc_5", features, range(5), population=population)
-    assert {s.model_version for s in scores} == {"iforest-3/population-test"}
+    assert {s.model_version for s in scores} == {"iforest-4/population-test"}
     assert all(0 < s.score < 1 for s in scores)
 
 
