@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
@@ -26,17 +27,17 @@ from isoflow.api.models import (
 from isoflow.api.params import Cursor, page_limit
 from isoflow.api.responses import responses
 from isoflow.api.services import Services
-from isoflow.store import transactions
+from isoflow.store import records, transactions
 
 TransactionPath = Annotated[str, Path(pattern=TRANSACTION_ID_PATTERN, examples=["txn_0123456789abcdef0123"])]
 Include = Literal["groundTruth"]
 
 
-def shaped(transaction: dict[str, Any], *, ground_truth: bool = False) -> Transaction:
-    """The API's view of a stored transaction; the generator's ground truth only when asked for."""
-    if not ground_truth:
-        transaction = {k: v for k, v in transaction.items() if k != "injectedAnomaly"}
-    return Transaction.model_validate(transaction)
+def shaped(transaction: records.Transaction | Mapping[str, Any], *, ground_truth: bool = False) -> Transaction:
+    """The API's view of a transaction (the record, or joined with its score); the generator's ground truth only
+    when asked for."""
+    shown = Transaction.model_validate(transaction, from_attributes=True)
+    return shown if ground_truth else shown.model_copy(update={"injectedAnomaly": None})
 
 
 def router(services: Services, idempotency: Idempotency) -> Router:

@@ -1,5 +1,6 @@
 """The DynamoDB access layer shared by the API, the generator and the detector.
 
-Every function takes a `Db` first. Items go in and come out as plain dicts with the API's camelCase names;
-numbers come out as int or float.
+Every function takes a `Db` first. Accounts and transactions are read and written as the frozen records of
+`isoflow.store.records`; a transaction joined with its score for the API, and the other items, are plain dicts
+with the same camelCase names.
 """

@@ -55,7 +55,7 @@ def import_history(
         raise InvalidReferenceError(f"transactions for accounts not imported: {sorted(unknown)[:5]}", "accountId")
     existing = batch_get(db, db.accounts, [{"accountId": account_id} for account_id in sorted(known)])
     if existing:
-        raise ConflictError(f"accounts already exist: {[a['accountId'] for a in existing][:5]}", "accountId")
+        raise ConflictError(f"accounts already exist: {[a['accountId']['S'] for a in existing][:5]}", "accountId")
 
     now = now_text()
     account_items: list[dict[str, Any]] = []

@@ -1,4 +1,5 @@
-"""Stored items as frozen records, each with one `to_item` and one `from_item`: an account (`Account`).
+"""Stored items as frozen records, each with one `to_item` and one `from_item`: an account (`Account`) and a
+transaction (`Transaction`, with an analyst's `Feedback` on it).
 
 Field names are the stored attributes' names, which are also the API's: `accountId` is `accountId` in
 DynamoDB, here and in the JSON a client reads, so a field can be followed from end to end by its name.
@@ -6,7 +7,8 @@ DynamoDB, here and in the JSON a client reads, so a field can be followed from e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal
 from typing import Any, Self
 
 from isoflow.store.db import from_item, to_item
@@ -46,3 +48,43 @@ class Account(Record):
     latestAt: str | None = None  # the time of its newest transaction
     unscoredFrom: str | None = None  # the time of the earliest transaction written since detection cleared it
     staleShard: str | None = None  # only a stale account has one (the sparse stale index)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Feedback(Record):
+    """An analyst's verdict on a transaction, kept on it as a map."""
+
+    verdict: str
+    note: str | None = None
+    at: str
+    by: str | None = None  # who gave it: their e-mail or user name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transaction(Record):
+    """One item of the transactions table."""
+
+    transactionId: str
+    accountId: str
+    transactionType: str
+    amount: Decimal  # money stays exact: never a float between the request and the item
+    currency: str
+    description: str | None = None
+    merchant: str | None = None
+    category: str | None = None
+    country: str | None = None
+    channel: str | None = None
+    timestamp: str  # when it happened
+    feedShard: str  # its partition of the feed index, which lists every transaction by time
+    revision: int  # counts its versions: a score counts only for the revision it was computed from
+    createdAt: str
+    updatedAt: str
+    injectedAnomaly: str | None = None  # the generator's ground truth, for generated transactions
+    features: dict[str, float]  # what detection sees of it, computed at its own time (model.features)
+    feedback: Feedback | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        """The record of a stored item, its amount the exact decimal stored."""
+        feedback = Feedback.from_item(item["feedback"]["M"]) if "feedback" in item else None
+        return replace(super().from_item(item), amount=Decimal(item["amount"]["N"]), feedback=feedback)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
 
 from isoflow.store.db import Db, batch_write, from_item, to_item, with_retries
+from isoflow.store.records import Transaction
 from isoflow.tables import BY_RISK_INDEX, FEED_SHARDS
 
 RISK_LEVELS = ("LOW", "MEDIUM", "HIGH")
@@ -63,33 +64,35 @@ def write_scores(db: Db, scores: Iterable[TransactionScore]) -> int:
 
 
 def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """BatchGetItem in requests of 100, retrying unprocessed keys; items in no particular order."""
+    """BatchGetItem in requests of 100, retrying unprocessed keys; the items as stored, in no particular order."""
     found: list[dict[str, Any]] = []
     for start in range(0, len(keys), 100):
         pending: list[Mapping[str, Any]] = [to_item(k) for k in keys[start : start + 100]]
         while pending:
             request = {table: {"Keys": pending}}
             response = with_retries(partial(db.client.batch_get_item, RequestItems=request), what="batch get")
-            found.extend(from_item(item) for item in response.get("Responses", {}).get(table, []))
+            found.extend(response.get("Responses", {}).get(table, []))
             pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
     return found
 
 
-def join_scores(transactions: Iterable[dict[str, Any]], scores: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Transactions with the fields of their current score (if any) added, in the given order."""
+def join_scores(transactions: Iterable[Transaction], scores: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Transactions as the API shows them, in the given order: each one's fields, with those of its current
+    score (if any) added."""
     by_id = {s["transactionId"]: s for s in scores}
     joined = []
     for transaction in transactions:
-        score = by_id.get(transaction["transactionId"])
-        if score and score.get("revision") == transaction.get("revision"):
-            transaction = {**transaction, **{f: score[f] for f in SCORE_FIELDS if f in score}}
-        joined.append(transaction)
+        shown = asdict(transaction)
+        score = by_id.get(transaction.transactionId)
+        if score and score.get("revision") == transaction.revision:
+            shown.update({f: score[f] for f in SCORE_FIELDS if f in score})
+        joined.append(shown)
     return joined
 
 
-def attach_scores(db: Db, transactions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    keys = [{"accountId": t["accountId"], "transactionId": t["transactionId"]} for t in transactions]
-    return join_scores(transactions, batch_get(db, db.scores, keys) if keys else [])
+def attach_scores(db: Db, transactions: Sequence[Transaction]) -> list[dict[str, Any]]:
+    keys = [{"accountId": t.accountId, "transactionId": t.transactionId} for t in transactions]
+    return join_scores(transactions, [from_item(s) for s in batch_get(db, db.scores, keys)] if keys else [])
 
 
 def account_scores(db: Db, account_id: str) -> dict[str, int]:

@@ -10,6 +10,9 @@ feature state as it arrives; one before it (a late settlement, a back-dated entr
 computed by replaying the window of the account's transactions before it, and folded into the state all the
 same. The account also keeps the time of the earliest transaction written since detection last cleared it
 (`unscoredFrom`), so that the detector scores every transaction from there on, however old.
+
+The rules of a write (what is posted, what a change may touch, the currency, the balance) are pure functions
+over records; the functions that write read what they need, apply the rules and send one TransactWriteItems.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import secrets
 import zlib
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,7 +37,7 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError, RejectedValueError
 from isoflow.store.paging import Stream, collect, merged_page
-from isoflow.store.records import Account
+from isoflow.store.records import Account, Feedback, Transaction
 from isoflow.store.risk import RISK_DAYS, Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, attach_scores, batch_get, join_scores, levels_at_or_above
 from isoflow.store.timeline import history_before, newest_timestamp, recent
@@ -73,17 +77,79 @@ def signed_amount(transaction_type: str, amount: Decimal | float | int) -> Decim
     return value if transaction_type in CREDIT_TYPES else -value
 
 
-def model_input(transaction: Mapping[str, Any]) -> Txn:
-    """What detection sees of a transaction: never ground truth or derived fields."""
+def model_input(transaction: Transaction | Mapping[str, Any]) -> Txn:
+    """What detection sees of a transaction (a record, or some of its stored attributes as a projection or the
+    generator gives them): never ground truth or derived fields."""
+    attributes = transaction if isinstance(transaction, Mapping) else vars(transaction)
     return Txn(
-        timestamp=parse_timestamp(transaction["timestamp"]),
-        amount=float(transaction["amount"]),
-        transaction_type=transaction.get("transactionType"),
-        merchant=transaction.get("merchant"),
-        category=transaction.get("category"),
-        country=transaction.get("country"),
-        channel=transaction.get("channel"),
+        timestamp=parse_timestamp(attributes["timestamp"]),
+        amount=float(attributes["amount"]),
+        transaction_type=attributes.get("transactionType"),
+        merchant=attributes.get("merchant"),
+        category=attributes.get("category"),
+        country=attributes.get("country"),
+        channel=attributes.get("channel"),
     )
+
+
+def check_currency(account: Account, currency: str | None) -> str:
+    """A transaction's currency is its account's: `currency` (None: not given) may only repeat it."""
+    if currency is not None and currency != account.currency:
+        raise RejectedValueError(f"currency must be the account's currency ({account.currency})", field="currency")
+    return account.currency
+
+
+def new_transaction(
+    data: Mapping[str, Any], account: Account, *, transaction_id: str, now: str, injected_anomaly: str | None = None
+) -> Transaction:
+    """The transaction its owner posts to `account` (`data`: INPUT_FIELDS, the time defaulting to now), as its
+    first revision, before its features are computed."""
+    return Transaction(
+        transactionId=transaction_id,
+        accountId=account.accountId,
+        transactionType=data["transactionType"],
+        amount=Decimal(str(data["amount"])),
+        currency=check_currency(account, data.get("currency")),
+        description=data.get("description"),
+        merchant=data.get("merchant"),
+        category=data.get("category"),
+        country=data.get("country"),
+        channel=data.get("channel"),
+        timestamp=data.get("timestamp") or now,
+        feedShard=feed_shard(transaction_id),
+        revision=1,
+        createdAt=now,
+        updatedAt=now,
+        injectedAnomaly=injected_anomaly,
+        features={},
+    )
+
+
+def check_same_account(transaction: Transaction, changes: Mapping[str, Any]) -> None:
+    """A transaction stays with the account it was posted to."""
+    if "accountId" in changes and changes["accountId"] != transaction.accountId:
+        raise RejectedValueError("a transaction cannot move to another account", field="accountId")
+
+
+def changed(old: Transaction, changes: Mapping[str, Any], account: Account, now: str) -> Transaction:
+    """`old` with its owner's `changes` (of INPUT_FIELDS; others are not theirs to set) as its next revision, its
+    features still those of `old`."""
+    given = {name: value for name, value in changes.items() if name in INPUT_FIELDS}
+    if "amount" in given:
+        given["amount"] = Decimal(str(given["amount"]))
+    given["currency"] = check_currency(account, changes.get("currency", old.currency))
+    return replace(old, **given, revision=old.revision + 1, updatedAt=now)
+
+
+def balance_after(account: Account, old: Transaction | None, new: Transaction | None) -> Decimal:
+    """The account's balance once `old` (None for a new transaction) is replaced by `new` (None for a deleted
+    one)."""
+    delta = Decimal(0)
+    if new is not None:
+        delta += signed_amount(new.transactionType, new.amount)
+    if old is not None:
+        delta -= signed_amount(old.transactionType, old.amount)
+    return Decimal(str(account.balance)) + delta
 
 
 def _account_update(db: Db, account: Account, now: str, **changes: Any) -> dict[str, Any]:
@@ -112,16 +178,6 @@ def _account_update(db: Db, account: Account, now: str, **changes: Any) -> dict[
     }
 
 
-def _balance(account: Account) -> Decimal:
-    return Decimal(str(account.balance))
-
-
-def _check_currency(account: Account, currency: str | None) -> str:
-    if currency is not None and currency != account.currency:
-        raise RejectedValueError(f"currency must be the account's currency ({account.currency})", field="currency")
-    return str(account.currency)
-
-
 def _latest(db: Db, account: Account, state: Mapping[str, Any]) -> str | None:
     """The time of the account's newest transaction so far (None before its first)."""
     latest = account.latestAt
@@ -130,11 +186,11 @@ def _latest(db: Db, account: Account, state: Mapping[str, Any]) -> str | None:
     return None if latest is None else str(latest)
 
 
-def _features_at_its_time(db: Db, account: Account, transaction: Mapping[str, Any]) -> dict[str, float]:
+def _features_at_its_time(db: Db, account: Account, transaction: Transaction) -> dict[str, float]:
     """The features of a transaction that is not the account's newest, from the model's window of transactions
     before it (without itself), replayed from the start: what the live path gives for the same history in
     time order, exactly so for an account with no more than a window of transactions before it."""
-    position = (str(transaction["timestamp"]), str(transaction["transactionId"]))
+    position = (transaction.timestamp, transaction.transactionId)
     state = initial_state(account.homeCountry)
     for earlier in history_before(db, account.accountId, position, DEFAULT_CONFIG.window, MODEL_INPUT_FIELDS):
         fold(state, model_input(earlier))
@@ -152,7 +208,7 @@ def create_transaction(
     transaction_id: str | None = None,
     injected_anomaly: str | None = None,
     actor: Actor | None = None,
-) -> dict[str, Any]:
+) -> Transaction:
     """Write a new transaction, move its account's balance and mark the account stale, atomically; with an
     `actor`, the audit trail records who posted it in the same write."""
     transaction_id = transaction_id or new_transaction_id()
@@ -163,33 +219,23 @@ def create_transaction(
         except NotFoundError as error:
             raise InvalidReferenceError(f"account {data['accountId']} does not exist", "accountId") from error
         now = now_text()
-        transaction: dict[str, Any] = {
-            "transactionId": transaction_id,
-            "accountId": account.accountId,
-            **{field: data.get(field) for field in INPUT_FIELDS},
-            "currency": _check_currency(account, data.get("currency")),
-            "timestamp": data.get("timestamp") or now,
-            "feedShard": feed_shard(transaction_id),
-            "revision": 1,
-            "createdAt": now,
-            "updatedAt": now,
-            "injectedAnomaly": injected_anomaly,
-        }
+        posted = new_transaction(
+            data, account, transaction_id=transaction_id, now=now, injected_anomaly=injected_anomaly
+        )
         state = json.loads(account.featureState)
         latest = _latest(db, account, state)
-        if latest is None or transaction["timestamp"] >= latest:
-            features, state = advance(state, model_input(transaction))
+        if latest is None or posted.timestamp >= latest:
+            features, state = advance(state, model_input(posted))
         else:
             # The same transaction at the same time, whichever attempt: its history is read once.
-            replayed = replayed or _features_at_its_time(db, account, transaction)
-            features, state = replayed, advance(state, model_input(transaction))[1]
-        balance = _balance(account) + signed_amount(transaction["transactionType"], transaction["amount"])
-        transaction.update(features=features)
+            replayed = replayed or _features_at_its_time(db, account, posted)
+            features, state = replayed, advance(state, model_input(posted))[1]
+        transaction = replace(posted, features=features)
         actions = [
             {
                 "Put": {
                     "TableName": db.transactions,
-                    "Item": to_item(transaction),
+                    "Item": transaction.to_item(),
                     "ConditionExpression": "attribute_not_exists(transactionId)",
                 }
             },
@@ -197,17 +243,17 @@ def create_transaction(
                 db,
                 account,
                 now,
-                balance=balance,
+                balance=balance_after(account, None, transaction),
                 featureState=json.dumps(state, separators=(",", ":")),
-                latestAt=max(latest or transaction["timestamp"], transaction["timestamp"]),
-                unscoredFrom=_earliest(account.unscoredFrom, transaction["timestamp"]),
+                latestAt=max(latest or transaction.timestamp, transaction.timestamp),
+                unscoredFrom=_earliest(account.unscoredFrom, transaction.timestamp),
             ),
         ]
         if actor is not None:
-            posted = {"accountId": account.accountId, **{f: transaction[f] for f in INPUT_FIELDS}}
-            actions.append(audit_put(db, actor, "transaction", transaction_id, "created", posted))
+            fields = {"accountId": account.accountId, **{f: getattr(transaction, f) for f in INPUT_FIELDS}}
+            actions.append(audit_put(db, actor, "transaction", transaction_id, "created", fields))
         if write_transaction(db, actions, what="create transaction"):
-            return from_item(to_item(transaction))
+            return transaction
         if _exists(db, transaction_id):
             raise RejectedValueError(f"transaction {transaction_id} already exists", field="transactionId")
     raise BusyError("too many concurrent writes to this account, try again", field="accountId")
@@ -220,27 +266,28 @@ def _exists(db: Db, transaction_id: str) -> bool:
     return "Item" in response
 
 
-def read_transaction(db: Db, transaction_id: str, *, consistent: bool = False) -> dict[str, Any]:
+def read_transaction(db: Db, transaction_id: str, *, consistent: bool = False) -> Transaction:
     response = db.client.get_item(
         TableName=db.transactions, Key=to_item({"transactionId": transaction_id}), ConsistentRead=consistent
     )
     if "Item" not in response:
         raise NotFoundError(f"transaction {transaction_id} not found", field="transactionId")
-    return from_item(response["Item"])
+    return Transaction.from_item(response["Item"])
 
 
 def get_transaction(db: Db, transaction_id: str) -> dict[str, Any]:
+    """The transaction as the API shows it: with its current score, if any."""
     return attach_scores(db, [read_transaction(db, transaction_id)])[0]
 
 
-def _score_delete(transaction: Mapping[str, Any], db: Db) -> dict[str, Any]:
-    key = {"accountId": transaction["accountId"], "transactionId": transaction["transactionId"]}
+def _score_delete(transaction: Transaction, db: Db) -> dict[str, Any]:
+    key = {"accountId": transaction.accountId, "transactionId": transaction.transactionId}
     return {"Delete": {"TableName": db.scores, "Key": to_item(key)}}
 
 
 def update_transaction(
     db: Db, transaction_id: str, changes: Mapping[str, Any], *, actor: Actor | None = None
-) -> dict[str, Any]:
+) -> Transaction:
     """Change a transaction: its balance effect moves, its old score is dropped, its account goes stale.
 
     A change to what its features are computed from recomputes them from the window before it (without
@@ -248,65 +295,62 @@ def update_transaction(
     """
     for _ in range(OPTIMISTIC_ATTEMPTS):
         old = read_transaction(db, transaction_id, consistent=True)
-        if "accountId" in changes and changes["accountId"] != old["accountId"]:
-            raise RejectedValueError("a transaction cannot move to another account", field="accountId")
-        account = read_account(db, old["accountId"], consistent=True)
+        check_same_account(old, changes)
+        account = read_account(db, old.accountId, consistent=True)
         now = now_text()
-        new = {**old, **{k: v for k, v in changes.items() if k in INPUT_FIELDS}}
-        new["currency"] = _check_currency(account, changes.get("currency", old["currency"]))
+        new = changed(old, changes, account, now)
         if model_input(new) != model_input(old):
-            new["features"] = _features_at_its_time(db, account, new)
-        delta = signed_amount(new["transactionType"], new["amount"]) - signed_amount(
-            old["transactionType"], old["amount"]
-        )
-        balance = _balance(account) + delta
-        new.update(revision=old["revision"] + 1, updatedAt=now)
+            new = replace(new, features=_features_at_its_time(db, account, new))
         actions = [
             {
                 "Put": {
                     "TableName": db.transactions,
-                    "Item": to_item(new),
+                    "Item": new.to_item(),
                     "ConditionExpression": "revision = :revision",
-                    "ExpressionAttributeValues": to_values({":revision": old["revision"]}),
+                    "ExpressionAttributeValues": to_values({":revision": old.revision}),
                 }
             },
             _account_update(
                 db,
                 account,
                 now,
-                balance=balance,
+                balance=balance_after(account, old, new),
                 # An account without `latestAt` (written before accounts kept it) learns it on its next create.
-                latestAt=max(account.latestAt, new["timestamp"]) if account.latestAt is not None else None,
-                unscoredFrom=_earliest(account.unscoredFrom, new["timestamp"]),
+                latestAt=max(account.latestAt, new.timestamp) if account.latestAt is not None else None,
+                unscoredFrom=_earliest(account.unscoredFrom, new.timestamp),
             ),
             _score_delete(old, db),
         ]
         if actor is not None:
             actions.append(audit_put(db, actor, "transaction", transaction_id, "changed", changes))
         if write_transaction(db, actions, what="update transaction"):
-            return from_item(to_item(new))
+            return new
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 
 
 def delete_transaction(db: Db, transaction_id: str, *, actor: Actor | None = None) -> None:
     for _ in range(OPTIMISTIC_ATTEMPTS):
         old = read_transaction(db, transaction_id, consistent=True)
-        account = read_account(db, old["accountId"], consistent=True)
-        balance = _balance(account) - signed_amount(old["transactionType"], old["amount"])
+        account = read_account(db, old.accountId, consistent=True)
         actions = [
             {
                 "Delete": {
                     "TableName": db.transactions,
                     "Key": to_item({"transactionId": transaction_id}),
                     "ConditionExpression": "revision = :revision",
-                    "ExpressionAttributeValues": to_values({":revision": old["revision"]}),
+                    "ExpressionAttributeValues": to_values({":revision": old.revision}),
                 }
             },
-            _account_update(db, account, now_text(), balance=balance),
+            _account_update(db, account, now_text(), balance=balance_after(account, old, None)),
             _score_delete(old, db),
         ]
         if actor is not None:
-            gone = {f: old.get(f) for f in ("accountId", "transactionType", "amount", "timestamp")}
+            gone = {
+                "accountId": old.accountId,
+                "transactionType": old.transactionType,
+                "amount": old.amount,
+                "timestamp": old.timestamp,
+            }
             actions.append(audit_put(db, actor, "transaction", transaction_id, "deleted", gone))
         if write_transaction(db, actions, what="delete transaction"):
             return
@@ -321,10 +365,10 @@ def set_feedback(
     transaction and the account is marked stale: a detection run that read the account before the verdict
     cannot clear it with the risk it had, and the next run records the risk again from what it reads."""
     by = (actor.name or actor.subject) if actor is not None else None
-    feedback = {"verdict": verdict, "note": note, "at": now_text(), "by": by}
+    feedback = Feedback(verdict=verdict, note=note, at=now_text(), by=by)
     for _ in range(OPTIMISTIC_ATTEMPTS):
         transaction = read_transaction(db, transaction_id, consistent=True)
-        account = read_account(db, transaction["accountId"], consistent=True)
+        account = read_account(db, transaction.accountId, consistent=True)
         actions = [
             {
                 "Update": {
@@ -332,9 +376,10 @@ def set_feedback(
                     "Key": to_item({"transactionId": transaction_id}),
                     "UpdateExpression": "SET feedback = :feedback",
                     "ConditionExpression": "revision = :revision",
-                    "ExpressionAttributeValues": to_values(
-                        {":feedback": feedback, ":revision": transaction["revision"]}
-                    ),
+                    "ExpressionAttributeValues": {
+                        ":feedback": {"M": feedback.to_item()},
+                        **to_values({":revision": transaction.revision}),
+                    },
                 }
             }
         ]
@@ -362,14 +407,8 @@ def _risk_with_verdict(db: Db, account: Account, transaction_id: str, verdict: s
         DEFAULT_CONFIG.window,
         ("revision", "feedback.verdict"),
     )
-    scores = {
-        s["transactionId"]: s
-        for s in batch_get(
-            db,
-            db.scores,
-            [{"accountId": account.accountId, "transactionId": t["transactionId"]} for t in transactions],
-        )
-    }
+    keys = [{"accountId": account.accountId, "transactionId": t["transactionId"]} for t in transactions]
+    scores = {s["transactionId"]: s for s in map(from_item, batch_get(db, db.scores, keys))}
     judged = []
     for t in transactions:
         score = scores.get(t["transactionId"])
@@ -490,7 +529,7 @@ def list_transactions(
         ]
 
     def keep(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        joined = attach_scores(db, [from_item(item) for item in items])
+        joined = attach_scores(db, [Transaction.from_item(item) for item in items])
         return [
             t
             for t in joined
@@ -535,13 +574,13 @@ def scored_transactions(
     def keep(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         scores = [from_item(item) for item in items]
         found = batch_get(db, db.transactions, [{"transactionId": s["transactionId"]} for s in scores])
-        by_id = {t["transactionId"]: t for t in found}
+        by_id = {t.transactionId: t for t in map(Transaction.from_item, found)}
         joined = []
         for score in scores:
             transaction = by_id.get(score["transactionId"])
-            if transaction is None or transaction.get("revision") != score.get("revision"):
+            if transaction is None or transaction.revision != score.get("revision"):
                 continue
-            if transaction_type and transaction.get("transactionType") != transaction_type:
+            if transaction_type and transaction.transactionType != transaction_type:
                 continue
             joined.extend(join_scores([transaction], [score]))
         return joined

@@ -113,7 +113,7 @@ def test_a_write_that_fails_leaves_no_entry_and_an_entry_never_stands_without_it
     written = create_transaction(db, {**refused, "currency": "EUR"}, actor=actor)
 
     assert len(calls) == 2
-    entries = trail(api, f"/api/transactions/{written['transactionId']}")
+    entries = trail(api, f"/api/transactions/{written.transactionId}")
     assert [e["action"] for e in entries] == ["created"]
     assert entries_stored(db) == 2
 

@@ -158,7 +158,7 @@ def test_ground_truth_only_when_asked(api: Any, db: Db) -> None:
         {"accountId": account["accountId"], "transactionType": "PURCHASE", "amount": 5},
         injected_anomaly="amount_spike",
     )
-    path = f"/api/transactions/{made['transactionId']}"
+    path = f"/api/transactions/{made.transactionId}"
     assert api.get(path).json["injectedAnomaly"] is None
     assert api.get(path, include="groundTruth").json["injectedAnomaly"] == "amount_spike"
 

@@ -44,9 +44,9 @@ def test_the_cli_imports_accounts_with_balances_features_and_ground_truth(local_
         assert Decimal(str(account.balance)) == signed
         for t in history.transactions:
             item = read_transaction(db, t["transactionId"])
-            assert Decimal(str(item["amount"])) == t["amount"]
-            assert item.get("injectedAnomaly") == t.get("injectedAnomaly")
-            assert item["features"]
+            assert item.amount == t["amount"]
+            assert item.injectedAnomaly == t.get("injectedAnomaly")
+            assert item.features
             anomalous += "injectedAnomaly" in t
     assert anomalous
 

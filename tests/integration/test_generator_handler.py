@@ -86,12 +86,12 @@ def test_a_scheduled_run_writes_through_the_data_layer_and_marks_accounts_stale(
     assert {stale.account_id for stale in stale_accounts(db)} == touched
     for t in expected:
         stored = read_transaction(db, t["transactionId"])
-        assert (stored["accountId"], stored["timestamp"], stored["merchant"]) == (
+        assert (stored.accountId, stored.timestamp, stored.merchant) == (
             t["accountId"], t["timestamp"], t["merchant"],
         )  # fmt: skip
-        assert Decimal(str(stored["amount"])) == t["amount"]
-        assert stored.get("injectedAnomaly") == t.get("injectedAnomaly")
-        assert stored["features"]  # computed by the data layer at write time
+        assert stored.amount == t["amount"]
+        assert stored.injectedAnomaly == t.get("injectedAnomaly")
+        assert stored.features  # computed by the data layer at write time
     for account_id in touched:
         moved = sum(t["amount"] if t["transactionType"] == "DEPOSIT" else -t["amount"] for t in expected
                     if t["accountId"] == account_id)  # fmt: skip

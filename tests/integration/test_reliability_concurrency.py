@@ -25,6 +25,7 @@ import requests
 from isoflow.store.accounts import create_account
 from isoflow.store.db import Db, dynamodb_client, from_item
 from isoflow.store.errors import BusyError
+from isoflow.store.records import Transaction
 from isoflow.store.transactions import create_transaction, signed_amount
 
 CLIENTS = int(os.environ.get("RELIABILITY_CLIENTS", "32"))
@@ -119,7 +120,7 @@ def test_writers_racing_on_the_same_accounts_in_the_store_serialise_on_the_versi
         ).accountId
         for n in range(ACCOUNTS)
     ]
-    acknowledged: list[dict[str, Any]] = []
+    acknowledged: list[Transaction] = []
     busy: list[str] = []
     until = time.monotonic() + SECONDS / 2
 
@@ -147,7 +148,7 @@ def test_writers_racing_on_the_same_accounts_in_the_store_serialise_on_the_versi
     stored = scan(db, db.transactions)
     print(f"\n{CLIENTS} writers x {SECONDS / 2:g} s in the store: {len(acknowledged)} written, {len(busy)} busy")
     assert acknowledged
-    assert {t["transactionId"] for t in stored} == {t["transactionId"] for t in acknowledged}
+    assert {t["transactionId"] for t in stored} == {t.transactionId for t in acknowledged}
     assert_balances_add_up(db, accounts, stored)
 
 

@@ -277,7 +277,7 @@ def assert_scored_and_cleared_or_still_stale(stack: Stack, accounts: list[str]) 
         if stack.account(account_id).isStale:
             continue
         for transaction_id in stack.transaction_ids(account_id):
-            revision = read_transaction(stack.db, transaction_id)["revision"]
+            revision = read_transaction(stack.db, transaction_id).revision
             assert (transaction_id, revision) in scores, (account_id, transaction_id)
 
 

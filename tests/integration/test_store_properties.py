@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from isoflow.store import accounts, transactions
 from isoflow.store.db import Db
+from isoflow.store.records import Transaction
 from isoflow.store.transactions import signed_amount
 
 TYPES = ("DEPOSIT", "WITHDRAWAL", "TRANSFER", "PURCHASE", "PAYMENT")
@@ -41,9 +42,9 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
     # The earliest timestamp among the transactions written to each account since its flag was last cleared.
     expected_mark: dict[str, str | None] = dict.fromkeys(ids)
 
-    def written(transaction: dict) -> None:
-        mark = expected_mark[transaction["accountId"]]
-        expected_mark[transaction["accountId"]] = min(mark or transaction["timestamp"], transaction["timestamp"])
+    def written(transaction: Transaction) -> None:
+        mark = expected_mark[transaction.accountId]
+        expected_mark[transaction.accountId] = min(mark or transaction.timestamp, transaction.timestamp)
 
     for op in ops:
         if op[0] == "create":
@@ -51,7 +52,7 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
             made = transactions.create_transaction(
                 db, {"accountId": ids[index], "transactionType": kind, "amount": amount}
             )
-            live.append(made["transactionId"])
+            live.append(made.transactionId)
             expected_stale[ids[index]] = True
             written(made)
         elif op[0] == "update" and live:
@@ -59,11 +60,11 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
             changed = transactions.update_transaction(
                 db, live[index % len(live)], {"transactionType": kind, "amount": amount}
             )
-            expected_stale[changed["accountId"]] = True
+            expected_stale[changed.accountId] = True
             written(changed)
         elif op[0] == "delete" and live:
             transaction_id = live.pop(op[1] % len(live))
-            owner = transactions.read_transaction(db, transaction_id)["accountId"]
+            owner = transactions.read_transaction(db, transaction_id).accountId
             transactions.delete_transaction(db, transaction_id)
             expected_stale[owner] = True
         elif op[0] == "clear":
@@ -74,7 +75,7 @@ def test_balances_add_up_and_changed_accounts_stay_stale(db: Db, ops: list[tuple
                 made = transactions.create_transaction(
                     db, {"accountId": late, "transactionType": "DEPOSIT", "amount": 1}
                 )
-                live.append(made["transactionId"])
+                live.append(made.transactionId)
                 written(made)
             # The accounts cleared together, as a batch of a run is: one of them refused must not stop the rest.
             risks = [accounts.AccountRisk(a, v, risk_score=0.1, risk_level="LOW") for a, v in read]

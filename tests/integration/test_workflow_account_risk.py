@@ -60,7 +60,7 @@ def account_with(db: Db, amounts: Sequence[float], *, days_apart: float = 1) -> 
                 "amount": f"{amount:.2f}",
                 "timestamp": format_timestamp(START + timedelta(days=days_apart * i)),
             },
-        )["transactionId"]
+        ).transactionId
         for i, amount in enumerate(amounts)
     ]
     return account_id, ids

@@ -29,6 +29,7 @@ from isoflow.store.accounts import (
 )
 from isoflow.store.db import Db, from_item, to_item
 from isoflow.store.history import import_history
+from isoflow.store.records import Transaction
 from isoflow.store.transactions import create_transaction, model_input, read_transaction, update_transaction
 from isoflow.tables import BY_ACCOUNT_INDEX
 from isoflow.timestamps import format_timestamp, parse_timestamp
@@ -43,7 +44,7 @@ def at(hours: float) -> str:
     return format_timestamp(START + timedelta(hours=hours))
 
 
-def in_time_order(db: Db, entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def in_time_order(db: Db, entries: list[dict[str, Any]]) -> dict[str, Transaction]:
     """A fresh account with `entries` written in time order, as the live path writes them; by description."""
     account_id = create_account(db, ACCOUNT).accountId
     written = {}
@@ -86,9 +87,9 @@ def test_a_back_dated_transaction_has_the_features_of_its_own_time(db: Db) -> No
     late = create_transaction(db, settlement)
 
     expected = in_time_order(db, [*entries, settlement])["late settlement"]
-    assert late["features"] == expected["features"]
+    assert late.features == expected.features
     # Against the account's state now, which has seen 32 later payments, it would have looked otherwise.
-    assert late["features"] != advance(json.loads(before.featureState), model_input(late))[0]
+    assert late.features != advance(json.loads(before.featureState), model_input(late))[0]
     account = read_account(db, account_id)
     assert account.unscoredFrom == settlement["timestamp"]  # where the next run starts scoring
     assert account.latestAt == before.latestAt == entries[-1]["timestamp"]
@@ -101,16 +102,16 @@ def test_an_edited_transaction_is_recomputed_from_the_history_before_it_without_
     written = [create_transaction(db, entry) for entry in entries]
     clear(db, account_id)
 
-    edited = update_transaction(db, written[10]["transactionId"], {"amount": "5000.00", "country": "TH"})
+    edited = update_transaction(db, written[10].transactionId, {"amount": "5000.00", "country": "TH"})
 
     changed = [{**e, "amount": "5000.00", "country": "TH"} if e is entries[10] else e for e in entries]
     expected = in_time_order(db, changed)[entries[10]["description"]]
-    assert edited["features"] == expected["features"]
-    assert edited["features"]["history_size"] == 10
+    assert edited.features == expected.features
+    assert edited.features["history_size"] == 10
     assert read_account(db, account_id).unscoredFrom == entries[10]["timestamp"]
     # A change that does not touch what features are made of keeps them.
-    renamed = update_transaction(db, written[10]["transactionId"], {"description": "hotel"})
-    assert renamed["features"] == edited["features"] and renamed["revision"] == edited["revision"] + 1
+    renamed = update_transaction(db, written[10].transactionId, {"description": "hotel"})
+    assert renamed.features == edited.features and renamed.revision == edited.revision + 1
 
 
 class Api:
@@ -190,7 +191,7 @@ def test_an_edited_old_transaction_is_scored_again_and_listed(stack: Stack) -> N
     account_id = imported_account(stack, 540)
     api = Api(stack)
     # The 36th of 540 transactions: outside the newest 500, with enough before it for the account's own model.
-    old = next(t for t in stack.transaction_ids(account_id) if read_transaction(stack.db, t)["timestamp"] == at(3 * 34))
+    old = next(t for t in stack.transaction_ids(account_id) if read_transaction(stack.db, t).timestamp == at(3 * 34))
     before = {s["transactionId"]: s for s in stack.scores()}
 
     api.call("PATCH", f"/api/transactions/{old}", {"amount": 950_000, "merchant": "Gold Bullion Ltd"})
@@ -269,7 +270,7 @@ def test_a_far_back_transaction_leaves_the_accounts_stored_model_alone(db: Db) -
     result = scored_and_cleared(db, account_id, models=models)
 
     assert result["transactionsScored"] == 1
-    assert read_score(db, account_id, late["transactionId"])["modelVersion"].split("/")[1].startswith("account+")
+    assert read_score(db, account_id, late.transactionId)["modelVersion"].split("/")[1].startswith("account+")
     # Fitted on the 51 transactions before it, not stored: the next run's newest ones reuse the stored model.
     assert models.blobs == kept
 

@@ -42,7 +42,7 @@ class AmountScorer:
 def stale_account(db: Db, amounts: Sequence[float]) -> tuple[str, list[str]]:
     account = create_account(db, {"name": "A", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"})
     ids = [
-        create_transaction(db, {**purchase(account.accountId, i), "amount": f"{amount:.2f}"})["transactionId"]
+        create_transaction(db, {**purchase(account.accountId, i), "amount": f"{amount:.2f}"}).transactionId
         for i, amount in enumerate(amounts)
     ]
     return account.accountId, ids

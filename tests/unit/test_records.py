@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 
 from isoflow.store.db import to_item
-from isoflow.store.records import Account
+from isoflow.store.records import Account, Feedback, Transaction
 
 OPENED = Account(
     accountId="acc_0123456789abcdef",
@@ -43,3 +44,45 @@ def test_an_item_leaves_out_what_is_none_and_a_record_ignores_attributes_it_does
 def test_records_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         OPENED.balance = 0  # type: ignore[misc]
+
+
+POSTED = Transaction(
+    transactionId="txn_0123456789abcdef0123",
+    accountId=OPENED.accountId,
+    transactionType="PURCHASE",
+    amount=Decimal("12.30"),
+    currency="GBP",
+    merchant="Corner Cafe",
+    channel="CARD_PRESENT",
+    timestamp="2026-11-02T08:15:00Z",
+    feedShard="3",
+    revision=1,
+    createdAt="2026-11-02T08:15:01Z",
+    updatedAt="2026-11-02T08:15:01Z",
+    features={"log_amount": 2.587764, "history_size": 0},
+)
+
+
+def test_a_transaction_comes_back_from_its_item_as_it_went_in() -> None:
+    assert Transaction.from_item(POSTED.to_item()) == POSTED
+    judged = dataclasses.replace(
+        POSTED,
+        revision=2,
+        injectedAnomaly="amount_spike",
+        feedback=Feedback(verdict="NOT_FRAUD", at="2026-11-03T09:00:00Z", by="ada@bank.example"),
+    )
+    assert Transaction.from_item(judged.to_item()) == judged
+
+
+def test_a_transactions_amount_stays_the_exact_decimal_stored() -> None:
+    item = POSTED.to_item()
+    assert item["amount"] == {"N": "12.30"}
+    amount = Transaction.from_item(item).amount
+    assert isinstance(amount, Decimal) and str(amount) == "12.30"
+
+
+def test_a_transaction_item_leaves_out_what_is_none_inside_its_feedback_too() -> None:
+    item = dataclasses.replace(POSTED, feedback=Feedback(verdict="CONFIRMED", at="2026-11-03T09:00:00Z")).to_item()
+    assert not {"description", "category", "country", "injectedAnomaly"} & item.keys()
+    assert item["feedback"] == {"M": {"verdict": {"S": "CONFIRMED"}, "at": {"S": "2026-11-03T09:00:00Z"}}}
+    assert Transaction.from_item(POSTED.to_item()).feedback is None
