@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +18,11 @@ from isoflow.store.accounts import stale_shard
 from isoflow.store.db import Db, batch_write, to_item
 from isoflow.store.errors import ConflictError, InvalidReferenceError
 from isoflow.store.scores import batch_get
-from isoflow.store.transactions import INPUT_FIELDS, feed_shard, model_input, signed_amount
+from isoflow.store.transactions import model_input, new_transaction, signed_amount
 from isoflow.timestamps import now_text
 from model.features import fold, initial_state
 
 ACCOUNT_FIELDS = ("accountId", "name", "accountType", "currency", "homeCountry")
-TRANSACTION_FIELDS = ("transactionId", "accountId", *INPUT_FIELDS, "injectedAnomaly")
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,10 @@ def import_history(
 ) -> Imported:
     """Write new accounts with their transactions; every imported account is left stale for detection.
 
-    `accounts` carry ACCOUNT_FIELDS, `transactions` TRANSACTION_FIELDS (currency defaults to the account's,
-    `injectedAnomaly` is optional ground truth). Refuses accounts that already exist, since overwriting one
-    would break its balance; `progress` is called with the number of items each request wrote.
+    `accounts` carry ACCOUNT_FIELDS; `transactions` their transactionId, accountId and what an owner posts
+    (`transactions.INPUT_FIELDS`: the time is required, the currency defaults to the account's) and, optionally,
+    the ground truth `injectedAnomaly`. Refuses accounts that already exist, since overwriting one would break
+    its balance; `progress` is called with the number of items each request wrote.
     """
     by_account: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for transaction in transactions:
@@ -58,6 +58,7 @@ def import_history(
         raise ConflictError(f"accounts already exist: {[a['accountId']['S'] for a in existing][:5]}", "accountId")
 
     now = now_text()
+    # DynamoDB items, to write in batches.
     account_items: list[dict[str, Any]] = []
     transaction_items: list[dict[str, Any]] = []
     for account in accounts:
@@ -65,44 +66,39 @@ def import_history(
         balance = Decimal(0)
         history = sorted(by_account[account["accountId"]], key=lambda t: (t["timestamp"], t["transactionId"]))
         for transaction in history:
-            record: dict[str, Any] = {field: transaction.get(field) for field in TRANSACTION_FIELDS}
-            record["currency"] = record["currency"] or account["currency"]
-            features = fold(state, model_input(record))
-            balance += signed_amount(record["transactionType"], record["amount"])
-            record.update(
-                amount=Decimal(str(record["amount"])),
-                features=features,
-                feedShard=feed_shard(record["transactionId"]),
-                revision=1,
-                createdAt=now,
-                updatedAt=now,
+            posted = new_transaction(
+                transaction,
+                transaction_id=transaction["transactionId"],
+                currency=transaction.get("currency") or account["currency"],
+                now=now,
+                injected_anomaly=transaction.get("injectedAnomaly"),
             )
-            transaction_items.append(record)
+            balance += signed_amount(posted.transactionType, posted.amount)
+            transaction_items.append(replace(posted, features=fold(state, model_input(posted))).to_item())
         account_items.append(
-            {
-                **{field: account[field] for field in ACCOUNT_FIELDS},
-                "balance": balance,
-                "isStale": True,
-                "staleShard": stale_shard(account["accountId"]),
-                "version": 1,
-                "featureState": json.dumps(state, separators=(",", ":")),
-                # Every imported transaction is unscored; None (no transactions) leaves the attribute out.
-                "latestAt": history[-1]["timestamp"] if history else None,
-                "unscoredFrom": history[0]["timestamp"] if history else None,
-                "createdAt": account.get("createdAt") or now,
-                "updatedAt": now,
-            }
+            to_item(
+                {
+                    **{field: account[field] for field in ACCOUNT_FIELDS},
+                    "balance": balance,
+                    "isStale": True,
+                    "staleShard": stale_shard(account["accountId"]),
+                    "version": 1,
+                    "featureState": json.dumps(state, separators=(",", ":")),
+                    # Every imported transaction is unscored; None (no transactions) leaves the attribute out.
+                    "latestAt": history[-1]["timestamp"] if history else None,
+                    "unscoredFrom": history[0]["timestamp"] if history else None,
+                    "createdAt": account.get("createdAt") or now,
+                    "updatedAt": now,
+                }
+            )
         )
-
-    def puts(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"PutRequest": {"Item": to_item(item)}} for item in items]
 
     # Transactions first: an account appears only once its whole history is written.
     requests = 0
     for table, items in ((db.transactions, transaction_items), (db.accounts, account_items)):
         for start in range(0, len(items), 500):
             chunk = items[start : start + 500]
-            requests += batch_write(db, table, puts(chunk))
+            requests += batch_write(db, table, [{"PutRequest": {"Item": item}} for item in chunk])
             if progress:
                 progress(len(chunk))
     return Imported(accounts=len(account_items), transactions=len(transaction_items), requests=requests)

@@ -100,16 +100,16 @@ def check_currency(account: Account, currency: str | None) -> str:
 
 
 def new_transaction(
-    data: Mapping[str, Any], account: Account, *, transaction_id: str, now: str, injected_anomaly: str | None = None
+    data: Mapping[str, Any], *, transaction_id: str, currency: str, now: str, injected_anomaly: str | None = None
 ) -> Transaction:
-    """The transaction its owner posts to `account` (`data`: INPUT_FIELDS, the time defaulting to now), as its
-    first revision, before its features are computed."""
+    """The transaction its owner posts (`data`: its accountId and INPUT_FIELDS, the time defaulting to now) in
+    its account's `currency`, as its first revision, before its features are computed."""
     return Transaction(
         transactionId=transaction_id,
-        accountId=account.accountId,
+        accountId=data["accountId"],
         transactionType=data["transactionType"],
         amount=Decimal(str(data["amount"])),
-        currency=check_currency(account, data.get("currency")),
+        currency=currency,
         description=data.get("description"),
         merchant=data.get("merchant"),
         category=data.get("category"),
@@ -220,7 +220,11 @@ def create_transaction(
             raise InvalidReferenceError(f"account {data['accountId']} does not exist", "accountId") from error
         now = now_text()
         posted = new_transaction(
-            data, account, transaction_id=transaction_id, now=now, injected_anomaly=injected_anomaly
+            data,
+            transaction_id=transaction_id,
+            currency=check_currency(account, data.get("currency")),
+            now=now,
+            injected_anomaly=injected_anomaly,
         )
         state = json.loads(account.featureState)
         latest = _latest(db, account, state)

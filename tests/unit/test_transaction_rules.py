@@ -47,11 +47,10 @@ POSTED = {
 
 
 def posted(**data: object) -> Transaction:
-    transaction_id = "txn_0123456789abcdef0123"
-    return new_transaction({**POSTED, **data}, ACCOUNT, transaction_id=transaction_id, now=NOW)
+    return new_transaction({**POSTED, **data}, transaction_id="txn_0123456789abcdef0123", currency="GBP", now=NOW)
 
 
-def test_a_new_transaction_is_its_owners_input_as_a_first_revision_in_its_accounts_currency() -> None:
+def test_a_new_transaction_is_its_owners_input_as_a_first_revision() -> None:
     assert posted() == Transaction(
         transactionId="txn_0123456789abcdef0123",
         accountId=ACCOUNT.accountId,
@@ -71,10 +70,10 @@ def test_a_new_transaction_is_its_owners_input_as_a_first_revision_in_its_accoun
     assert posted(amount=12.3).amount == posted(amount="12.30").amount == Decimal("12.30")
 
 
-def test_a_currency_other_than_the_accounts_is_refused() -> None:
+def test_a_transaction_is_in_its_accounts_currency_and_another_is_refused() -> None:
     assert check_currency(ACCOUNT, None) == check_currency(ACCOUNT, "GBP") == "GBP"
     with pytest.raises(RejectedValueError, match=r"currency must be the account's currency \(GBP\)") as refused:
-        posted(currency="EUR")
+        check_currency(ACCOUNT, "EUR")
     assert refused.value.field == "currency"
 
 
