@@ -48,6 +48,7 @@ ROUTE_ROLES: dict[tuple[str, str], Role] = {
     ("PATCH", "/api/transactions/{transactionId}"): Role.ADMIN,
     ("DELETE", "/api/transactions/{transactionId}"): Role.ADMIN,
     ("PUT", "/api/transactions/{transactionId}/feedback"): Role.ANALYST,
+    ("POST", "/api/verdicts"): Role.ADMIN,
     ("GET", "/api/accounts/{accountId}/audit"): Role.ANALYST,
     ("GET", "/api/transactions/{transactionId}/audit"): Role.ANALYST,
     ("GET", "/api/anomalies"): Role.ANALYST,

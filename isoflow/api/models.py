@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from isoflow.store import risk
+from isoflow.store.transactions import Outcome
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
 
 
@@ -209,8 +210,9 @@ class TransactionUpdate(Partial):
 class Feedback(BaseModel):
     verdict: Verdict
     note: str | None = None
-    at: str
+    at: str = Field(description="when it was recorded")
     by: str | None = Field(default=None, description="who gave the verdict: e-mail or user name")
+    knownAt: str | None = Field(default=None, description="when it became known (absent: when it was recorded)")
 
 
 class AuditEntry(BaseModel):
@@ -228,6 +230,33 @@ class AuditEntry(BaseModel):
 class FeedbackCreate(Strict):
     verdict: Verdict
     note: Text | None = None
+
+
+# The most verdicts one request carries: each is a few reads and one write, so a batch answers in seconds.
+MAX_VERDICTS = 100
+
+
+class VerdictGiven(Strict):
+    transactionId: str = Field(min_length=1, max_length=64, description="an id no transaction has is reported")
+    verdict: Verdict
+    knownAt: TransactionTime = Field(description="when it became known: the chargeback's or the call's date")
+    note: Text | None = None
+
+
+class VerdictBatch(Strict):
+    verdicts: list[VerdictGiven] = Field(min_length=1, max_length=MAX_VERDICTS)
+
+
+class VerdictResult(BaseModel):
+    transactionId: str
+    outcome: Outcome = Field(
+        description="recorded; unchanged (it already carries this verdict, note and knownAt); superseded (it "
+        "carries a verdict known later, which stands); unknown (no such transaction)"
+    )
+
+
+class VerdictResults(BaseModel):
+    results: list[VerdictResult] = Field(description="one per verdict sent, in the same order")
 
 
 class Transaction(BaseModel):

@@ -23,6 +23,9 @@ from isoflow.api.models import (
     TransactionCreate,
     TransactionType,
     TransactionUpdate,
+    VerdictBatch,
+    VerdictResult,
+    VerdictResults,
 )
 from isoflow.api.params import Cursor, page_limit
 from isoflow.api.responses import responses
@@ -123,5 +126,23 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     )
     def feedback(transactionId: TransactionPath, body: FeedbackCreate) -> Transaction:
         return shaped(transactions.set_feedback(db, transactionId, body.verdict, body.note, actor=actor(routes)))
+
+    @routes.post(
+        "/api/verdicts",
+        summary="Record a batch of verdicts: confirmed frauds and chargebacks",
+        description="Each verdict carries when it became known; on a transaction the verdict known last stands, so "
+        "sending a batch again changes nothing. A transaction that does not exist is reported and the rest of "
+        "the batch is recorded.",
+        responses=responses(),
+    )
+    def verdicts(body: VerdictBatch) -> VerdictResults:
+        given = [transactions.GivenVerdict(v.transactionId, v.verdict, v.knownAt, v.note) for v in body.verdicts]
+        outcomes = transactions.record_verdicts(db, given, actor=actor(routes))
+        return VerdictResults(
+            results=[
+                VerdictResult(transactionId=v.transaction_id, outcome=outcome)
+                for v, outcome in zip(given, outcomes, strict=True)
+            ]
+        )
 
     return routes

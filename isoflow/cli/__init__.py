@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Modules under isoflow.cli that each define `register(subparsers)`; a registered command sets `func`.
-COMMANDS = ("local", "score", "evaluate", "runs", "generate", "openapi")
+COMMANDS = ("local", "score", "evaluate", "runs", "generate", "verdicts", "openapi")
 
 
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:

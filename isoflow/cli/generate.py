@@ -19,15 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-import boto3
 from tqdm import tqdm
 
+from isoflow.cli.system import system_settings
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
 from isoflow.generator.bulk import ACCOUNTS_PER_BATCH, load_generated
 from isoflow.generator.csv_export import write_csv
 from isoflow.generator.history import AccountHistory, generate_history
-from isoflow.settings import Settings
-from isoflow.tables import ACCOUNTS, SCORES, TRANSACTIONS, local_table_name
 from isoflow.timestamps import parse_timestamp, utc_now
 
 
@@ -135,20 +133,3 @@ def _open_csv(path: Path) -> Iterator[IO[str]]:
     else:
         with path.open("w", encoding="utf-8", newline="") as text:
             yield text
-
-
-def system_settings() -> Settings:
-    """The tables named by the functions' variables, defaulting to the local stack's names.
-
-    A local endpoint accepts any credentials and region; without any configured, the local stack's are used
-    (set in this process's environment, which the import's worker processes inherit).
-    """
-    session = boto3.Session()
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        if session.get_credentials() is None:
-            os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-        if session.region_name is None:
-            os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    defaults = {spec.env: local_table_name(spec) for spec in (ACCOUNTS, TRANSACTIONS, SCORES)}
-    return Settings.from_env((), {**defaults, **os.environ})

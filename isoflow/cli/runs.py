@@ -18,12 +18,12 @@ from typing import Any
 import boto3
 
 from isoflow import runs
+from isoflow.cli.system import LOCAL_ENDPOINT
 from isoflow.local.resources import REGION, state_machine_arn
 from isoflow.settings import ENVIRONMENT
 from isoflow.store.errors import StoreError
 from isoflow.tables import RUNS, local_table_name
 
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
 

@@ -56,8 +56,13 @@ class Feedback(Record):
 
     verdict: str
     note: str | None = None
-    at: str
+    at: str  # when it was recorded
     by: str | None = None  # who gave it: their e-mail or user name
+    knownAt: str | None = None  # when it became known (a chargeback's date); None, for older verdicts: `at`
+
+    @property
+    def known_at(self) -> str:
+        return self.knownAt or self.at
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,10 +20,11 @@ from __future__ import annotations
 import json
 import secrets
 import zlib
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from isoflow.store.accounts import read_account, stale_shard
@@ -361,17 +362,57 @@ def delete_transaction(db: Db, transaction_id: str, *, actor: Actor | None = Non
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 
 
-def set_feedback(
-    db: Db, transaction_id: str, verdict: str, note: str | None, *, actor: Actor | None = None
-) -> dict[str, Any]:
-    """Record an analyst's verdict on the transaction. Scores stay as they are; the account's risk counts
-    verdicts (`isoflow.store.risk`), so when this one changes it, the new risk is written in the same
-    transaction and the account is marked stale: a detection run that read the account before the verdict
-    cannot clear it with the risk it had, and the next run records the risk again from what it reads."""
+class Outcome(StrEnum):
+    """What became of a verdict given for a transaction."""
+
+    RECORDED = "recorded"
+    UNCHANGED = "unchanged"  # the transaction already carries this verdict, note and time known
+    SUPERSEDED = "superseded"  # it carries a verdict that became known later, which stands
+    UNKNOWN = "unknown"  # no such transaction
+
+
+def verdict_outcome(stored: Feedback | None, given: Feedback) -> Outcome:
+    """Whether `given` replaces the verdict `stored` on a transaction: the one known last stands, so a file of
+    verdicts sent twice, or after an analyst's later verdict, changes nothing."""
+    if stored is None:
+        return Outcome.RECORDED
+    if (stored.verdict, stored.note, stored.known_at) == (given.verdict, given.note, given.known_at):
+        return Outcome.UNCHANGED
+    return Outcome.SUPERSEDED if given.known_at < stored.known_at else Outcome.RECORDED
+
+
+@dataclass(frozen=True)
+class GivenVerdict:
+    """A verdict for a transaction, as a batch of confirmed frauds and chargebacks gives it."""
+
+    transaction_id: str
+    verdict: str
+    known_at: str  # when it became known
+    note: str | None = None
+
+
+def record_verdict(
+    db: Db,
+    transaction_id: str,
+    verdict: str,
+    note: str | None,
+    *,
+    known_at: str | None = None,
+    actor: Actor | None = None,
+) -> Outcome:
+    """Record a verdict on the transaction, known at `known_at` (default: now), unless the verdict it carries
+    stands (`verdict_outcome`). Scores stay as they are; the account's risk counts verdicts
+    (`isoflow.store.risk`), so when this one changes it, the new risk is written in the same transaction and
+    the account is marked stale: a detection run that read the account before the verdict cannot clear it
+    with the risk it had, and the next run records the risk again from what it reads."""
+    now = now_text()
     by = (actor.name or actor.subject) if actor is not None else None
-    feedback = Feedback(verdict=verdict, note=note, at=now_text(), by=by)
+    feedback = Feedback(verdict=verdict, note=note, at=now, by=by, knownAt=known_at or now)
     for _ in range(OPTIMISTIC_ATTEMPTS):
         transaction = read_transaction(db, transaction_id, consistent=True)
+        outcome = verdict_outcome(transaction.feedback, feedback)
+        if outcome is not Outcome.RECORDED:
+            return outcome
         account = read_account(db, transaction.accountId, consistent=True)
         actions = [
             {
@@ -391,14 +432,38 @@ def set_feedback(
         if account.riskLevel is not None and account.riskScore is not None:
             risk = _risk_with_verdict(db, account, transaction_id, verdict)
             if risk != Risk(account.riskScore, account.riskLevel):
-                actions.append(_account_update(db, account, now_text(), riskScore=risk.score, riskLevel=risk.level))
+                actions.append(_account_update(db, account, now, riskScore=risk.score, riskLevel=risk.level))
         if actor is not None:
-            actions.append(
-                audit_put(db, actor, "transaction", transaction_id, "verdict", {"verdict": verdict, "note": note})
-            )
+            given = {"verdict": verdict, "note": note, "knownAt": feedback.knownAt}
+            actions.append(audit_put(db, actor, "transaction", transaction_id, "verdict", given))
         if write_transaction(db, actions, what="record feedback"):
-            return get_transaction(db, transaction_id)
+            return Outcome.RECORDED
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
+
+
+def set_feedback(
+    db: Db, transaction_id: str, verdict: str, note: str | None, *, actor: Actor | None = None
+) -> dict[str, Any]:
+    """Record an analyst's verdict, known now (`record_verdict`), and return the transaction as the API shows
+    it."""
+    record_verdict(db, transaction_id, verdict, note, actor=actor)
+    return get_transaction(db, transaction_id)
+
+
+def record_verdicts(db: Db, verdicts: Sequence[GivenVerdict], *, actor: Actor | None = None) -> list[Outcome]:
+    """Record each verdict of a batch in turn (`record_verdict`); one for a transaction that does not exist is
+    UNKNOWN and the rest of the batch goes on."""
+    outcomes = []
+    for given in verdicts:
+        try:
+            outcomes.append(
+                record_verdict(
+                    db, given.transaction_id, given.verdict, given.note, known_at=given.known_at, actor=actor
+                )
+            )
+        except NotFoundError:
+            outcomes.append(Outcome.UNKNOWN)
+    return outcomes
 
 
 def _risk_with_verdict(db: Db, account: Account, transaction_id: str, verdict: str) -> Risk:

@@ -72,7 +72,7 @@ def test_a_transaction_s_trail_holds_its_writes_and_each_verdict_with_its_analys
         ("changed", "sub-admin"),
         ("created", "sub-admin"),
     ]
-    assert entries[1]["fields"] == {"verdict": "NOT_FRAUD", "note": "known"}
+    assert entries[1]["fields"] == {"verdict": "NOT_FRAUD", "note": "known", "knownAt": verdict.json["feedback"]["at"]}
     assert entries[2]["fields"] == {"amount": 15}
     assert entries[3]["fields"]["accountId"] == account["accountId"] and entries[3]["fields"]["amount"] == 12.5
     assert entries[0]["fields"]["amount"] == 15

@@ -105,6 +105,11 @@ def admin_requests(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
         ("DELETE", f"/api/transactions/{transaction}", None),
         ("POST", "/api/executions", None),
         ("POST", "/api/executions/some-run/rerun", None),
+        (
+            "POST",
+            "/api/verdicts",
+            {"verdicts": [{"transactionId": transaction, "verdict": "CONFIRMED", "knownAt": "2026-12-01T00:00:00Z"}]},
+        ),
     ]
 
 

@@ -1,0 +1,154 @@
+"""`isoflow verdicts import FILE.csv`: confirmed frauds and chargebacks, learnt days after the transactions, into
+a running system.
+
+Columns: transaction_id; label, 1 = fraud, 0 = not fraud; known_at, when the verdict became known (ISO 8601
+with a timezone); and optionally note. A .gz file is read compressed. Into the local stack by default (`make
+run`); into AWS, or another endpoint, when TRANSACTIONS_TABLE (with ACCOUNTS_TABLE, SCORES_TABLE and
+AUDIT_TABLE) names the tables, with AWS_ENDPOINT_URL for an endpoint that is not AWS itself.
+
+Each verdict takes the API's write path (`POST /api/verdicts`): the account's risk moves with it and the audit
+trail names the importer. On a transaction the verdict known last stands, so importing a file again changes
+nothing. A row that cannot be read is reported with its line and why, a transaction that does not exist is
+reported as unknown, and every other row is recorded; the command then exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import gzip
+import io
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from isoflow.api.models import Verdict, VerdictGiven
+from isoflow.cli.system import LOCAL_ENDPOINT, system_settings
+from isoflow.local.resources import REGION
+from isoflow.store.audit import Actor
+from isoflow.store.db import Db, dynamodb_client
+from isoflow.store.transactions import GivenVerdict, Outcome, record_verdicts
+from isoflow.tables import TRANSACTIONS
+
+COLUMNS = ("transaction_id", "label", "known_at")
+LABELS = {"1": Verdict.CONFIRMED, "0": Verdict.NOT_FRAUD}
+BATCH = 100
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "verdicts",
+        help="import confirmed frauds and chargebacks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="verdicts_command", required=True)
+    load = commands.add_parser("import", help="record the verdicts of a CSV file")
+    load.add_argument("file", type=Path, metavar="FILE.csv")
+    load.set_defaults(func=import_command)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+def read_verdicts(text: IO[str]) -> Iterator[tuple[int, GivenVerdict | Rejected]]:
+    """Each data row of a verdicts file with its line number, as a verdict or the reason it is not one."""
+    reader = csv.DictReader(text)
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
+    if missing:
+        raise ValueError(f"missing columns: {', '.join(missing)} (expected {', '.join(COLUMNS)}[, note])")
+    for row in reader:
+        line = reader.line_num
+        label = (row["label"] or "").strip()
+        if label not in LABELS:
+            yield line, Rejected(line, f"label must be 1 (fraud) or 0 (not fraud), not {label!r}")
+            continue
+        note = (row.get("note") or "").strip() or None
+        try:
+            given = VerdictGiven.model_validate(
+                {
+                    "transactionId": (row["transaction_id"] or "").strip(),
+                    "verdict": LABELS[label],
+                    "knownAt": (row["known_at"] or "").strip(),
+                    "note": note,
+                }
+            )
+        except ValidationError as error:
+            first = error.errors()[0]
+            yield line, Rejected(line, f"{_COLUMN_OF[str(first['loc'][0])]}: {first['msg']}")
+            continue
+        yield line, GivenVerdict(given.transactionId, given.verdict, given.knownAt, given.note)
+
+
+_COLUMN_OF = {"transactionId": "transaction_id", "verdict": "label", "knownAt": "known_at", "note": "note"}
+
+
+def import_command(args: argparse.Namespace) -> int:
+    db = _connect()
+    actor = Actor(subject="import", name=getpass.getuser())
+    outcomes: Counter[str] = Counter()
+    problems: list[str] = []
+    batch: list[tuple[int, GivenVerdict]] = []
+
+    def send() -> None:
+        for (line, given), outcome in zip(batch, record_verdicts(db, [g for _, g in batch], actor=actor), strict=True):
+            outcomes[outcome] += 1
+            if outcome is Outcome.UNKNOWN:
+                problems.append(f"line {line}: no transaction {given.transaction_id}")
+        batch.clear()
+
+    try:
+        with _open(args.file) as text, tqdm(unit="verdict", desc="import") as bar:
+            for line, row in read_verdicts(text):
+                bar.update(1)
+                if isinstance(row, Rejected):
+                    outcomes["rejected"] += 1
+                    problems.append(f"line {line}: {row.reason}")
+                    continue
+                batch.append((line, row))
+                if len(batch) == BATCH:
+                    send()
+            send()
+    except (OSError, ValueError, csv.Error) as error:
+        print(f"isoflow verdicts import: {args.file}: {error}")
+        return 2
+    for problem in problems:
+        print(problem)
+    counts = ", ".join(f"{outcomes[o]} {o}" for o in (*(o.value for o in Outcome), "rejected"))
+    print(f"{sum(outcomes.values())} verdicts: {counts}")
+    return 1 if problems else 0
+
+
+def _connect() -> Db:
+    """The tables the environment names, or the local stack's."""
+    # The service's JSON log lines are for CloudWatch; in a terminal the command's own output says it all.
+    logging.getLogger("isoflow").setLevel(logging.WARNING)
+    if TRANSACTIONS.env not in os.environ:
+        os.environ.setdefault("AWS_ENDPOINT_URL", LOCAL_ENDPOINT)
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+        os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+    settings = system_settings()
+    return Db.from_settings(settings, dynamodb_client())
+
+
+@contextmanager
+def _open(path: Path) -> Iterator[IO[str]]:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as packed, io.TextIOWrapper(packed, encoding="utf-8", newline="") as text:
+            yield text
+    else:
+        with path.open(encoding="utf-8", newline="") as text:
+            yield text
