@@ -250,6 +250,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/verdicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a batch of verdicts: confirmed frauds and chargebacks
+         * @description Each verdict carries when it became known; on a transaction the verdict known last stands, so sending a batch again changes nothing. A transaction that does not exist is reported and the rest of the batch is recorded.
+         */
+        post: operations["verdicts_api_verdicts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -419,13 +439,21 @@ export interface components {
         };
         /** Feedback */
         Feedback: {
-            /** At */
+            /**
+             * At
+             * @description when it was recorded
+             */
             at: string;
             /**
              * By
              * @description who gave the verdict: e-mail or user name
              */
             by?: string | null;
+            /**
+             * Knownat
+             * @description when it became known (absent: when it was recorded)
+             */
+            knownAt?: string | null;
             /** Note */
             note?: string | null;
             verdict: components["schemas"]["Verdict"];
@@ -479,6 +507,12 @@ export interface components {
             /** Toleratedfailurepercentage */
             toleratedFailurePercentage?: number | null;
         };
+        /**
+         * Outcome
+         * @description What became of a verdict given for a transaction.
+         * @enum {string}
+         */
+        Outcome: "recorded" | "unchanged" | "superseded" | "unknown";
         /** Page[Account] */
         Page_Account_: {
             /** Items */
@@ -808,6 +842,44 @@ export interface components {
          * @enum {string}
          */
         Verdict: "CONFIRMED" | "NOT_FRAUD";
+        /** VerdictBatch */
+        VerdictBatch: {
+            /** Verdicts */
+            verdicts: components["schemas"]["VerdictGiven"][];
+        };
+        /** VerdictGiven */
+        VerdictGiven: {
+            /**
+             * Knownat
+             * Format: date-time
+             * @description when it became known: the chargeback's or the call's date
+             * @example 2026-11-24T15:57:11Z
+             */
+            knownAt: string;
+            /** Note */
+            note?: string | null;
+            /**
+             * Transactionid
+             * @description an id no transaction has is reported
+             */
+            transactionId: string;
+            verdict: components["schemas"]["Verdict"];
+        };
+        /** VerdictResult */
+        VerdictResult: {
+            /** @description recorded; unchanged (it already carries this verdict, note and knownAt); superseded (it carries a verdict known later, which stands); unknown (no such transaction) */
+            outcome: components["schemas"]["Outcome"];
+            /** Transactionid */
+            transactionId: string;
+        };
+        /** VerdictResults */
+        VerdictResults: {
+            /**
+             * Results
+             * @description one per verdict sent, in the same order
+             */
+            results: components["schemas"]["VerdictResult"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -2861,6 +2933,111 @@ export interface operations {
             };
         };
     };
+    verdicts_api_verdicts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerdictBatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerdictResults"];
+                };
+            };
+            /** @description malformed request: invalid JSON, a bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid ID token (missing, malformed, expired or from another user pool) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the signed-in user's group may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a request body that is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too many concurrent writes; nothing was written, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -2874,6 +3051,7 @@ export const accountTypeValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const auditEntryActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditEntry"]["action"]> = ["created", "changed", "deleted", "verdict"];
 export const auditEntryEntityTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditEntry"]["entityType"]> = ["account", "transaction"];
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["CARD_PRESENT", "ONLINE", "ATM", "BANK_TRANSFER"];
+export const outcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Outcome"]> = ["recorded", "unchanged", "superseded", "unknown"];
 export const riskLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RiskLevel"]> = ["LOW", "MEDIUM", "HIGH"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"];
 export const transactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TransactionType"]> = ["DEPOSIT", "WITHDRAWAL", "TRANSFER", "PURCHASE", "PAYMENT"];
