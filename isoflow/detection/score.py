@@ -25,9 +25,10 @@ from typing import Any, Protocol
 
 from isoflow.detection.files import PopulationFiles
 from isoflow.observability import logger
+from isoflow.store import records
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.risk import Risk, ScoredTransaction, account_risk
-from isoflow.store.scores import RISK_LEVELS, TransactionScore, write_scores
+from isoflow.store.scores import RISK_LEVELS, write_scores
 from isoflow.store.timeline import window_from
 from isoflow.timestamps import now_text
 from isoflow.workflow import Keys, States, optional_timestamp, population, step_input, text
@@ -179,7 +180,7 @@ def _too_little_history(first: int, window: int, config: ScoringConfig) -> bool:
 @dataclass(frozen=True)
 class AccountResult:
     account: AccountRef
-    new_scores: tuple[TransactionScore, ...]
+    new_scores: tuple[records.Score, ...]
     risk: Risk
 
     def payload(self) -> dict[str, Any]:
@@ -224,7 +225,7 @@ def score_one_account(
         for i, transaction in enumerate(rows)
         if existing.get(transaction["transactionId"], {}).get("revision") != transaction["revision"]
     ]
-    new_scores: list[TransactionScore] = []
+    new_scores: list[records.Score] = []
     for group in target_groups(targets, window_size):
         start, end = history_of(group, len(rows), window_size)
         history = rows[start:end]
@@ -239,17 +240,17 @@ def score_one_account(
             population=population,
         )
         new_scores.extend(
-            TransactionScore(
-                account_id=account.account_id,
-                transaction_id=rows[i]["transactionId"],
+            records.Score(
+                accountId=account.account_id,
+                transactionId=rows[i]["transactionId"],
                 timestamp=rows[i]["timestamp"],
                 revision=rows[i]["revision"],
-                risk_score=score.score,
-                risk_level=score.risk_level,
-                is_anomaly=score.is_anomaly,
+                riskScore=score.score,
+                riskLevel=score.risk_level,
+                isAnomaly=score.is_anomaly,
                 reasons=tuple(score.reasons),
-                scored_at=scored_at,
-                model_version=score.model_version,
+                scoredAt=scored_at,
+                modelVersion=score.model_version,
             )
             for i, score in zip(group, scores, strict=True)
         )
@@ -257,10 +258,10 @@ def score_one_account(
 
 
 def _risk(
-    rows: Sequence[Mapping[str, Any]], existing: Mapping[str, Mapping[str, Any]], new_scores: Sequence[TransactionScore]
+    rows: Sequence[Mapping[str, Any]], existing: Mapping[str, Mapping[str, Any]], new_scores: Sequence[records.Score]
 ) -> Risk:
     """The account's risk from the transactions read and their current scores, new or kept."""
-    scored = {s.transaction_id: (s.risk_score, s.risk_level) for s in new_scores}
+    scored = {s.transactionId: (s.riskScore, s.riskLevel) for s in new_scores}
     judged = []
     for transaction in rows:
         score, level = scored.get(transaction["transactionId"], (None, None))
@@ -317,7 +318,7 @@ def score_batch(
         raise failures[0].error
     new_scores = [score for result in results for score in result.new_scores]
     requests = write_scores(db, new_scores)
-    levels = Counter(score.risk_level for score in new_scores)
+    levels = Counter(score.riskLevel for score in new_scores)
     logger.info(
         "batch scored",
         extra={

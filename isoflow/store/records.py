@@ -1,5 +1,6 @@
-"""Stored items as frozen records, each with one `to_item` and one `from_item`: an account (`Account`) and a
-transaction (`Transaction`, with an analyst's `Feedback` on it).
+"""Stored items as frozen records, each with one `to_item` and one `from_item`: an account (`Account`), a
+transaction (`Transaction`, with an analyst's `Feedback` on it), a transaction's score (`Score`) and what the
+runs table keeps of a detection run (`Run`).
 
 Field names are the stored attributes' names, which are also the API's: `accountId` is `accountId` in
 DynamoDB, here and in the JSON a client reads, so a field can be followed from end to end by its name.
@@ -7,11 +8,13 @@ DynamoDB, here and in the JSON a client reads, so a field can be followed from e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+import zlib
+from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Self
 
 from isoflow.store.db import from_item, to_item
+from isoflow.tables import FEED_SHARDS
 
 
 @dataclass(frozen=True)
@@ -22,9 +25,10 @@ class Record:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
-        """The record of a stored item; attributes the record does not know are not part of it."""
+        """The record of a stored item; attributes the record does not know are not part of it, and those it
+        derives (not set when it is made) are derived again."""
         values = from_item(item)
-        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.init and f.name in values})
 
 
 @dataclass(frozen=True)
@@ -93,3 +97,53 @@ class Transaction(Record):
         """The record of a stored item, its amount the exact decimal stored."""
         feedback = Feedback.from_item(item["feedback"]["M"]) if "feedback" in item else None
         return replace(super().from_item(item), amount=Decimal(item["amount"]["N"]), feedback=feedback)
+
+
+def risk_shard(risk_level: str, transaction_id: str) -> str:
+    """A score's partition of the risk index: its level, and a shard that spreads the level's scores."""
+    return f"{risk_level}#{zlib.crc32(transaction_id.encode()) % FEED_SHARDS}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Score(Record):
+    """One item of the scores table: the detector's score of a transaction, which counts only while the
+    transaction is at the revision it was computed from."""
+
+    accountId: str
+    transactionId: str
+    timestamp: str  # its transaction's time: the risk index lists scores newest first by it
+    revision: int  # the revision of the transaction it was computed from
+    riskScore: float  # 0-1 (model.scoring), stored to six places
+    riskLevel: str
+    isAnomaly: bool
+    reasons: tuple[str, ...]  # what a person can read of why, strongest first
+    scoredAt: str
+    modelVersion: str
+    riskShard: str = field(init=False)  # its partition of the risk index, from its level (risk_shard)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "riskShard", risk_shard(self.riskLevel, self.transactionId))
+
+    def to_item(self) -> dict[str, Any]:
+        """The DynamoDB item, its score to six places."""
+        return Record.to_item(replace(self, riskScore=round(self.riskScore, 6)))
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Self:
+        """The record of a stored item, its score a float even when it is whole (0 or 1)."""
+        score = super().from_item(item)
+        return replace(score, riskScore=float(score.riskScore), reasons=tuple(score.reasons))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run(Record):
+    """One item of the runs table: what Step Functions does not keep of a detection run. How the run was started
+    is written as it starts and its summary when RecordRun ends it, each leaving the other as it is: a run
+    started elsewhere (in the console) has a summary only, and one still going how it was started only."""
+
+    executionId: str  # the execution's name
+    trigger: str | None = None  # schedule, api or cli
+    requestedAt: str | None = None
+    rerunOf: str | None = None  # the run this one reruns, when a rerun is a new execution
+    summary: dict[str, Any] | None = None  # RecordRun's summary (isoflow.detection.record), the run's output
+    recordedAt: str | None = None  # when RecordRun stored the summary

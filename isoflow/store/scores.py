@@ -6,61 +6,25 @@ the score in the same write, and a score computed from an older revision is neve
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
-from isoflow.store.db import Db, batch_write, from_item, to_item, with_retries
-from isoflow.store.records import Transaction
+from isoflow.store.db import Db, batch_write, to_item, with_retries
+from isoflow.store.records import Score, Transaction
 from isoflow.tables import BY_RISK_INDEX, FEED_SHARDS
 
 RISK_LEVELS = ("LOW", "MEDIUM", "HIGH")
-# The attributes a score adds to a transaction when joined.
-SCORE_FIELDS = ("riskScore", "riskLevel", "isAnomaly", "reasons", "scoredAt", "modelVersion")
-
-
-@dataclass(frozen=True)
-class TransactionScore:
-    account_id: str
-    transaction_id: str
-    timestamp: str
-    revision: int
-    risk_score: float
-    risk_level: str
-    is_anomaly: bool
-    reasons: tuple[str, ...]
-    scored_at: str
-    model_version: str
-
-    def item(self) -> dict[str, Any]:
-        return {
-            "accountId": self.account_id,
-            "transactionId": self.transaction_id,
-            "timestamp": self.timestamp,
-            "revision": self.revision,
-            "riskScore": round(self.risk_score, 6),
-            "riskLevel": self.risk_level,
-            "isAnomaly": self.is_anomaly,
-            "reasons": list(self.reasons),
-            "scoredAt": self.scored_at,
-            "modelVersion": self.model_version,
-            "riskShard": risk_shard(self.risk_level, self.transaction_id),
-        }
-
-
-def risk_shard(risk_level: str, transaction_id: str) -> str:
-    return f"{risk_level}#{zlib.crc32(transaction_id.encode()) % FEED_SHARDS}"
 
 
 def levels_at_or_above(level: str) -> tuple[str, ...]:
     return RISK_LEVELS[RISK_LEVELS.index(level) :]
 
 
-def write_scores(db: Db, scores: Iterable[TransactionScore]) -> int:
+def write_scores(db: Db, scores: Iterable[Score]) -> int:
     """BatchWriteItem the scores (25 a request, unprocessed items retried); returns the requests made."""
-    return batch_write(db, db.scores, ({"PutRequest": {"Item": to_item(s.item())}} for s in scores))
+    return batch_write(db, db.scores, ({"PutRequest": {"Item": score.to_item()}} for score in scores))
 
 
 def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -76,23 +40,30 @@ def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dic
     return found
 
 
-def join_scores(transactions: Iterable[Transaction], scores: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def join_scores(transactions: Iterable[Transaction], scores: Iterable[Score]) -> list[dict[str, Any]]:
     """Transactions as the API shows them, in the given order: each one's fields, with those of its current
     score (if any) added."""
-    by_id = {s["transactionId"]: s for s in scores}
+    by_id = {score.transactionId: score for score in scores}
     joined = []
     for transaction in transactions:
         shown = asdict(transaction)
         score = by_id.get(transaction.transactionId)
-        if score and score.get("revision") == transaction.revision:
-            shown.update({f: score[f] for f in SCORE_FIELDS if f in score})
+        if score is not None and score.revision == transaction.revision:
+            shown.update(
+                riskScore=score.riskScore,
+                riskLevel=score.riskLevel,
+                isAnomaly=score.isAnomaly,
+                reasons=score.reasons,
+                scoredAt=score.scoredAt,
+                modelVersion=score.modelVersion,
+            )
         joined.append(shown)
     return joined
 
 
 def attach_scores(db: Db, transactions: Sequence[Transaction]) -> list[dict[str, Any]]:
     keys = [{"accountId": t.accountId, "transactionId": t.transactionId} for t in transactions]
-    return join_scores(transactions, [from_item(s) for s in batch_get(db, db.scores, keys)] if keys else [])
+    return join_scores(transactions, [Score.from_item(s) for s in batch_get(db, db.scores, keys)] if keys else [])
 
 
 def account_scores(db: Db, account_id: str) -> dict[str, int]:

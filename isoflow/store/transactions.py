@@ -38,7 +38,7 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError, RejectedValueError
 from isoflow.store.paging import Stream, collect, merged_page
-from isoflow.store.records import Account, Feedback, Transaction
+from isoflow.store.records import Account, Feedback, Score, Transaction
 from isoflow.store.risk import RISK_DAYS, Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, attach_scores, batch_get, join_scores, levels_at_or_above
 from isoflow.store.timeline import history_before, newest_timestamp, recent
@@ -641,13 +641,13 @@ def scored_transactions(
     ]
 
     def keep(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        scores = [from_item(item) for item in items]
-        found = batch_get(db, db.transactions, [{"transactionId": s["transactionId"]} for s in scores])
+        scores = [Score.from_item(item) for item in items]
+        found = batch_get(db, db.transactions, [{"transactionId": s.transactionId} for s in scores])
         by_id = {t.transactionId: t for t in map(Transaction.from_item, found)}
         joined = []
         for score in scores:
-            transaction = by_id.get(score["transactionId"])
-            if transaction is None or transaction.revision != score.get("revision"):
+            transaction = by_id.get(score.transactionId)
+            if transaction is None or transaction.revision != score.revision:
                 continue
             if transaction_type and transaction.transactionType != transaction_type:
                 continue

@@ -9,7 +9,8 @@ from anomaly_scores import flag_as_anomaly
 
 from isoflow.local.auth import LOCAL_ADMINISTRATOR
 from isoflow.store.db import Db
-from isoflow.store.scores import TransactionScore, write_scores
+from isoflow.store.records import Score
+from isoflow.store.scores import write_scores
 
 ACCOUNT = {"name": "Ada Lovelace", "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"}
 
@@ -107,18 +108,18 @@ def test_scores_appear_on_transactions_and_anomalies(api: Any, db: Db) -> None:
     quiet = create_transaction(api, account["accountId"], timestamp="2026-11-01T10:00:00Z")
     odd = create_transaction(api, account["accountId"], amount=990, timestamp="2026-11-02T03:00:00Z")
 
-    def score(transaction: dict[str, Any], value: float, level: str) -> TransactionScore:
-        return TransactionScore(
-            account_id=account["accountId"],
-            transaction_id=transaction["transactionId"],
+    def score(transaction: dict[str, Any], value: float, level: str) -> Score:
+        return Score(
+            accountId=account["accountId"],
+            transactionId=transaction["transactionId"],
             timestamp=transaction["timestamp"],
             revision=1,
-            risk_score=value,
-            risk_level=level,
-            is_anomaly=level == "HIGH",
+            riskScore=value,
+            riskLevel=level,
+            isAnomaly=level == "HIGH",
             reasons=("amount 79× this account's median",) if level == "HIGH" else (),
-            scored_at="2026-11-02T04:00:00Z",
-            model_version="test",
+            scoredAt="2026-11-02T04:00:00Z",
+            modelVersion="test",
         )
 
     write_scores(db, [score(quiet, 0.31, "LOW"), score(odd, 0.82, "HIGH")])
@@ -331,17 +332,17 @@ def test_a_minimum_score_that_few_match_pages_in_bounded_reads_and_reaches_every
     account = create_account(api)
     odd = create_transaction(api, account["accountId"], amount=990, timestamp="2026-10-01T03:00:00Z")
     scores = [
-        TransactionScore(
-            account_id=account["accountId"],
-            transaction_id=f"txn_low{n:05d}",
+        Score(
+            accountId=account["accountId"],
+            transactionId=f"txn_low{n:05d}",
             timestamp=f"2026-11-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00Z",
             revision=1,
-            risk_score=0.3,
-            risk_level="LOW",
-            is_anomaly=False,
+            riskScore=0.3,
+            riskLevel="LOW",
+            isAnomaly=False,
             reasons=(),
-            scored_at="2026-11-30T00:00:00Z",
-            model_version="test",
+            scoredAt="2026-11-30T00:00:00Z",
+            modelVersion="test",
         )
         for n in range(2000)
     ]

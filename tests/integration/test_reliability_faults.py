@@ -26,7 +26,8 @@ from isoflow.functions import SCORE_ACCOUNT_BATCH, local_function_name
 from isoflow.local.api_gateway import proxy_event
 from isoflow.local.lambda_invoke import LambdaContext
 from isoflow.settings import Settings
-from isoflow.store.db import from_item, to_item
+from isoflow.store.db import from_item
+from isoflow.store.records import Score
 from isoflow.store.transactions import read_transaction
 
 
@@ -160,21 +161,18 @@ def test_a_write_that_outlasts_the_retries_is_a_503_and_changes_nothing(faulty_a
     # A score of the kept transaction, which a change would delete in the same write.
     boto3.client("dynamodb").put_item(
         TableName=faulty_api.settings.scores_table,
-        Item=to_item(
-            {
-                "accountId": account_id,
-                "transactionId": kept["transactionId"],
-                "timestamp": kept["timestamp"],
-                "revision": 1,  # a new transaction's
-                "riskScore": 0.4,
-                "riskLevel": "LOW",
-                "isAnomaly": False,
-                "reasons": [],
-                "scoredAt": "2026-11-20T11:00:00Z",
-                "modelVersion": "test",
-                "riskShard": "LOW#0",
-            }
-        ),
+        Item=Score(
+            accountId=account_id,
+            transactionId=kept["transactionId"],
+            timestamp=kept["timestamp"],
+            revision=1,  # a new transaction's
+            riskScore=0.4,
+            riskLevel="LOW",
+            isAnomaly=False,
+            reasons=(),
+            scoredAt="2026-11-20T11:00:00Z",
+            modelVersion="test",
+        ).to_item(),
     )
     before = snapshot(faulty_api)
     injected = inject(faulty_api.events, "dynamodb", "TransactWriteItems", Fault(times=10_000, **fault))

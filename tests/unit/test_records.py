@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from isoflow.store.db import to_item
-from isoflow.store.records import Account, Feedback, Transaction
+from isoflow.store.records import Account, Feedback, Score, Transaction, risk_shard
 
 OPENED = Account(
     accountId="acc_0123456789abcdef",
@@ -86,3 +86,37 @@ def test_a_transaction_item_leaves_out_what_is_none_inside_its_feedback_too() ->
     assert not {"description", "category", "country", "injectedAnomaly"} & item.keys()
     assert item["feedback"] == {"M": {"verdict": {"S": "CONFIRMED"}, "at": {"S": "2026-11-03T09:00:00Z"}}}
     assert Transaction.from_item(POSTED.to_item()).feedback is None
+
+
+SCORED = Score(
+    accountId=OPENED.accountId,
+    transactionId=POSTED.transactionId,
+    timestamp=POSTED.timestamp,
+    revision=1,
+    riskScore=0.912345,
+    riskLevel="HIGH",
+    isAnomaly=True,
+    reasons=("amount 43× this account's median", "abroad: BR, home GB"),
+    scoredAt="2026-11-02T08:20:00Z",
+    modelVersion="iforest-4+population-7",
+)
+
+
+def test_a_score_comes_back_from_its_item_as_it_went_in() -> None:
+    assert Score.from_item(SCORED.to_item()) == SCORED
+    assert Score.from_item(dataclasses.replace(SCORED, reasons=()).to_item()).reasons == ()
+
+
+def test_a_score_is_stored_to_six_places_and_a_whole_one_comes_back_a_float() -> None:
+    item = dataclasses.replace(SCORED, riskScore=0.91234567).to_item()
+    assert item["riskScore"] == {"N": "0.912346"}
+    whole = Score.from_item(dataclasses.replace(SCORED, riskScore=1.0).to_item()).riskScore
+    assert isinstance(whole, float) and whole == 1.0
+
+
+def test_a_scores_partition_of_the_risk_index_follows_its_level() -> None:
+    item = SCORED.to_item()
+    assert item["riskShard"] == {"S": risk_shard("HIGH", SCORED.transactionId)}
+    assert item["riskShard"]["S"].startswith("HIGH#")
+    assert dataclasses.replace(SCORED, riskLevel="LOW").riskShard.startswith("LOW#")
+    assert Score.from_item({**item, "riskShard": {"S": "MEDIUM#0"}}).riskShard == item["riskShard"]["S"]
