@@ -31,7 +31,6 @@ from isoflow.store.accounts import read_account, stale_shard
 from isoflow.store.audit import Actor, audit_put
 from isoflow.store.db import (
     Db,
-    from_item,
     to_item,
     to_values,
     write_transaction,
@@ -477,17 +476,17 @@ def _risk_with_verdict(db: Db, account: Account, transaction_id: str, verdict: s
         ("revision", "feedback.verdict"),
     )
     keys = [{"accountId": account.accountId, "transactionId": t["transactionId"]} for t in transactions]
-    scores = {s["transactionId"]: s for s in map(from_item, batch_get(db, db.scores, keys))}
+    scores = {s.transactionId: s for s in map(Score.from_item, batch_get(db, db.scores, keys))}
     judged = []
     for t in transactions:
         score = scores.get(t["transactionId"])
-        if score is not None and score["revision"] != t["revision"]:
+        if score is not None and score.revision != t["revision"]:
             score = None  # a score of an earlier revision does not count
         judged.append(
             ScoredTransaction(
                 timestamp=t["timestamp"],
-                risk_score=None if score is None else float(score["riskScore"]),
-                risk_level=None if score is None else str(score["riskLevel"]),
+                risk_score=None if score is None else score.riskScore,
+                risk_level=None if score is None else score.riskLevel,
                 verdict=verdict if t["transactionId"] == transaction_id else (t.get("feedback") or {}).get("verdict"),
             )
         )
