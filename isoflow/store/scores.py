@@ -66,21 +66,6 @@ def attach_scores(db: Db, transactions: Sequence[Transaction]) -> list[dict[str,
     return join_scores(transactions, [Score.from_item(s) for s in batch_get(db, db.scores, keys)] if keys else [])
 
 
-def account_scores(db: Db, account_id: str) -> dict[str, int]:
-    """transactionId -> revision of every score the account has (for finding unscored transactions)."""
-    paginator = db.client.get_paginator("query")
-    revisions: dict[str, int] = {}
-    for page in paginator.paginate(
-        TableName=db.scores,
-        KeyConditionExpression="accountId = :a",
-        ExpressionAttributeValues={":a": {"S": account_id}},
-        ProjectionExpression="transactionId, revision",
-    ):
-        for item in page.get("Items", []):
-            revisions[item["transactionId"]["S"]] = int(item["revision"]["N"])
-    return revisions
-
-
 def score_stats(db: Db, since: str) -> dict[str, Any]:
     """Counts by risk level, a ten-bin score histogram and daily counts of the scores since `since`.
 
