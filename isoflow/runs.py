@@ -1,7 +1,8 @@
 """Detection runs: start, list, describe and rerun executions of the detection state machine.
 
 A run is a Step Functions execution; its id is the execution's name. The runs table keeps what Step
-Functions does not: how the run was started, which run it reruns, and the summary RecordRun wrote.
+Functions does not, as a `Run` record: how the run was started, which run it reruns, and the summary RecordRun
+wrote.
 
 Reruns redrive the execution (RedriveExecution) where that resumes its work: a run that timed out, was
 aborted or failed without a Catch. A run whose error was caught into a Fail state would only re-enter that
@@ -25,9 +26,10 @@ import boto3
 from botocore.exceptions import ClientError
 
 from isoflow.observability import logger
-from isoflow.store.db import error_code, from_item, to_item, to_values
+from isoflow.store.db import error_code, to_item
 from isoflow.store.errors import ConflictError, NotFoundError
 from isoflow.store.paging import InvalidCursorError
+from isoflow.store.records import Run
 from isoflow.timestamps import format_timestamp, utc_now
 
 # Step Functions' execution names: 1-80 characters of letters, digits, "-" and "_".
@@ -100,31 +102,35 @@ def readable_cause(cause: str | None) -> str | None:
 # The runs table
 
 
-def _record(dynamodb: Any, runs_table: str, execution_id: str, fields: Mapping[str, Any]) -> None:
-    names = {f"#{key}": key for key in fields}
+def _save(dynamodb: Any, runs_table: str, run: Run) -> None:
+    """Sets the attributes `run` has on its item, creating the item if need be, and leaves the others as they are:
+    how a run was started and its summary are written at different times, by different writers."""
+    attributes = run.to_item()
+    key = {"executionId": attributes.pop("executionId")}
     dynamodb.update_item(
         TableName=runs_table,
-        Key=to_item({"executionId": execution_id}),
-        UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in fields),
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=to_values({f":{key}": value for key, value in fields.items()}),
+        Key=key,
+        UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in attributes),
+        ExpressionAttributeNames={f"#{name}": name for name in attributes},
+        ExpressionAttributeValues={f":{name}": value for name, value in attributes.items()},
     )
 
 
 def save_summary(dynamodb: Any, runs_table: str, execution_id: str, summary: Mapping[str, Any]) -> None:
     """Keeps RecordRun's summary beside how the run was started (a run's output is gone once it is redriven)."""
-    _record(dynamodb, runs_table, execution_id, {"summary": dict(summary), "recordedAt": format_timestamp(utc_now())})
+    recorded = Run(executionId=execution_id, summary=dict(summary), recordedAt=format_timestamp(utc_now()))
+    _save(dynamodb, runs_table, recorded)
 
 
-def _records(runs: Runs, execution_ids: list[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _records(runs: Runs, execution_ids: list[str]) -> dict[str, Run]:
+    found: dict[str, Run] = {}
     for start in range(0, len(execution_ids), 100):
         pending: list[dict[str, Any]] = [to_item({"executionId": e}) for e in execution_ids[start : start + 100]]
         while pending:
             response = runs.dynamodb.batch_get_item(RequestItems={runs.runs_table: {"Keys": pending}})
             for item in response.get("Responses", {}).get(runs.runs_table, []):
-                record = from_item(item)
-                found[record["executionId"]] = record
+                record = Run.from_item(item)
+                found[record.executionId] = record
             pending = response.get("UnprocessedKeys", {}).get(runs.runs_table, {}).get("Keys", [])
     return found
 
@@ -156,10 +162,13 @@ def start(
     execution_id = new_execution_id()
     payload = {**(execution_input or {}), "trigger": trigger}
     # Recorded first, so a run is never listed without how it started.
-    record = {"trigger": trigger, "requestedAt": format_timestamp(utc_now())}
-    if payload.get(RERUN_OF):
-        record[RERUN_OF] = payload[RERUN_OF]
-    _record(runs.dynamodb, runs.runs_table, execution_id, record)
+    requested = Run(
+        executionId=execution_id,
+        trigger=trigger,
+        requestedAt=format_timestamp(utc_now()),
+        rerunOf=payload.get(RERUN_OF) or None,
+    )
+    _save(runs.dynamodb, runs.runs_table, requested)
     runs.stepfunctions.start_execution(
         stateMachineArn=runs.state_machine_arn, name=execution_id, input=json.dumps(payload)
     )
@@ -176,7 +185,8 @@ def _describe_execution(runs: Runs, execution_id: str) -> dict[str, Any]:
         raise
 
 
-def _run_item(execution: Mapping[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
+def _run_item(execution: Mapping[str, Any], record: Run | None) -> dict[str, Any]:
+    """A run as the API lists it: the execution, with how it was started and its summary where recorded."""
     started, stopped = execution["startDate"], execution.get("stopDate")
     item: dict[str, Any] = {
         "executionId": execution["name"],
@@ -185,8 +195,9 @@ def _run_item(execution: Mapping[str, Any], record: Mapping[str, Any] | None) ->
         "stoppedAt": _iso(stopped),
         "durationSeconds": _duration_s(started, stopped),
     }
-    if record:
-        item.update({key: record[key] for key in ("trigger", RERUN_OF, "summary") if key in record})
+    if record is not None:
+        recorded = {"trigger": record.trigger, "rerunOf": record.rerunOf, "summary": record.summary}
+        item.update({key: value for key, value in recorded.items() if value is not None})
     return item
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from isoflow.store.db import to_item
-from isoflow.store.records import Account, Feedback, Score, Transaction, risk_shard
+from isoflow.store.records import Account, Feedback, Run, Score, Transaction, risk_shard
 
 OPENED = Account(
     accountId="acc_0123456789abcdef",
@@ -120,3 +120,29 @@ def test_a_scores_partition_of_the_risk_index_follows_its_level() -> None:
     assert item["riskShard"]["S"].startswith("HIGH#")
     assert dataclasses.replace(SCORED, riskLevel="LOW").riskShard.startswith("LOW#")
     assert Score.from_item({**item, "riskShard": {"S": "MEDIUM#0"}}).riskShard == item["riskShard"]["S"]
+
+
+STARTED = Run(
+    executionId="run-20261124T160742Z-1a2b3c",
+    trigger="api",
+    requestedAt="2026-11-24T16:07:42Z",
+)
+
+
+def test_a_run_comes_back_from_its_item_as_it_went_in() -> None:
+    assert Run.from_item(STARTED.to_item()) == STARTED
+    summary = {"accounts": 3, "riskLevels": {"LOW": 2, "HIGH": 1}, "failures": [{"batch": 0, "error": "Boom"}]}
+    recorded = dataclasses.replace(
+        STARTED, rerunOf="run-20261124T150000Z-0f0f0f", summary=summary, recordedAt="2026-11-24T16:09:00Z"
+    )
+    assert Run.from_item(recorded.to_item()) == recorded
+
+
+def test_a_run_item_holds_only_what_was_recorded() -> None:
+    assert STARTED.to_item().keys() == {"executionId", "trigger", "requestedAt"}
+    summarised = Run(executionId=STARTED.executionId, summary={"accounts": 0, "populationVersion": None})
+    assert summarised.to_item() == {
+        "executionId": {"S": STARTED.executionId},
+        "summary": {"M": {"accounts": {"N": "0"}}},
+    }
+    assert Run.from_item(summarised.to_item()).trigger is None
