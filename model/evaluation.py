@@ -5,7 +5,11 @@ anomaly kind: that group's positives against all negatives). Baselines, computed
 - `amount_zscore`: per account, the amount's z-score against the account's earlier transactions;
 - `global_iforest`: one IsolationForest over every account's transactions, on the same features;
 - `seed_iforest`: the approach Isoflow replaced: per account, StandardScaler and an IsolationForest with
-  contamination 0.1 on the account's own rows, min-max normalised over each scored batch.
+  contamination 0.1 on the account's own rows, min-max normalised over each scored batch;
+- `supervised_baseline`: the Fraud Detection Handbook's supervised model fed the same late labels: gradient
+  boosting over the amount, the customer's spending (count and mean amount over 1, 7 and 30 days) and the
+  merchant's fraud rate and count over 1, 7 and 30 days ending when labels become known, trained once on
+  every label known before the judged period.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import IsolationForest
+from sklearn.ensemble import HistGradientBoostingClassifier, IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from model.features import Txn
+from model.learning import DAY_S, Rows
 from model.scoring import feature_matrix
 
 GLOBAL_FOREST_SEED = 0
@@ -127,4 +132,53 @@ def seed_iforest_scores(
         raw = -forest.fit(matrix).decision_function(matrix)
         spread = raw.max() - raw.min()
         out.append((raw - raw.min()) / spread if spread > 0 else np.zeros(len(rows)))
+    return out
+
+
+BASELINE_WINDOWS_DAYS = (1, 7, 30)
+
+
+def supervised_baseline_scores(
+    rows: Rows, amounts: np.ndarray, labels: np.ndarray, delay_days: float, fit_at: float
+) -> np.ndarray:
+    """`supervised_baseline` (see the module's docstring): each row's label becomes known `delay_days` after it;
+    the model is fitted at `fit_at` on the rows whose label is known then and scores every row."""
+    delay = delay_days * DAY_S
+    columns = [amounts]
+    accounts = _groups(rows.accounts)
+    for days in BASELINE_WINDOWS_DAYS:
+        count = _window_sums(accounts, rows.times, np.ones(len(amounts)), days * DAY_S, 0.0)
+        columns += [count, _window_sums(accounts, rows.times, amounts, days * DAY_S, 0.0) / np.maximum(count, 1)]
+    merchants = _groups(rows.merchants)
+    for days in BASELINE_WINDOWS_DAYS:
+        count = _window_sums(merchants, rows.times, np.ones(len(amounts)), days * DAY_S, delay)
+        frauds = _window_sums(merchants, rows.times, labels.astype(np.float64), days * DAY_S, delay)
+        columns += [count, frauds / np.maximum(count, 1)]
+    inputs = np.column_stack(columns)
+    known = rows.times + delay <= fit_at
+    classifier = HistGradientBoostingClassifier(random_state=GLOBAL_FOREST_SEED).fit(inputs[known], labels[known])
+    return np.asarray(classifier.predict_proba(inputs)[:, 1])
+
+
+def _groups(keys: Sequence[object]) -> list[np.ndarray]:
+    """The row indices of each key's rows (rows without a key are in none)."""
+    by_key: dict[object, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            by_key.setdefault(key, []).append(i)
+    return [np.array(indices) for indices in by_key.values()]
+
+
+def _window_sums(
+    groups: list[np.ndarray], times: np.ndarray, values: np.ndarray, window: float, lag: float
+) -> np.ndarray:
+    """For each row, the sum of `values` over the rows of its group with a time in (t - lag - window, t - lag]."""
+    out = np.zeros(len(times))
+    for indices in groups:
+        order = indices[np.argsort(times[indices], kind="stable")]
+        moments = times[order]
+        cumulative = np.concatenate([[0.0], np.cumsum(values[order])])
+        upper = np.searchsorted(moments, moments - lag, side="right")
+        lower = np.searchsorted(moments, moments - lag - window, side="right")
+        out[order] = cumulative[upper] - cumulative[lower]
     return out

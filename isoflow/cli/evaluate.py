@@ -3,6 +3,13 @@
 The input is what `isoflow score` reads plus a `label` column (1 = fraud/anomaly) and optionally a
 `scenario` or `kind` column naming each positive's kind. Every row is scored; with `--judge-from`, only rows
 at or after that time are judged (score April-May, judge May).
+
+Verdicts, the way a bank learns them: with `--label-delay-days D`, each row's label becomes known D days after
+the transaction (the Fraud Detection Handbook's protocol: 7), and `--feedback FILE.csv` adds the verdicts of a
+file (`isoflow verdicts import`'s columns). Isoflow then learns from the verdicts known at each time, refitting
+its verdict layer every week, and is shown beside its base score alone (`isoflow_base`); with a delay and
+`--judge-from`, a supervised baseline fed the same late labels is trained once on every label known before the
+judged period.
 """
 
 from __future__ import annotations
@@ -20,13 +27,23 @@ from isoflow.cli.score import (
     InputError,
     Transactions,
     add_common_arguments,
+    open_text,
     population_for,
     read_transactions,
     score_file,
 )
+from isoflow.cli.verdicts import Rejected, read_verdicts
+from isoflow.store.risk import CONFIRMED
 from isoflow.timestamps import parse_timestamp
-from model.evaluation import Metrics, amount_zscores, global_iforest_scores, metrics_by_group
-from model.scoring import seed_for
+from model.evaluation import (
+    Metrics,
+    amount_zscores,
+    global_iforest_scores,
+    metrics_by_group,
+    supervised_baseline_scores,
+)
+from model.learning import DAY_S, Rows, Verdict, learnt_scores
+from model.scoring import feature_matrix, seed_for
 
 GROUP_COLUMNS = ("scenario", "kind")
 
@@ -45,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=1.0,
         help="evaluate on this share of the accounts (0-1], the same accounts in every run; for quick comparisons",
     )
+    parser.add_argument(
+        "--label-delay-days",
+        type=_days,
+        help="each row's label becomes known this many days after the transaction, and Isoflow learns from it",
+    )
+    parser.add_argument("--feedback", type=Path, metavar="FILE.csv", help="verdicts to learn from, known when stated")
     parser.add_argument("--report", type=Path, help="also write the metrics as JSON to this file")
     parser.set_defaults(func=run)
 
@@ -62,6 +85,13 @@ def sample_accounts(transactions: Transactions, fraction: float) -> Transactions
         return transactions
     kept = tuple(account for account in transactions.accounts if seed_for(account.account_id) < fraction * 2**32)
     return replace(transactions, accounts=kept)
+
+
+def _days(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 3650:
+        raise argparse.ArgumentTypeError(f"must be a number of days from 0, got {text}")
+    return value
 
 
 def _moment(text: str) -> datetime:
@@ -88,16 +118,49 @@ def evaluate(args: argparse.Namespace) -> tuple[dict[str, dict[str, Metrics]], s
     labels = np.array([int(float(transactions.columns["label"][i] or 0)) for i in order])
     group_column = next((name for name in GROUP_COLUMNS if name in transactions.columns), None)
     groups = [transactions.columns[group_column][i] for i in order] if group_column else None
-    judged = np.ones(len(order), dtype=bool)
-    if args.judge_from:
-        times = [txn.timestamp for account in transactions.accounts for txn in account.txns]
-        judged = np.array([moment >= args.judge_from for moment in times])
+    times = np.array([txn.timestamp.timestamp() for account in transactions.accounts for txn in account.txns])
+    judged = times >= args.judge_from.timestamp() if args.judge_from else np.ones(len(order), dtype=bool)
     kept_groups = [g for g, keep in zip(groups, judged, strict=True) if keep] if groups else None
-    results = {
-        name: metrics_by_group(labels[judged], scores[judged], kept_groups)
-        for name, scores in (("isoflow", ours), ("amount_zscore", zscores), ("global_iforest", global_forest))
-    }
+    scorers = {"isoflow": ours, "amount_zscore": zscores, "global_iforest": global_forest}
+    rows = Rows(
+        ids=[tid for account in transactions.accounts for tid in account.transaction_ids],
+        accounts=[account.account_id for account in transactions.accounts for _ in account.txns],
+        merchants=[txn.merchant for account in transactions.accounts for txn in account.txns],
+        times=times,
+    )
+    verdicts = _verdicts(args, rows, labels)
+    if verdicts:
+        learnt, layers = learnt_scores(rows, ours, feature_matrix(features), verdicts)
+        scorers = {"isoflow": learnt, "isoflow_base": ours, "amount_zscore": zscores, "global_iforest": global_forest}
+        described += f"; learnt from verdicts: {len(layers)} weekly layers" + (
+            f", the last fitted on {layers[-1].verdicts} verdicts ({layers[-1].frauds} frauds)" if layers else ""
+        )
+    if args.label_delay_days is not None and args.judge_from:
+        amounts = np.array([txn.amount for account in transactions.accounts for txn in account.txns])
+        scorers["supervised_baseline"] = supervised_baseline_scores(
+            rows, amounts, labels, args.label_delay_days, args.judge_from.timestamp()
+        )
+    results = {name: metrics_by_group(labels[judged], scores[judged], kept_groups) for name, scores in scorers.items()}
     return results, described
+
+
+def _verdicts(args: argparse.Namespace, rows: Rows, labels: np.ndarray) -> list[Verdict]:
+    """The verdicts to learn from: each row's label after the delay, and those of the feedback file."""
+    verdicts = []
+    if args.label_delay_days is not None:
+        delay = args.label_delay_days * DAY_S
+        verdicts += [
+            Verdict(tid, bool(label), float(moment) + delay)
+            for tid, label, moment in zip(rows.ids, labels, rows.times, strict=True)
+        ]
+    if args.feedback:
+        with open_text(args.feedback) as text:
+            for line, given in read_verdicts(text):
+                if isinstance(given, Rejected):
+                    raise InputError(f"{args.feedback}: line {line}: {given.reason}")
+                fraud = given.verdict == CONFIRMED
+                verdicts.append(Verdict(given.transaction_id, fraud, parse_timestamp(given.known_at).timestamp()))
+    return verdicts
 
 
 def format_table(results: dict[str, dict[str, Metrics]]) -> str:
