@@ -189,6 +189,13 @@ def fit_verdict_model(inputs: np.ndarray, labels: np.ndarray) -> VerdictModel | 
     return VerdictModel(classifier, np.sort(probabilities), np.sort(inputs[known, 0]), frauds, int(known.sum()))
 
 
+@dataclass(frozen=True)
+class Learnt:
+    scores: np.ndarray  # every row's score, learnt where a layer was fitted before it, else the base score
+    layers: list[VerdictModel]  # in the order they were fitted
+    verdict_rows: np.ndarray  # every row's VERDICT_FEATURES
+
+
 def learnt_scores(
     rows: Rows,
     base_scores: np.ndarray,
@@ -196,16 +203,16 @@ def learnt_scores(
     verdicts: Sequence[Verdict],
     *,
     refit_days: float = 7.0,
-) -> tuple[np.ndarray, list[VerdictModel]]:
+) -> Learnt:
     """Every row's score as a deployment that refits the layer every `refit_days` would have given it: from
     the first time on, the layer is fitted at each refit time on the verdicts known then and scores the rows
-    until the next; rows before enough verdicts are known keep their base score. Returns the scores and the
-    layers fitted."""
-    inputs = learning_inputs(base_scores, features, verdict_features(rows, verdicts))
+    until the next; rows before enough verdicts are known keep their base score."""
+    verdict_rows = verdict_features(rows, verdicts)
+    inputs = learning_inputs(base_scores, features, verdict_rows)
     scores = base_scores.astype(np.float64).copy()
     models: list[VerdictModel] = []
     if len(rows.times) == 0:
-        return scores, models
+        return Learnt(scores, models, verdict_rows)
     step = refit_days * DAY_S
     fit_at = float(rows.times.min()) + step
     while fit_at <= float(rows.times.max()):
@@ -215,4 +222,17 @@ def learnt_scores(
             scores[until] = model.score(inputs[until])
             models.append(model)
         fit_at += step
-    return scores, models
+    return Learnt(scores, models, verdict_rows)
+
+
+def verdict_reasons(verdict_row: np.ndarray) -> tuple[str, ...]:
+    """What the verdicts known at a transaction's time say of its merchant and account, in words."""
+    said = []
+    for where, windows in (("merchant", _MERCHANT_WINDOWS), ("account", _ACCOUNT_WINDOWS)):
+        for days in windows:
+            frauds = int(verdict_row[VERDICT_FEATURES.index(f"{where}_frauds_{days}d")])
+            if frauds:
+                plural = "fraud" if frauds == 1 else "frauds"
+                said.append(f"{frauds} confirmed {plural} at this {where} in the last {days} days")
+                break
+    return tuple(said)

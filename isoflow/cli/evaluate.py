@@ -27,13 +27,14 @@ from isoflow.cli.score import (
     InputError,
     Transactions,
     add_common_arguments,
-    open_text,
+    describe_learning,
+    learn,
     population_for,
+    read_feedback,
     read_transactions,
+    rows_of,
     score_file,
 )
-from isoflow.cli.verdicts import Rejected, read_verdicts
-from isoflow.store.risk import CONFIRMED
 from isoflow.timestamps import parse_timestamp
 from model.evaluation import (
     Metrics,
@@ -42,8 +43,8 @@ from model.evaluation import (
     metrics_by_group,
     supervised_baseline_scores,
 )
-from model.learning import DAY_S, Rows, Verdict, learnt_scores
-from model.scoring import feature_matrix, seed_for
+from model.learning import DAY_S, Rows, Verdict
+from model.scoring import seed_for
 
 GROUP_COLUMNS = ("scenario", "kind")
 
@@ -67,7 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_days,
         help="each row's label becomes known this many days after the transaction, and Isoflow learns from it",
     )
-    parser.add_argument("--feedback", type=Path, metavar="FILE.csv", help="verdicts to learn from, known when stated")
     parser.add_argument("--report", type=Path, help="also write the metrics as JSON to this file")
     parser.set_defaults(func=run)
 
@@ -118,23 +118,20 @@ def evaluate(args: argparse.Namespace) -> tuple[dict[str, dict[str, Metrics]], s
     labels = np.array([int(float(transactions.columns["label"][i] or 0)) for i in order])
     group_column = next((name for name in GROUP_COLUMNS if name in transactions.columns), None)
     groups = [transactions.columns[group_column][i] for i in order] if group_column else None
-    times = np.array([txn.timestamp.timestamp() for account in transactions.accounts for txn in account.txns])
-    judged = times >= args.judge_from.timestamp() if args.judge_from else np.ones(len(order), dtype=bool)
+    rows = rows_of(transactions)
+    judged = rows.times >= args.judge_from.timestamp() if args.judge_from else np.ones(len(order), dtype=bool)
     kept_groups = [g for g, keep in zip(groups, judged, strict=True) if keep] if groups else None
     scorers = {"isoflow": ours, "amount_zscore": zscores, "global_iforest": global_forest}
-    rows = Rows(
-        ids=[tid for account in transactions.accounts for tid in account.transaction_ids],
-        accounts=[account.account_id for account in transactions.accounts for _ in account.txns],
-        merchants=[txn.merchant for account in transactions.accounts for txn in account.txns],
-        times=times,
-    )
     verdicts = _verdicts(args, rows, labels)
     if verdicts:
-        learnt, layers = learnt_scores(rows, ours, feature_matrix(features), verdicts)
-        scorers = {"isoflow": learnt, "isoflow_base": ours, "amount_zscore": zscores, "global_iforest": global_forest}
-        described += f"; learnt from verdicts: {len(layers)} weekly layers" + (
-            f", the last fitted on {layers[-1].verdicts} verdicts ({layers[-1].frauds} frauds)" if layers else ""
-        )
+        learnt = learn(transactions, scored, verdicts)
+        scorers = {
+            "isoflow": learnt.scores,
+            "isoflow_base": ours,
+            "amount_zscore": zscores,
+            "global_iforest": global_forest,
+        }
+        described += "; " + describe_learning(learnt)
     if args.label_delay_days is not None and args.judge_from:
         amounts = np.array([txn.amount for account in transactions.accounts for txn in account.txns])
         scorers["supervised_baseline"] = supervised_baseline_scores(
@@ -146,20 +143,13 @@ def evaluate(args: argparse.Namespace) -> tuple[dict[str, dict[str, Metrics]], s
 
 def _verdicts(args: argparse.Namespace, rows: Rows, labels: np.ndarray) -> list[Verdict]:
     """The verdicts to learn from: each row's label after the delay, and those of the feedback file."""
-    verdicts = []
+    verdicts = read_feedback(args.feedback) if args.feedback else []
     if args.label_delay_days is not None:
         delay = args.label_delay_days * DAY_S
         verdicts += [
             Verdict(tid, bool(label), float(moment) + delay)
             for tid, label, moment in zip(rows.ids, labels, rows.times, strict=True)
         ]
-    if args.feedback:
-        with open_text(args.feedback) as text:
-            for line, given in read_verdicts(text):
-                if isinstance(given, Rejected):
-                    raise InputError(f"{args.feedback}: line {line}: {given.reason}")
-                fraud = given.verdict == CONFIRMED
-                verdicts.append(Verdict(given.transaction_id, fraud, parse_timestamp(given.known_at).timestamp()))
     return verdicts
 
 

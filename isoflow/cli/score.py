@@ -3,6 +3,11 @@
 Input columns: transaction_id, account_id, timestamp (ISO 8601), amount; optionally merchant, category,
 country, channel, transaction_type and home_country. Output: transaction_id, score (0-1), risk_level and
 reasons ("; "-separated), one row per input row in input order.
+
+With `--feedback FILE.csv` (`isoflow verdicts import`'s columns: transaction_id, label, known_at[, note]), the
+detector learns from the verdicts as a deployment would, each only from when it became known
+(`model.learning`), and says what they taught in the reasons ("3 confirmed frauds at this merchant in the last
+14 days").
 """
 
 from __future__ import annotations
@@ -14,15 +19,19 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 from tqdm import tqdm
 
+from isoflow.cli.verdicts import Rejected, read_verdicts
+from isoflow.store.risk import CONFIRMED
 from isoflow.timestamps import parse_timestamp
 from model.batch import AccountHistory, ScoredAccount, group_by_account, score_histories
 from model.features import Txn, replay
+from model.learning import Learnt, Rows, Verdict, learnt_scores, verdict_reasons
 from model.population import (
     PopulationModel,
     TooLittleHistory,
@@ -31,6 +40,7 @@ from model.population import (
     load_population,
     read_population,
 )
+from model.scoring import feature_matrix, risk_level
 
 REQUIRED = ("transaction_id", "account_id", "timestamp", "amount")
 OPTIONAL = ("transaction_type", "merchant", "category", "country", "channel")
@@ -149,6 +159,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         "model when the input has too little history)",
     )
     parser.add_argument("--save-population", metavar="PATH", help="write the population model fitted on this input")
+    parser.add_argument(
+        "--feedback", type=Path, metavar="FILE.csv", help="verdicts to learn from, each from when it became known"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -168,5 +181,71 @@ def run(args: argparse.Namespace) -> int:
     population, described = population_for(args, transactions)
     print(described, file=sys.stderr)
     scored = score_file(transactions, args.workers, population, progress=not args.quiet)
+    if args.feedback:
+        try:
+            verdicts = read_feedback(args.feedback)
+        except (InputError, FileNotFoundError) as error:
+            print(f"isoflow score: {error}", file=sys.stderr)
+            return 2
+        learnt = learn(transactions, scored, verdicts)
+        print(describe_learning(learnt), file=sys.stderr)
+        scored = with_learnt_scores(scored, learnt)
     write_scores(args.output, transactions.ids, scored)
     return 0
+
+
+def rows_of(transactions: Transactions) -> Rows:
+    """The accounts' transactions as the learning layer reads them, in the accounts' time-ordered rows."""
+    return Rows(
+        ids=[tid for account in transactions.accounts for tid in account.transaction_ids],
+        accounts=[account.account_id for account in transactions.accounts for _ in account.txns],
+        merchants=[txn.merchant for account in transactions.accounts for txn in account.txns],
+        times=np.array([txn.timestamp.timestamp() for account in transactions.accounts for txn in account.txns]),
+    )
+
+
+def read_feedback(path: Path) -> list[Verdict]:
+    """The verdicts of a feedback file; a row that cannot be read fails the command, naming its line."""
+    verdicts = []
+    with open_text(path) as text:
+        try:
+            for line, given in read_verdicts(text):
+                if isinstance(given, Rejected):
+                    raise InputError(f"{path}: line {line}: {given.reason}")
+                fraud = given.verdict == CONFIRMED
+                verdicts.append(Verdict(given.transaction_id, fraud, parse_timestamp(given.known_at).timestamp()))
+        except (ValueError, csv.Error) as error:
+            raise InputError(f"{path}: {error}") from error
+    return verdicts
+
+
+def learn(transactions: Transactions, scored: Sequence[ScoredAccount], verdicts: Sequence[Verdict]) -> Learnt:
+    """Every row's score once learnt from `verdicts`, in the accounts' time-ordered rows."""
+    base = np.array([s.score for account in scored for s in account.scores])
+    features = feature_matrix([row for account in scored for row in account.features])
+    return learnt_scores(rows_of(transactions), base, features, verdicts)
+
+
+def describe_learning(learnt: Learnt) -> str:
+    if not learnt.layers:
+        return "learnt from verdicts: too few known to learn from (the detector's scores stand)"
+    last = learnt.layers[-1]
+    return (
+        f"learnt from verdicts: {len(learnt.layers)} weekly layers, the last fitted on {last.verdicts} verdicts "
+        f"({last.frauds} frauds)"
+    )
+
+
+def with_learnt_scores(scored: Sequence[ScoredAccount], learnt: Learnt) -> list[ScoredAccount]:
+    """`scored` with each score and risk level the learnt ones, and the verdicts' reasons added."""
+    out, i = [], 0
+    for account in scored:
+        scores = []
+        for score in account.scores:
+            value = round(float(learnt.scores[i]), 6)
+            level = risk_level(value)
+            reasons = (*score.reasons, *verdict_reasons(learnt.verdict_rows[i])) if level != "LOW" else ()
+            scores.append(replace(score, score=value, risk_level=level, is_anomaly=level == "HIGH", reasons=reasons))
+            i += 1
+        out.append(replace(account, scores=tuple(scores)))
+    return out

@@ -99,7 +99,8 @@ def _delayed(rows: Rows, labels: np.ndarray, days: float) -> list[Verdict]:
 def test_verdicts_teach_the_compromised_merchant_and_no_later_verdict_leaks_in() -> None:
     rows, y, base, features = _compromised_merchants()
     verdicts = _delayed(rows, y, 7)
-    scores, layers = learnt_scores(rows, base, features, verdicts)
+    learnt = learnt_scores(rows, base, features, verdicts)
+    scores, layers = learnt.scores, learnt.layers
     assert layers and all(0 <= s <= 1 for s in scores)
     late = rows.times >= T0 + 35 * DAY_S
     at_m0 = np.array([m in COMPROMISED for m in rows.merchants])
@@ -111,11 +112,11 @@ def test_verdicts_teach_the_compromised_merchant_and_no_later_verdict_leaks_in()
     # respects when verdicts became known gives exactly the same scores.
     years_later = float(rows.times.max()) + 3 * 365 * DAY_S
     opposite = [Verdict(v.transaction_id, not v.fraud, years_later) for v in verdicts]
-    again, _ = learnt_scores(rows, base, features, verdicts + opposite)
+    again = learnt_scores(rows, base, features, verdicts + opposite).scores
     np.testing.assert_array_equal(again, scores)
     # And known one second too early, the opposite verdicts change them: the test above can fail.
     early = [Verdict(v.transaction_id, not v.fraud, v.known_at - 1) for v in verdicts]
-    changed, _ = learnt_scores(rows, base, features, verdicts + early)
+    changed = learnt_scores(rows, base, features, verdicts + early).scores
     assert not np.array_equal(changed, scores)
 
 
@@ -139,13 +140,14 @@ def test_too_few_verdicts_leave_the_base_score_alone() -> None:
     assert fit_verdict_model(inputs, labels) is None
     labels[frauds[MIN_FRAUDS - 1]] = 1
     assert fit_verdict_model(inputs, labels) is not None
-    scores, layers = learnt_scores(rows, base, features, [])
-    assert layers == [] and np.array_equal(scores, base)
+    nothing = learnt_scores(rows, base, features, [])
+    assert nothing.layers == [] and np.array_equal(nothing.scores, base)
 
 
-def test_evaluate_learns_from_late_labels_beside_a_supervised_baseline(tmp_path, capsys) -> None:
+@pytest.fixture(scope="module")
+def compromised_csv(tmp_path_factory) -> tuple[object, Rows, np.ndarray]:
     rows, y, _, _ = _compromised_merchants(seed=7, accounts=40)  # few accounts: few forests to fit
-    path = tmp_path / "labelled.csv"
+    path = tmp_path_factory.mktemp("learning") / "labelled.csv"
     rng = random.Random(1)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -153,10 +155,38 @@ def test_evaluate_learns_from_late_labels_beside_a_supervised_baseline(tmp_path,
         for tid, account, merchant, moment, label in zip(
             rows.ids, rows.accounts, rows.merchants, rows.times, y, strict=True
         ):
-            stamp = np.datetime64(int(moment), "s").astype(str) + "Z"
-            writer.writerow((tid, account, stamp, f"{rng.uniform(10, 60):.2f}", merchant, int(label)))
+            writer.writerow((tid, account, _stamp(moment), f"{rng.uniform(10, 60):.2f}", merchant, int(label)))
+    return path, rows, y
+
+
+def _stamp(moment: float) -> str:
+    return str(np.datetime64(int(moment), "s")) + "Z"
+
+
+def test_score_learns_from_a_feedback_file_and_says_what_it_learnt(compromised_csv, tmp_path, capsys) -> None:
+    path, rows, y = compromised_csv
+    feedback = tmp_path / "chargebacks.csv"
+    with feedback.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("transaction_id", "label", "known_at"))
+        for tid, moment, label in zip(rows.ids, rows.times, y, strict=True):
+            writer.writerow((tid, int(label), _stamp(moment + 7 * DAY_S)))
+    out = tmp_path / "scores.csv"
+    args = ["score", "--input", str(path), "--output", str(out), "--workers", "1", "--quiet"]
+    assert main([*args, "--feedback", str(feedback)]) == 0
+    assert "learnt from verdicts:" in capsys.readouterr().err
+    scored = {r["transaction_id"]: r for r in csv.DictReader(out.open())}
+    late = rows.times >= T0 + 30 * DAY_S
+    frauds = [scored[tid] for tid, label, is_late in zip(rows.ids, y, late, strict=True) if label and is_late]
+    raised = [r for r in frauds if r["risk_level"] != "LOW"]
+    assert len(raised) > 0.7 * len(frauds) > 0
+    assert all("confirmed frauds at this merchant in the last" in r["reasons"] for r in raised)
+
+
+def test_evaluate_learns_from_late_labels_beside_a_supervised_baseline(compromised_csv, tmp_path, capsys) -> None:
+    path, _, _ = compromised_csv
     report = tmp_path / "report.json"
-    judge = (np.datetime64(int(T0 + 40 * DAY_S), "s")).astype(str) + "Z"
+    judge = _stamp(T0 + 40 * DAY_S)
     args = ["evaluate", "--input", str(path), "--workers", "1", "--quiet", "--judge-from", judge]
     assert main([*args, "--label-delay-days", "7", "--report", str(report)]) == 0
     results = json.loads(report.read_text())
