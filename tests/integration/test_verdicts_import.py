@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_api_audit import ADMIN, ANALYST, entries_stored, trail
+from test_api_endpoints import create_account, create_transaction
 
 from isoflow.cli import main
 from isoflow.cli.verdicts import Rejected, read_verdicts
 from isoflow.settings import ENVIRONMENT, Settings
 from isoflow.store.db import Db
 from isoflow.store.transactions import GivenVerdict, read_transaction
-from tests.integration.test_api_audit import ADMIN, ANALYST, entries_stored, trail
-from tests.integration.test_api_endpoints import create_account, create_transaction
 
 UNKNOWN_ID = "txn_ffffffffffffffffffff"
 
