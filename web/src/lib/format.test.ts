@@ -76,4 +76,9 @@ describe("verdictGiven", () => {
     );
     expect(verdictGiven({ at: "2026-11-24T11:57:00Z", by: null }, now)).toBe("marked 3 min ago");
   });
+  it("says when a verdict became known, when that was before it was recorded", () => {
+    const given = { at: "2026-11-24T11:57:00Z", by: "import", knownAt: "2026-11-20T08:00:00Z" };
+    expect(verdictGiven(given, now)).toMatch(/^marked 3 min ago by import, known 2026-11-20 \d\d:00:00$/);
+    expect(verdictGiven({ ...given, knownAt: given.at }, now)).toBe("marked 3 min ago by import");
+  });
 });

@@ -117,6 +117,12 @@ export function shortId(id: string, keep = 10): string {
 }
 
 /** When a verdict was given, and by whom when the API says (older verdicts name no one). */
-export function verdictGiven(feedback: { at: string; by?: string | null }, now: number = Date.now()): string {
-  return `marked ${formatAge(feedback.at, now)}${feedback.by ? ` by ${feedback.by}` : ""}`;
+/** Who gave a verdict and when; a verdict learnt earlier than it was recorded (a chargeback) says when. */
+export function verdictGiven(
+  feedback: { at: string; by?: string | null; knownAt?: string | null },
+  now: number = Date.now(),
+): string {
+  const known =
+    feedback.knownAt && feedback.knownAt !== feedback.at ? `, known ${formatDateTime(feedback.knownAt)}` : "";
+  return `marked ${formatAge(feedback.at, now)}${feedback.by ? ` by ${feedback.by}` : ""}${known}`;
 }

@@ -7,7 +7,7 @@ import { FeedbackButtons } from "../../components/feedback";
 import { TransactionForm } from "../../components/TransactionForm";
 import { Panel, QueryView, RiskBadge } from "../../components/ui";
 import { describeError } from "../../lib/describeError";
-import { formatDateTime, formatMoney, formatScore, humanise } from "../../lib/format";
+import { formatDateTime, formatMoney, formatScore, humanise, verdictGiven } from "../../lib/format";
 
 export const Route = createFileRoute("/transactions/$transactionId")({ component: TransactionPage });
 
@@ -137,7 +137,13 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
             </dd>
             <dt>Analyst</dt>
             <dd>
-              <FeedbackButtons transaction={t} />
+              <FeedbackButtons transaction={t} withNote />
+              {t.feedback && (
+                <div className="hint" data-testid="verdict-given">
+                  {verdictGiven(t.feedback)}
+                  {t.feedback.note ? `: “${t.feedback.note}”` : ""}
+                </div>
+              )}
             </dd>
           </dl>
         ) : (
