@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 from tqdm import tqdm
 
+from isoflow.cli.files import open_text
 from isoflow.cli.verdicts import Rejected, read_verdicts
 from isoflow.store.risk import CONFIRMED
 from isoflow.timestamps import parse_timestamp
@@ -57,12 +56,6 @@ class Transactions:
     ids: tuple[str, ...]
     accounts: tuple[AccountHistory, ...]
     columns: dict[str, list[str]]  # column name -> values in input order
-
-
-def open_text(path: Path, mode: str = "r") -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, mode + "t", encoding="utf-8", newline="")  # type: ignore[return-value]
-    return path.open(mode, encoding="utf-8", newline="")
 
 
 def read_transactions(path: Path) -> Transactions:

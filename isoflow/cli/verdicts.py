@@ -17,13 +17,10 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
-import gzip
-import io
 import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +29,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from isoflow.api.models import Verdict, VerdictGiven
+from isoflow.cli.files import open_text
 from isoflow.cli.system import LOCAL_ENDPOINT, system_settings
 from isoflow.local.resources import REGION
 from isoflow.store.audit import Actor
@@ -110,7 +108,7 @@ def import_command(args: argparse.Namespace) -> int:
         batch.clear()
 
     try:
-        with _open(args.file) as text, tqdm(unit="verdict", desc="import") as bar:
+        with open_text(args.file) as text, tqdm(unit="verdict", desc="import") as bar:
             for line, row in read_verdicts(text):
                 bar.update(1)
                 if isinstance(row, Rejected):
@@ -142,13 +140,3 @@ def _connect() -> Db:
         os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
     settings = system_settings()
     return Db.from_settings(settings, dynamodb_client())
-
-
-@contextmanager
-def _open(path: Path) -> Iterator[IO[str]]:
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as packed, io.TextIOWrapper(packed, encoding="utf-8", newline="") as text:
-            yield text
-    else:
-        with path.open(encoding="utf-8", newline="") as text:
-            yield text
