@@ -16,7 +16,7 @@ from isoflow.functions import FIND_STALE_ACCOUNTS
 from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 from isoflow.store.db import Db
-from isoflow.workflow import Keys, States, population, step_input, text
+from isoflow.workflow import Keys, States, optional_model, step_input, text
 
 settings = Settings.from_env(FIND_STALE_ACCOUNTS.settings)
 
@@ -31,7 +31,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             Keys.STARTED_AT: text,
             Keys.BATCH_SIZE: int,
             Keys.INDEX_LAG_S: int,
-            Keys.POPULATION: population,
+            Keys.POPULATION: optional_model,
+            Keys.VERDICT_MODEL: optional_model,
         },
     )
     return find_accounts(
@@ -42,4 +43,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         batch_size=run[Keys.BATCH_SIZE],
         index_lag_s=run[Keys.INDEX_LAG_S],
         population=run[Keys.POPULATION],
+        verdict_model=run[Keys.VERDICT_MODEL],
     )

@@ -51,22 +51,22 @@ API = FunctionSpec(
     description="The REST API: accounts, transactions, anomalies and detection runs",
 )
 
-CHECK_POPULATION = FunctionSpec(
-    name="check-population",
-    handler="handlers.check_population.handler",
+CHECK_MODELS = FunctionSpec(
+    name="check-models",
+    handler="handlers.check_models.handler",
     bundle="api",
     settings=("data_bucket",),
-    description="Detection: name the current population model and say whether a refit is due",
+    description="Detection: name the current models and say whether a refit of either is due",
 )
-REFIT_POPULATION = FunctionSpec(
-    name="refit-population",
-    handler="handlers.refit_population.handler",
+REFIT_MODELS = FunctionSpec(
+    name="refit-models",
+    handler="handlers.refit_models.handler",
     bundle="detector",
-    settings=("transactions_table", "data_bucket"),
-    read_only=("transactions_table",),
+    settings=("transactions_table", "scores_table", "data_bucket"),
+    read_only=("transactions_table", "scores_table"),
     memory_mb=1769,
     timeout_s=600,
-    description="Detection: fit the population model on a sample of the deployment's own transactions",
+    description="Detection: refit the population model and learn from the verdicts known so far, when due",
 )
 FIND_STALE_ACCOUNTS = FunctionSpec(
     name="find-stale-accounts",
@@ -123,8 +123,8 @@ GENERATOR = FunctionSpec(
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     API,
-    CHECK_POPULATION,
-    REFIT_POPULATION,
+    CHECK_MODELS,
+    REFIT_MODELS,
     FIND_STALE_ACCOUNTS,
     SCORE_ACCOUNT_BATCH,
     CLEAR_STALE_FLAGS,

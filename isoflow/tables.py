@@ -84,6 +84,7 @@ STALE_INDEX = "stale"
 BY_ACCOUNT_INDEX = "byAccount"
 FEED_INDEX = "feed"
 BY_RISK_INDEX = "byRisk"
+VERDICT_INDEX = "verdicts"
 
 ACCOUNTS = TableSpec(
     logical="accounts",
@@ -105,6 +106,15 @@ TRANSACTIONS = TableSpec(
         Index(BY_ACCOUNT_INDEX, Key("accountId"), Key("timestamp")),
         # Every transaction, newest first, across FEED_SHARDS partitions.
         Index(FEED_INDEX, Key("feedShard"), Key("timestamp")),
+        # Sparse: only a transaction with a verdict carries `verdictShard` (its feed shard), so what the
+        # verdicts say is a Query over a few shards by transaction time, never a Scan. Learning from them needs
+        # each one's account, merchant, features and the verdict itself.
+        Index(
+            VERDICT_INDEX,
+            Key("verdictShard"),
+            Key("timestamp"),
+            projection=("accountId", "merchant", "features", "feedback", "revision"),
+        ),
     ),
 )
 

@@ -6,15 +6,16 @@ strings (CDK passes tokens inside strings) and the tunables that differ between 
 
 The handlers and the state machine meet only through the state names and payload keys below.
 
-    CheckPopulation ─► RefitDue? ─(due)─► RefitPopulation ─┐
-                           └─────────────────────────────────┴─► FindStaleAccounts ─► AnyStale? ─(none)─► NothingStale
-                                                                                          └─► ScoreAccounts
+    CheckModels ─► RefitDue? ─(due)─► RefitModels ─┐
+                       └─────────────────────────────┴─► FindStaleAccounts ─► AnyStale? ─(none)─► NothingStale
+                                                                                  └─► ScoreAccounts
     ScoreAccounts (Distributed Map over the S3 manifest of batches)
                                      ScoreAccountBatch ─► ClearStaleFlags    (per batch)
                                   ─► RecordRun ─► (output: the run summary)
     The population model (what is ordinary across the deployment's accounts) is refitted on its own stored
-    transactions when due (daily, and after a bulk import); every batch of the run scores with the population
-    model the manifest names.
+    transactions when due (daily, and after a bulk import), and the layer learnt from verdicts on the verdicts
+    known so far (hourly, and after a batch of verdicts): one state, so that a run picks both models at its
+    start and every batch of the run scores with the two the manifest names.
     any Task that fails after its retries ─► DetectionFailed (or BatchFailed inside the Map); a failed Map goes
     on to RecordRun, which stores the summary and fails the run with the batches' own errors as its cause
 """
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from isoflow.functions import (
-    CHECK_POPULATION,
+    CHECK_MODELS,
     CLEAR_STALE_FLAGS,
     FIND_STALE_ACCOUNTS,
     RECORD_RUN,
-    REFIT_POPULATION,
+    REFIT_MODELS,
     SCORE_ACCOUNT_BATCH,
     FunctionSpec,
 )
@@ -40,9 +41,9 @@ from isoflow.timestamps import format_timestamp, parse_timestamp
 class States:
     """State names, as people read them in the Step Functions console and on the Runs page."""
 
-    CHECK_POPULATION: Final = "CheckPopulation"
+    CHECK_MODELS: Final = "CheckModels"
     REFIT_DUE: Final = "RefitDue?"
-    REFIT_POPULATION: Final = "RefitPopulation"
+    REFIT_MODELS: Final = "RefitModels"
     FIND_STALE_ACCOUNTS: Final = "FindStaleAccounts"
     ANY_STALE: Final = "AnyStale?"
     NOTHING_STALE: Final = "NothingStale"
@@ -60,11 +61,16 @@ class Keys:
     # The run, as every Task receives it.
     EXECUTION_ID: Final = "executionId"  # the execution's name (unique per state machine)
     STARTED_AT: Final = "startedAt"  # the execution's start time, from the context object
-    # The population model the run scores with ({"version", "key"}, or null for the shipped cold start), from
-    # CheckPopulation or RefitPopulation, carried by FindStaleAccounts into every batch of the manifest.
+    # The models the run scores with, from CheckModels or RefitModels, carried by FindStaleAccounts into every
+    # batch of the manifest: the population model ({"version", "key"}, or null for the shipped cold start) and
+    # the layer learnt from verdicts ({"version", "key"}, or null while the base score stands alone).
     POPULATION: Final = "population"
-    REFIT_DUE: Final = "refitDue"  # CheckPopulation's verdict, which RefitDue? reads
-    REASON: Final = "reason"  # why the population was (or was not) refitted, in words
+    VERDICT_MODEL: Final = "verdictModel"
+    # CheckModels' verdicts: what RefitModels does, and whether it runs at all (RefitDue? reads it).
+    REFIT_POPULATION: Final = "refitPopulation"
+    LEARN_FROM_VERDICTS: Final = "learnFromVerdicts"
+    REFIT_DUE: Final = "refitDue"
+    REASON: Final = "reason"  # why the models were (or were not) refitted, in words
     # FindStaleAccounts' output, which the Map and RecordRun read.
     MANIFEST: Final = "manifest"  # {"bucket", "key"}: the S3 object the Map reads its items from
     ACCOUNTS: Final = "accounts"  # the number of stale accounts found; in a batch, the accounts themselves
@@ -113,8 +119,8 @@ def optional_timestamp(value: Any) -> str | None:
     return None if value is None else timestamp(value)
 
 
-def population(value: Any) -> dict[str, str] | None:
-    """null (the shipped cold-start model) or a population model's {"version", "key"} (a step_input converter)."""
+def optional_model(value: Any) -> dict[str, str] | None:
+    """null (no model of the deployment's own) or a stored model's {"version", "key"} (a step_input converter)."""
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -206,8 +212,8 @@ class Tuning:
 class FunctionArns:
     """The ARN (or, in CDK, a token inside a string) of each function the state machine invokes."""
 
-    check_population: str
-    refit_population: str
+    check_models: str
+    refit_models: str
     find_stale_accounts: str
     score_account_batch: str
     clear_stale_flags: str
@@ -217,8 +223,8 @@ class FunctionArns:
     def of(cls, arn: Callable[[FunctionSpec], str]) -> FunctionArns:
         """The ARNs of the registered functions, given how a deployment names a function's ARN."""
         return cls(
-            check_population=arn(CHECK_POPULATION),
-            refit_population=arn(REFIT_POPULATION),
+            check_models=arn(CHECK_MODELS),
+            refit_models=arn(REFIT_MODELS),
             find_stale_accounts=arn(FIND_STALE_ACCOUNTS),
             score_account_batch=arn(SCORE_ACCOUNT_BATCH),
             clear_stale_flags=arn(CLEAR_STALE_FLAGS),
@@ -307,31 +313,33 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
     }
     return {
         "Comment": "Isoflow detection: score the transactions of every stale account and clear the flags",
-        "StartAt": States.CHECK_POPULATION,
+        "StartAt": States.CHECK_MODELS,
         "States": {
-            States.CHECK_POPULATION: _invoke(
-                functions.check_population,
+            States.CHECK_MODELS: _invoke(
+                functions.check_models,
                 {f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime"},
                 tuning,
-                Comment="Read which population model is current and whether a refit is due",
+                Comment="Read which models are current and whether a refit of either is due",
                 Catch=_catch(States.DETECTION_FAILED),
                 Next=States.REFIT_DUE,
             ),
             States.REFIT_DUE: {
                 "Type": "Choice",
-                "Choices": [
-                    {"Variable": f"$.{Keys.REFIT_DUE}", "BooleanEquals": True, "Next": States.REFIT_POPULATION}
-                ],
+                "Choices": [{"Variable": f"$.{Keys.REFIT_DUE}", "BooleanEquals": True, "Next": States.REFIT_MODELS}],
                 "Default": States.FIND_STALE_ACCOUNTS,
             },
-            States.REFIT_POPULATION: _invoke(
-                functions.refit_population,
+            States.REFIT_MODELS: _invoke(
+                functions.refit_models,
                 {
                     f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime",
                     f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}",
+                    f"{Keys.VERDICT_MODEL}.$": f"$.{Keys.VERDICT_MODEL}",
+                    f"{Keys.REFIT_POPULATION}.$": f"$.{Keys.REFIT_POPULATION}",
+                    f"{Keys.LEARN_FROM_VERDICTS}.$": f"$.{Keys.LEARN_FROM_VERDICTS}",
                 },
                 tuning,
-                Comment="Fit the population model on a sample of the deployment's own transactions and make it current",
+                Comment="Refit what is due: the population model on a sample of the deployment's own transactions, "
+                "the layer learnt from the verdicts known so far",
                 Catch=_catch(States.DETECTION_FAILED),
                 Next=States.FIND_STALE_ACCOUNTS,
             ),
@@ -341,6 +349,7 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
                     f"{Keys.EXECUTION_ID}.$": "$$.Execution.Name",
                     f"{Keys.STARTED_AT}.$": "$$.Execution.StartTime",
                     f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}",
+                    f"{Keys.VERDICT_MODEL}.$": f"$.{Keys.VERDICT_MODEL}",
                     Keys.BATCH_SIZE: tuning.batch_size,
                     Keys.INDEX_LAG_S: tuning.index_lag_s,
                 },
@@ -391,6 +400,7 @@ def definition(functions: FunctionArns, tuning: Tuning | None = None) -> dict[st
                     f"{Keys.ACCOUNTS}.$": f"$.{Keys.ACCOUNTS}",
                     f"{Keys.BATCHES}.$": f"$.{Keys.BATCHES}",
                     f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}",
+                    f"{Keys.VERDICT_MODEL}.$": f"$.{Keys.VERDICT_MODEL}",
                     f"{Keys.SCORE_ACCOUNTS_ERROR}.$": f"$.{Keys.ERROR}",
                     Keys.TOLERATED_FAILURE_PERCENTAGE: tuning.tolerated_failure_percentage,
                 },

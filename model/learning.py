@@ -16,12 +16,17 @@ transaction is judged by a layer fitted before it.
 
 from __future__ import annotations
 
+import hashlib
+import io
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import joblib
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+
+from model.features import FEATURE_NAMES
 
 DAY_S = 86400.0
 # Confirmed frauds (and verdicts of any kind) on transactions of the same merchant, and of the same account,
@@ -40,6 +45,8 @@ VERDICT_FEATURES: tuple[str, ...] = (
 )
 _MERCHANT_WINDOWS = (7, 14, 30)
 _ACCOUNT_WINDOWS = (14, 30)
+# What the layer reads, in its input's column order (learning_inputs).
+LAYER_INPUTS: tuple[str, ...] = ("base_score", *FEATURE_NAMES, *VERDICT_FEATURES)
 # Too few verdicts teach a classifier the noise: below these, the base score stands alone.
 MIN_FRAUDS = 30
 MIN_VERDICTS = 300
@@ -69,18 +76,39 @@ class Rows:
     times: np.ndarray  # epoch seconds
 
 
-def verdict_features(rows: Rows, verdicts: Sequence[Verdict]) -> np.ndarray:
-    """`VERDICT_FEATURES` for each row, from the verdicts known at its own time (verdicts on transactions that
-    are not among the rows are left out: their merchant and account are not known here)."""
+@dataclass(frozen=True)
+class Evidence:
+    """Verdicts, with what the counts need of the transactions they judge: account, merchant and time."""
+
+    verdicts: Sequence[Verdict]
+    accounts: Sequence[str]
+    merchants: Sequence[str | None]
+    times: np.ndarray  # epoch seconds of the judged transactions
+
+
+def evidence_in(rows: Rows, verdicts: Sequence[Verdict]) -> Evidence:
+    """The verdicts on transactions among the rows (of others, the merchant and account are not known here)."""
     position = {tid: i for i, tid in enumerate(rows.ids)}
     known = [v for v in verdicts if v.transaction_id in position]
-    where = [position[v.transaction_id] for v in known]
+    where = np.array([position[v.transaction_id] for v in known], dtype=np.int64)
+    return Evidence(
+        known, [rows.accounts[i] for i in where], [rows.merchants[i] for i in where], rows.times[where].astype(float)
+    )
+
+
+def verdict_features(rows: Rows, verdicts: Sequence[Verdict]) -> np.ndarray:
+    """`VERDICT_FEATURES` for each row, from the verdicts on the rows known at its own time."""
+    return counted_features(rows, evidence_in(rows, verdicts))
+
+
+def counted_features(rows: Rows, evidence: Evidence) -> np.ndarray:
+    """`VERDICT_FEATURES` for each row, from the evidence's verdicts known at the row's own time."""
     times = rows.times
     merchant_frauds, merchant_verdicts = _known_counts(
-        rows.merchants, times, known, [rows.merchants[i] for i in where], times[where], _MERCHANT_WINDOWS
+        rows.merchants, times, evidence.verdicts, evidence.merchants, evidence.times, _MERCHANT_WINDOWS
     )
     account_frauds, account_verdicts = _known_counts(
-        rows.accounts, times, known, [rows.accounts[i] for i in where], times[where], _ACCOUNT_WINDOWS
+        rows.accounts, times, evidence.verdicts, evidence.accounts, evidence.times, _ACCOUNT_WINDOWS
     )
     merchant_rates = merchant_frauds[:, 1:] / np.maximum(merchant_verdicts[:, 1:], 1)
     columns = [merchant_frauds, merchant_verdicts[:, 1:], merchant_rates, account_frauds, account_verdicts[:, 1:]]
@@ -225,14 +253,84 @@ def learnt_scores(
     return Learnt(scores, models, verdict_rows)
 
 
+# A deployed layer counts the verdicts on transactions of this many days before the one it judges (the
+# longest window of VERDICT_FEATURES), so it keeps those only.
+EVIDENCE_DAYS = max(*_MERCHANT_WINDOWS, *_ACCOUNT_WINDOWS)
+
+
+@dataclass
+class VerdictLayer:
+    """The layer as a deployment keeps it between refits: the fitted model, the verdicts it counts when it
+    judges a transaction, and the time from which it may judge. Every verdict it learnt from was known by
+    `known_until`, so it judges only transactions at or after that time: a verdict never reaches the score
+    of a transaction it was not known before."""
+
+    model: VerdictModel
+    evidence: Evidence
+    known_until: float  # epoch seconds
+    version: str = ""
+
+    def judges(self, times: np.ndarray) -> np.ndarray:
+        """Which of the transactions at these times the layer may judge."""
+        return np.asarray(times >= self.known_until)
+
+    def judge(self, rows: Rows, base_scores: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The learnt scores of the rows, all of which it judges, and their verdict features (for reasons)."""
+        verdict_rows = counted_features(rows, self.evidence)
+        return self.model.score(learning_inputs(base_scores, features, verdict_rows)), verdict_rows
+
+
+def dump_layer(layer: VerdictLayer) -> tuple[bytes, str]:
+    """The layer serialised with joblib, and its version ("verdicts-" and the digest of those bytes)."""
+    buffer = io.BytesIO()
+    joblib.dump(layer, buffer, compress=3)
+    data = buffer.getvalue()
+    layer.version = _layer_version(data)
+    return data, layer.version
+
+
+def loads_layer(data: bytes) -> VerdictLayer:
+    layer: VerdictLayer = joblib.load(io.BytesIO(data))
+    layer.version = _layer_version(data)
+    return layer
+
+
+def _layer_version(data: bytes) -> str:
+    return "verdicts-" + hashlib.sha256(data).hexdigest()[:12]
+
+
 def verdict_reasons(verdict_row: np.ndarray) -> tuple[str, ...]:
     """What the verdicts known at a transaction's time say of its merchant and account, in words."""
     said = []
-    for where, windows in (("merchant", _MERCHANT_WINDOWS), ("account", _ACCOUNT_WINDOWS)):
+    for where, said_where, windows in (
+        ("merchant", "at this merchant", _MERCHANT_WINDOWS),
+        ("account", "in this account", _ACCOUNT_WINDOWS),
+    ):
         for days in windows:
             frauds = int(verdict_row[VERDICT_FEATURES.index(f"{where}_frauds_{days}d")])
             if frauds:
                 plural = "fraud" if frauds == 1 else "frauds"
-                said.append(f"{frauds} confirmed {plural} at this {where} in the last {days} days")
+                said.append(f"{frauds} confirmed {plural} {said_where} in the last {days} days")
                 break
     return tuple(said)
+
+
+def layer_reasons(
+    model: VerdictModel,
+    verdict_row: np.ndarray,
+    base_reasons: Sequence[str],
+    base_score: float,
+    score: float,
+    level: str,
+) -> tuple[str, ...]:
+    """The reasons of a score the layer gave: what the verdicts say of the merchant and account, then the base
+    score's own reasons; a score the layer raised out of LOW with neither says what raised it."""
+    if level == "LOW":
+        return ()
+    said = (*verdict_reasons(verdict_row), *base_reasons)
+    if said or score <= base_score:
+        return said
+    return (
+        f"like the confirmed frauds among the {model.verdicts} reviewed transactions learnt from "
+        f"(base score {base_score:.2f})",
+    )

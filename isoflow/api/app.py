@@ -17,6 +17,7 @@ from isoflow.api.openapi import DOCS_PAGE, openapi_document
 from isoflow.api.resolver import Resolver, read_json
 from isoflow.api.responses import STATUS_BY_ERROR, ApiError, error_response, validation_response
 from isoflow.api.services import Services
+from isoflow.detection.files import PopulationFiles, VerdictModelFiles
 from isoflow.observability import logger
 from isoflow.runs import Runs
 from isoflow.settings import Settings
@@ -56,7 +57,14 @@ def services_from_settings(settings: Settings) -> Services:
         if settings.state_machine_arn and settings.runs_table
         else None
     )
-    return Services(db=db, idempotency_table=settings.idempotency_table, health_checks=checks, runs=detection_runs)
+    return Services(
+        db=db,
+        idempotency_table=settings.idempotency_table,
+        health_checks=checks,
+        runs=detection_runs,
+        population_files=PopulationFiles(s3, settings.data_bucket) if settings.data_bucket else None,
+        verdict_files=VerdictModelFiles(s3, settings.data_bucket) if settings.data_bucket else None,
+    )
 
 
 def create_app(services: Services) -> Resolver:

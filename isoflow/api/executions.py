@@ -65,6 +65,10 @@ class RunSummary(BaseModel):
         default=None,
         description='the population model the run scored with, as scores name it; "shipped": the cold-start model',
     )
+    verdictModelVersion: str | None = Field(
+        default=None,
+        description="the layer learnt from verdicts the run scored with, as scores name it; null: none yet",
+    )
     failedBatches: int
     failures: list[BatchFailure] = Field(description="the first few failed batches and their errors")
     startedAt: str

@@ -31,6 +31,8 @@ from isoflow.api.params import Cursor, page_limit
 from isoflow.api.responses import responses
 from isoflow.api.services import Services
 from isoflow.store import records, transactions
+from isoflow.store.transactions import Outcome
+from isoflow.timestamps import now_text
 
 TransactionPath = Annotated[str, Path(pattern=TRANSACTION_ID_PATTERN, examples=["txn_0123456789abcdef0123"])]
 Include = Literal["groundTruth"]
@@ -138,6 +140,9 @@ def router(services: Services, idempotency: Idempotency) -> Router:
     def verdicts(body: VerdictBatch) -> VerdictResults:
         given = [transactions.GivenVerdict(v.transactionId, v.verdict, v.knownAt, v.note) for v in body.verdicts]
         outcomes = transactions.record_verdicts(db, given, actor=actor(routes))
+        if services.verdict_files is not None and Outcome.RECORDED in outcomes:
+            # What the verdicts teach reaches the scores of the next detection run.
+            services.verdict_files.request_refit(now_text())
         return VerdictResults(
             results=[
                 VerdictResult(transactionId=v.transaction_id, outcome=outcome)

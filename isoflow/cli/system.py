@@ -6,14 +6,15 @@ import os
 
 import boto3
 
-from isoflow.settings import Settings
+from isoflow.local.resources import DATA_BUCKET
+from isoflow.settings import ENVIRONMENT, Settings
 from isoflow.tables import ACCOUNTS, AUDIT, SCORES, TRANSACTIONS, local_table_name
 
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"  # the local stack's AWS endpoint (`make run`)
 
 
 def system_settings() -> Settings:
-    """The tables named by the functions' variables, defaulting to the local stack's names.
+    """The tables and data bucket named by the functions' variables, defaulting to the local stack's.
 
     A local endpoint accepts any credentials and region; without any configured, the local stack's are used
     (set in this process's environment, which worker processes inherit).
@@ -26,4 +27,5 @@ def system_settings() -> Settings:
         if session.region_name is None:
             os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     defaults = {spec.env: local_table_name(spec) for spec in (ACCOUNTS, TRANSACTIONS, SCORES, AUDIT)}
+    defaults[ENVIRONMENT["data_bucket"]] = DATA_BUCKET
     return Settings.from_env((), {**defaults, **os.environ})

@@ -25,17 +25,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import boto3
 from pydantic import ValidationError
 from tqdm import tqdm
 
 from isoflow.api.models import Verdict, VerdictGiven
 from isoflow.cli.files import open_text
 from isoflow.cli.system import LOCAL_ENDPOINT, system_settings
+from isoflow.detection.files import VerdictModelFiles
 from isoflow.local.resources import REGION
 from isoflow.store.audit import Actor
 from isoflow.store.db import Db, dynamodb_client
 from isoflow.store.transactions import GivenVerdict, Outcome, record_verdicts
 from isoflow.tables import TRANSACTIONS
+from isoflow.timestamps import now_text
 
 COLUMNS = ("transaction_id", "label", "known_at")
 LABELS = {"1": Verdict.CONFIRMED, "0": Verdict.NOT_FRAUD}
@@ -122,6 +125,9 @@ def import_command(args: argparse.Namespace) -> int:
     except (OSError, ValueError, csv.Error) as error:
         print(f"isoflow verdicts import: {args.file}: {error}")
         return 2
+    if outcomes[Outcome.RECORDED]:
+        # What the verdicts teach reaches the scores of the next detection run.
+        VerdictModelFiles(boto3.client("s3"), system_settings().data_bucket).request_refit(now_text())
     for problem in problems:
         print(problem)
     counts = ", ".join(f"{outcomes[o]} {o}" for o in (*(o.value for o in Outcome), "rejected"))

@@ -9,6 +9,8 @@
     population/current.json                   the metadata of the population model detection uses now
     population/attempt.json                   when a run last set out to refit it
     population/request.json                   when a bulk import last asked for a refit
+    verdicts/...                              the same for the layer learnt from verdicts (model.learning), whose
+                                              refit a batch of verdicts asks for
 
 Per-batch objects rather than the Map's output keep every state's payload small whatever the number of
 batches, and writing them is idempotent: a retried or redriven batch overwrites its own object.
@@ -28,6 +30,7 @@ from isoflow.observability import logger
 
 MODELS_PREFIX = "models/"
 POPULATION_PREFIX = "population/"
+VERDICTS_PREFIX = "verdicts/"
 # Reading many small result objects is latency-bound; a few threads keep RecordRun short.
 READ_THREADS = 8
 
@@ -136,22 +139,19 @@ class S3ModelStore(BucketFiles):
         self.s3.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
 
 
-class PopulationFiles(BucketFiles):
-    """The population models fitted on the deployment's own data, which one is current, and the marks that say
-    when a refit was last attempted and last asked for. Models are named by the digest of their content, so a
-    retried refit of the same sample writes the same object again."""
+class ModelFiles(BucketFiles):
+    """Models a run fits on the deployment's own data and keeps under `prefix`: which one is current, and the
+    marks that say when a refit was last attempted and last asked for. Models are named by their version, the
+    digest of their content, so a retried refit of the same data writes the same object again."""
 
-    CURRENT = POPULATION_PREFIX + "current.json"
-    ATTEMPT = POPULATION_PREFIX + "attempt.json"
-    REQUEST = POPULATION_PREFIX + "request.json"
+    prefix = ""
 
-    @staticmethod
-    def model_key(version: str) -> str:
-        return f"{POPULATION_PREFIX}models/{version}.joblib"
+    def model_key(self, version: str) -> str:
+        return f"{self.prefix}models/{version}.joblib"
 
     def current(self) -> dict[str, Any] | None:
         """The current model's metadata (with its `version` and `key`), or None before the first refit."""
-        current: dict[str, Any] | None = self._get(self.CURRENT)
+        current: dict[str, Any] | None = self._get(self.prefix + "current.json")
         return current
 
     def put_model(self, data: bytes, metadata: dict[str, Any]) -> None:
@@ -160,23 +160,36 @@ class PopulationFiles(BucketFiles):
         key = metadata["key"]
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
         self._put(key.removesuffix(".joblib") + ".json", metadata)
-        self._put(self.CURRENT, metadata)
+        self._put(self.prefix + "current.json", metadata)
 
     def model(self, key: str) -> bytes:
         data = self._get_bytes(key)
         if data is None:
-            raise FileNotFoundError(f"no population model at s3://{self.bucket}/{key}")
+            raise FileNotFoundError(f"no model at s3://{self.bucket}/{key}")
         return data
 
     def last_attempt(self) -> str | None:
-        return (self._get(self.ATTEMPT) or {}).get("at")
+        return (self._get(self.prefix + "attempt.json") or {}).get("at")
 
     def record_attempt(self, at: str) -> None:
-        self._put(self.ATTEMPT, {"at": at})
+        self._put(self.prefix + "attempt.json", {"at": at})
 
     def last_request(self) -> str | None:
-        return (self._get(self.REQUEST) or {}).get("at")
+        return (self._get(self.prefix + "request.json") or {}).get("at")
 
     def request_refit(self, at: str) -> None:
-        """Asks the next detection run to refit the population (after a bulk import changed what is usual)."""
-        self._put(self.REQUEST, {"at": at})
+        """Asks the next detection run to refit (after a bulk import changed what is usual, or brought
+        verdicts)."""
+        self._put(self.prefix + "request.json", {"at": at})
+
+
+class PopulationFiles(ModelFiles):
+    """The population models (model.population)."""
+
+    prefix = POPULATION_PREFIX
+
+
+class VerdictModelFiles(ModelFiles):
+    """The layers learnt from verdicts (model.learning.VerdictLayer)."""
+
+    prefix = VERDICTS_PREFIX

@@ -22,9 +22,10 @@ def batches_of(
     size: int,
     clear_if_written_before: str | None = None,
     population: dict[str, str] | None = None,
+    verdict_model: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The Map's items: each names its run and its index, so a batch's result can be stored on its own, and the
-    population model every batch of the run scores with."""
+    models every batch of the run scores with."""
     iterator = iter(accounts)
     batches: list[dict[str, Any]] = []
     while chunk := list(islice(iterator, size)):
@@ -38,6 +39,7 @@ def batches_of(
                 ],
                 Keys.CLEAR_IF_WRITTEN_BEFORE: clear_if_written_before,
                 Keys.POPULATION: population,
+                Keys.VERDICT_MODEL: verdict_model,
             }
         )
     return batches
@@ -52,6 +54,7 @@ def find_stale_accounts(
     batch_size: int,
     index_lag_s: int = 0,
     population: dict[str, str] | None = None,
+    verdict_model: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Writes the manifest of batches to S3 and answers a few counts and where the manifest is."""
     if batch_size < 1:
@@ -62,13 +65,14 @@ def find_stale_accounts(
     settled = format_timestamp(parse_timestamp(started_at) - timedelta(seconds=index_lag_s)) if index_lag_s else None
     # Sorted, so that the batches of a run over the same accounts are the same (reruns read alike).
     accounts = sorted(stale_accounts(db))
-    batches = batches_of(accounts, execution_id, batch_size, settled, population)
+    batches = batches_of(accounts, execution_id, batch_size, settled, population, verdict_model)
     output: dict[str, Any] = {
         Keys.EXECUTION_ID: execution_id,
         Keys.STARTED_AT: started_at,
         Keys.ACCOUNTS: len(accounts),
         Keys.BATCHES: len(batches),
         Keys.POPULATION: population,
+        Keys.VERDICT_MODEL: verdict_model,
         Keys.MANIFEST: None,
         Keys.ERROR: None,
     }

@@ -17,7 +17,7 @@ from isoflow.observability import logger
 from isoflow.runs import readable_cause
 from isoflow.store.scores import RISK_LEVELS
 from isoflow.timestamps import format_timestamp, parse_timestamp, utc_now
-from isoflow.workflow import Keys, States, population, step_input, text
+from isoflow.workflow import Keys, States, optional_model, step_input, text
 
 # A run's population model when the deployment has none of its own yet (model.population's cold start).
 SHIPPED_POPULATION = "shipped"
@@ -66,6 +66,8 @@ def summarise(
         "startedAt": format_timestamp(parse_timestamp(started_at)),
         "finishedAt": finished_at,
         "durationSeconds": round((parse_timestamp(finished_at) - parse_timestamp(started_at)).total_seconds()),
+        # The layer learnt from verdicts the run scored with, when there was one.
+        **({"verdictModelVersion": run[Keys.VERDICT_MODEL]["version"]} if run.get(Keys.VERDICT_MODEL) else {}),
     }
 
 
@@ -101,11 +103,13 @@ def run_to_record(event: Any) -> dict[str, Any]:
             Keys.STARTED_AT: text,
             Keys.ACCOUNTS: int,
             Keys.BATCHES: int,
-            Keys.POPULATION: population,
+            Keys.POPULATION: optional_model,
             Keys.TOLERATED_FAILURE_PERCENTAGE: float,
         },
     )
-    return {**run, Keys.SCORE_ACCOUNTS_ERROR: event.get(Keys.SCORE_ACCOUNTS_ERROR)}
+    # Optional: a run started before the layer learnt from verdicts existed carries none.
+    verdict_model = optional_model(event.get(Keys.VERDICT_MODEL))
+    return {**run, Keys.VERDICT_MODEL: verdict_model, Keys.SCORE_ACCOUNTS_ERROR: event.get(Keys.SCORE_ACCOUNTS_ERROR)}
 
 
 def record_run(

@@ -1,4 +1,5 @@
-"""RefitPopulation: the population model fitted on a sample of the deployment's own stored transactions.
+"""RefitModels: the population model fitted on a sample of the deployment's own stored transactions, and the
+layer learnt from verdicts (`isoflow.detection.learn`), whichever CheckModels found due.
 
 What is ordinary across accounts depends on the bank: a model fitted on generated data judges a bank's
 customers against made-up ones. The sample is deterministic for the same stored data and costs no Scan: the
@@ -17,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from isoflow.detection.check import population_ref
-from isoflow.detection.files import PopulationFiles
+from isoflow.detection.files import ModelFiles
+from isoflow.detection.learn import learn_from_verdicts
 from isoflow.observability import logger
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.tables import FEED_INDEX, FEED_SHARDS
@@ -134,7 +136,7 @@ def sample_rows(
 
 def refit_population(
     db: Db,
-    files: PopulationFiles,
+    files: ModelFiles,
     *,
     now: str,
     current: dict[str, str] | None,
@@ -154,7 +156,7 @@ def refit_population(
     data, version = dump_population(model)
     metadata = {
         "version": version,
-        "key": PopulationFiles.model_key(version),
+        "key": files.model_key(version),
         "fittedAt": now,
         **counts,
         "features": list(FEATURE_NAMES),
@@ -164,3 +166,29 @@ def refit_population(
     reason = f"fitted on {len(sample.rows)} transactions of {sample.accounts} accounts, {sample.first} to {sample.last}"
     logger.info("population refitted", extra={"version": version, **counts})
     return {Keys.POPULATION: population_ref(metadata), "refitted": True, Keys.REASON: reason, **counts}
+
+
+def refit_models(
+    db: Db,
+    population: ModelFiles,
+    verdicts: ModelFiles,
+    *,
+    now: str,
+    models: dict[str, Any],
+) -> dict[str, Any]:
+    """RefitModels: what CheckModels found due (`models` is its answer): the population refit, learning from
+    verdicts, or both. Answers the models the run scores with, what each refit did and why, in words."""
+    answer: dict[str, Any] = {Keys.POPULATION: models[Keys.POPULATION], Keys.VERDICT_MODEL: models[Keys.VERDICT_MODEL]}
+    reasons = []
+    if models[Keys.REFIT_POPULATION]:
+        refit = refit_population(db, population, now=now, current=models[Keys.POPULATION])
+        answer[Keys.POPULATION] = refit.pop(Keys.POPULATION)
+        answer["populationRefit"] = refit
+        reasons.append(f"population: {refit[Keys.REASON]}")
+    if models[Keys.LEARN_FROM_VERDICTS]:
+        learnt = learn_from_verdicts(db, verdicts, now=now, current=models[Keys.VERDICT_MODEL])
+        answer[Keys.VERDICT_MODEL] = learnt.pop(Keys.VERDICT_MODEL)
+        answer["learning"] = learnt
+        reasons.append(f"verdicts: {learnt[Keys.REASON]}")
+    answer[Keys.REASON] = "; ".join(reasons) or "nothing was due"
+    return answer

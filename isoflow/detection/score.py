@@ -20,21 +20,26 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Generic, Protocol, TypeVar
 
-from isoflow.detection.files import PopulationFiles
+import numpy as np
+
+from isoflow.detection.files import ModelFiles
 from isoflow.observability import logger
 from isoflow.store import records
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.risk import Risk, ScoredTransaction, account_risk
 from isoflow.store.scores import RISK_LEVELS, write_scores
 from isoflow.store.timeline import window_from
-from isoflow.timestamps import now_text
-from isoflow.workflow import Keys, States, optional_timestamp, population, step_input, text
+from isoflow.timestamps import now_text, parse_timestamp
+from isoflow.workflow import Keys, States, optional_model, optional_timestamp, step_input, text
 from model.config import DEFAULT_CONFIG, ScoringConfig
+from model.learning import Rows, VerdictLayer, layer_reasons, loads_layer
 from model.population import PopulationModel, load_population, loads_population
-from model.scoring import ModelStore, Score, score_account
+from model.scoring import ModelStore, Score, feature_matrix, risk_level, score_account
+
+M = TypeVar("M")
 
 
 class Scorer(Protocol):
@@ -65,6 +70,7 @@ class Batch:
     accounts: tuple[AccountRef, ...]
     clear_if_written_before: str | None = None
     population: dict[str, str] | None = None  # the run's population model; None: the shipped cold start
+    verdict_model: dict[str, str] | None = None  # the run's layer learnt from verdicts; None: the base score alone
 
     @classmethod
     def from_event(cls, event: Any) -> Batch:
@@ -77,7 +83,7 @@ class Batch:
                 Keys.BATCH: int,
                 Keys.ACCOUNTS: _account_refs,
                 Keys.CLEAR_IF_WRITTEN_BEFORE: optional_timestamp,
-                Keys.POPULATION: population,
+                Keys.POPULATION: optional_model,
             },
         )
         return cls(
@@ -86,26 +92,37 @@ class Batch:
             accounts=batch[Keys.ACCOUNTS],
             clear_if_written_before=batch[Keys.CLEAR_IF_WRITTEN_BEFORE],
             population=batch[Keys.POPULATION],
+            # Optional: a manifest written before the layer learnt from verdicts existed names none.
+            verdict_model=optional_model(event.get(Keys.VERDICT_MODEL)),
         )
 
 
-class Populations:
-    """The population models this process has loaded, by key: a warm detector loads each model once, and a run
-    that names a newer one (after a refit) gets it without a redeploy."""
+class StoredModels(Generic[M]):
+    """The stored models of one kind this process has loaded, by key: a warm detector loads each model once,
+    and a run that names a newer one (after a refit) gets it without a redeploy. `loads` makes a model of the
+    stored bytes; `version_of` reads its version, which must be the one the run names."""
 
-    def __init__(self) -> None:
-        self._loaded: dict[str, PopulationModel] = {}
+    def __init__(self, loads: Callable[[bytes], M], version_of: Callable[[M], str]) -> None:
+        self._loads = loads
+        self._version_of = version_of
+        self._loaded: dict[str, M] = {}
 
-    def get(self, files: PopulationFiles, ref: dict[str, str] | None) -> PopulationModel:
-        if ref is None:
-            return load_population()
+    def get(self, files: ModelFiles, ref: dict[str, str]) -> M:
         key = ref["key"]
         if key not in self._loaded:
-            model = loads_population(files.model(key))
-            if model.version != ref["version"]:
-                raise ValueError(f"the population model at {key} is version {model.version}, not {ref['version']}")
+            model = self._loads(files.model(key))
+            if self._version_of(model) != ref["version"]:
+                raise ValueError(f"the model at {key} is version {self._version_of(model)}, not {ref['version']}")
             self._loaded = {key: model}  # the newest only: a model is a few MB
         return self._loaded[key]
+
+
+def populations() -> StoredModels[PopulationModel]:
+    return StoredModels(loads_population, lambda model: model.version)
+
+
+def verdict_layers() -> StoredModels[VerdictLayer]:
+    return StoredModels(loads_layer, lambda layer: layer.version)
 
 
 def _account_refs(value: Any) -> tuple[AccountRef, ...]:
@@ -211,12 +228,17 @@ def score_one_account(
     *,
     models: ModelStore | None,
     population: PopulationModel,
+    layer: VerdictLayer | None = None,
     scorer: Scorer = score_account,
     window_size: int = DEFAULT_CONFIG.window,
     scored_at: str,
 ) -> AccountResult:
     rows = window_from(
-        db, account.account_id, account.unscored_from, window_size, ("revision", "features", "feedback.verdict")
+        db,
+        account.account_id,
+        account.unscored_from,
+        window_size,
+        ("revision", "features", "merchant", "feedback.verdict"),
     )
     # An account whose transactions were all deleted has nothing to score and no scores that count.
     existing = read_scores(db, account.account_id) if rows else {}
@@ -254,7 +276,47 @@ def score_one_account(
             )
             for i, score in zip(group, scores, strict=True)
         )
+    if layer is not None:
+        new_scores = judged_by(layer, rows, new_scores)
     return AccountResult(account, tuple(new_scores), _risk(rows, existing, new_scores))
+
+
+def judged_by(
+    layer: VerdictLayer, rows: Sequence[Mapping[str, Any]], scores: Sequence[records.Score]
+) -> list[records.Score]:
+    """The scores, each of a transaction the layer may judge (at or after the time its verdicts were known by)
+    replaced by the layer's: its base score kept beside it, its reasons led by what the verdicts say, and its
+    model version naming the layer too."""
+    by_id = {row["transactionId"]: row for row in rows}
+    times = np.array([parse_timestamp(score.timestamp).timestamp() for score in scores])
+    judged = [int(k) for k in np.flatnonzero(layer.judges(times))]
+    if not judged:
+        return list(scores)
+    chosen = [scores[k] for k in judged]
+    learnt, verdict_rows = layer.judge(
+        Rows(
+            ids=[score.transactionId for score in chosen],
+            accounts=[score.accountId for score in chosen],
+            merchants=[by_id[score.transactionId].get("merchant") for score in chosen],
+            times=times[judged],
+        ),
+        np.array([score.riskScore for score in chosen]),
+        feature_matrix([by_id[score.transactionId].get("features") or {} for score in chosen]),
+    )
+    out = list(scores)
+    for k, score, value, verdict_row in zip(judged, chosen, learnt, verdict_rows, strict=True):
+        value = round(float(value), 6)
+        level = risk_level(value)
+        out[k] = replace(
+            score,
+            riskScore=value,
+            riskLevel=level,
+            isAnomaly=level == "HIGH",
+            reasons=layer_reasons(layer.model, verdict_row, score.reasons, score.riskScore, value, level),
+            modelVersion=f"{score.modelVersion}+{layer.version}",
+            baseScore=score.riskScore,
+        )
+    return out
 
 
 def _risk(
@@ -279,12 +341,14 @@ def score_batch(
     *,
     models: ModelStore | None,
     population: PopulationModel | None = None,
+    layer: VerdictLayer | None = None,
     scorer: Scorer = score_account,
     window_size: int = DEFAULT_CONFIG.window,
     now: Callable[[], str] = now_text,
 ) -> dict[str, Any]:
-    """Scores the batch with `population` (default: the shipped cold-start model) and writes the scores; answers
-    the input of ClearStaleFlags. Raises the first account's error when no account could be scored."""
+    """Scores the batch with `population` (default: the shipped cold-start model) and the `layer` learnt from
+    verdicts (default: none, the base score alone), and writes the scores; answers the input of
+    ClearStaleFlags. Raises the first account's error when no account could be scored."""
     scored_at = now()
     population = population or load_population()
     results: list[AccountResult] = []
@@ -297,6 +361,7 @@ def score_batch(
                     account,
                     models=models,
                     population=population,
+                    layer=layer,
                     scorer=scorer,
                     window_size=window_size,
                     scored_at=scored_at,

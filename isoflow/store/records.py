@@ -91,6 +91,12 @@ class Transaction(Record):
     injectedAnomaly: str | None = None  # the generator's ground truth, for generated transactions
     features: dict[str, float]  # what detection sees of it, computed at its own time (model.features)
     feedback: Feedback | None = None
+    # Its partition of the verdict index, which lists the transactions with a verdict: its feed shard while
+    # it has one (derived, never stored wrongly).
+    verdictShard: str | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdictShard", self.feedShard if self.feedback is not None else None)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
@@ -118,21 +124,25 @@ class Score(Record):
     isAnomaly: bool
     reasons: tuple[str, ...]  # what a person can read of why, strongest first
     scoredAt: str
-    modelVersion: str
+    modelVersion: str  # every model that judged it, "+" between them
+    # The IsolationForest's own score, when a layer learnt from verdicts gave `riskScore` (model.learning)
+    baseScore: float | None = None
     riskShard: str = field(init=False)  # its partition of the risk index, from its level (risk_shard)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "riskShard", risk_shard(self.riskLevel, self.transactionId))
 
     def to_item(self) -> dict[str, Any]:
-        """The DynamoDB item, its score to six places."""
-        return Record.to_item(replace(self, riskScore=round(self.riskScore, 6)))
+        """The DynamoDB item, its scores to six places."""
+        base = None if self.baseScore is None else round(self.baseScore, 6)
+        return Record.to_item(replace(self, riskScore=round(self.riskScore, 6), baseScore=base))
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Self:
         """The record of a stored item, its score a float even when it is whole (0 or 1)."""
         score = super().from_item(item)
-        return replace(score, riskScore=float(score.riskScore), reasons=tuple(score.reasons))
+        base = None if score.baseScore is None else float(score.baseScore)
+        return replace(score, riskScore=float(score.riskScore), baseScore=base, reasons=tuple(score.reasons))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -418,11 +418,12 @@ def record_verdict(
                 "Update": {
                     "TableName": db.transactions,
                     "Key": to_item({"transactionId": transaction_id}),
-                    "UpdateExpression": "SET feedback = :feedback",
+                    # With a verdict, the transaction is listed in the verdict index (Transaction.verdictShard).
+                    "UpdateExpression": "SET feedback = :feedback, verdictShard = :shard",
                     "ConditionExpression": "revision = :revision",
                     "ExpressionAttributeValues": {
                         ":feedback": {"M": feedback.to_item()},
-                        **to_values({":revision": transaction.revision}),
+                        **to_values({":revision": transaction.revision, ":shard": transaction.feedShard}),
                     },
                 }
             }

@@ -14,10 +14,10 @@ import pytest
 from detection_stack import purchase
 
 from isoflow import runs
-from isoflow.detection.check import check_population
-from isoflow.detection.files import PopulationFiles
+from isoflow.detection.check import check_models
+from isoflow.detection.files import PopulationFiles, VerdictModelFiles
 from isoflow.detection.refit import refit_population, sample_rows
-from isoflow.detection.score import Populations
+from isoflow.detection.score import populations
 from isoflow.generator.bulk import load_generated
 from isoflow.store.db import Db, from_item
 from isoflow.store.transactions import create_transaction
@@ -65,9 +65,9 @@ def test_a_run_after_a_bulk_import_fits_the_population_on_the_deployments_own_da
 
     assert first["status"] == "SUCCEEDED", first.get("cause")
     assert entered(first)[:4] == [
-        States.CHECK_POPULATION,
+        States.CHECK_MODELS,
         States.REFIT_DUE,
-        States.REFIT_POPULATION,
+        States.REFIT_MODELS,
         States.FIND_STALE_ACCOUNTS,
     ]
     current = files.current()
@@ -95,7 +95,7 @@ def test_a_run_after_a_bulk_import_fits_the_population_on_the_deployments_own_da
     second = run_detection(detection_runs)
 
     assert second["status"] == "SUCCEEDED", second.get("cause")
-    assert States.REFIT_POPULATION not in entered(second)
+    assert States.REFIT_MODELS not in entered(second)
     assert second["summary"]["populationVersion"] == version and second["summary"]["transactionsScored"] == 1
     assert files.current() == current
 
@@ -137,9 +137,13 @@ def test_too_little_history_keeps_the_model_in_use_and_says_why(local_aws: Any) 
 
 def test_a_refit_is_due_daily_after_a_bulk_import_and_hourly_on_the_cold_start(local_aws: Any) -> None:
     files = PopulationFiles(boto3.client("s3"), local_aws.settings.data_bucket)
+    verdicts = VerdictModelFiles(boto3.client("s3"), local_aws.settings.data_bucket)
+
+    def check(now: str) -> dict[str, Any]:
+        return check_models(files, verdicts, now=now)
 
     def due(now: str) -> bool:
-        return bool(check_population(files, now=now)["refitDue"])
+        return bool(check(now)["refitPopulation"])
 
     assert due("2026-11-01T00:00:00Z")  # never attempted
     assert not due("2026-11-01T00:10:00Z")  # attempted 10 minutes ago, still on the cold start
@@ -148,13 +152,13 @@ def test_a_refit_is_due_daily_after_a_bulk_import_and_hourly_on_the_cold_start(l
         b"model",
         {
             "version": "0123456789ab",
-            "key": PopulationFiles.model_key("0123456789ab"),
+            "key": files.model_key("0123456789ab"),
             "fittedAt": "2026-11-01T01:00:00Z",
             "features": list(FEATURE_NAMES),
         },
     )
-    checked = check_population(files, now="2026-11-01T02:00:00Z")
-    assert (checked["refitDue"], checked["population"]["version"]) == (False, "0123456789ab")
+    checked = check("2026-11-01T02:00:00Z")
+    assert (checked["refitPopulation"], checked["population"]["version"]) == (False, "0123456789ab")
     assert not due("2026-11-02T00:59:59Z")
     assert due("2026-11-02T01:00:00Z")  # a day after the last refit
     files.request_refit("2026-11-02T01:05:00Z")  # a bulk import
@@ -162,7 +166,7 @@ def test_a_refit_is_due_daily_after_a_bulk_import_and_hourly_on_the_cold_start(l
     assert not due("2026-11-02T01:20:00Z")
     # A model fitted on other features is of no use to this code: the cold start judges until a refit.
     files.put_model(b"model", {"version": "ba9876543210", "key": "k", "fittedAt": "x", "features": ["amount"]})
-    assert check_population(files, now="2026-11-02T01:30:00Z")["population"] is None
+    assert check("2026-11-02T01:30:00Z")["population"] is None
 
 
 def test_a_warm_detector_loads_each_population_model_once_and_a_new_one_when_a_run_names_it(seeded: Any) -> None:
@@ -172,18 +176,17 @@ def test_a_warm_detector_loads_each_population_model_once_and_a_new_one_when_a_r
     files = PopulationFiles(s3, seeded.settings.data_bucket)
     db = Db.from_settings(seeded.settings, boto3.client("dynamodb"))
     first = refit_population(db, files, now="2026-11-01T00:10:00Z", current=None)["population"]
-    populations = Populations()
+    loaded = populations()
 
-    model = populations.get(files, first)
-    assert populations.get(files, first) is model and reads == [first["key"]]
-    assert populations.get(files, None) is load_population()  # the shipped cold start, no read
+    model = loaded.get(files, first)
+    assert loaded.get(files, first) is model and reads == [first["key"]]
 
     load_generated(seeded.settings, accounts=10, days=60, seed=4, end=END)
     second = refit_population(db, files, now="2026-11-02T00:10:00Z", current=first)["population"]
     assert second["version"] != first["version"]
-    assert populations.get(files, second).version == second["version"] and reads[-1] == second["key"]
+    assert loaded.get(files, second).version == second["version"] and reads[-1] == second["key"]
     with pytest.raises(ValueError, match="not ffffffffffff"):
-        Populations().get(files, {**second, "version": "ffffffffffff"})
+        populations().get(files, {**second, "version": "ffffffffffff"})
 
 
 def test_a_refit_that_fails_fails_its_run_and_the_next_runs_score_with_the_model_in_use(
@@ -195,12 +198,12 @@ def test_a_refit_that_fails_fails_its_run_and_the_next_runs_score_with_the_model
     def broken(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("the sample could not be read")
 
-    monkeypatch.setattr("handlers.refit_population.refit_population", broken)
+    monkeypatch.setattr("isoflow.detection.refit.refit_population", broken)
     failed = run_detection(detection_runs)
 
     assert failed["status"] == "FAILED"
     assert "the sample could not be read" in failed["cause"]
     after = run_detection(detection_runs)
     assert after["status"] == "SUCCEEDED", after.get("cause")
-    assert States.REFIT_POPULATION not in entered(after)
+    assert States.REFIT_MODELS not in entered(after)
     assert after["summary"]["populationVersion"] == "shipped" and after["summary"]["transactionsScored"] > 0

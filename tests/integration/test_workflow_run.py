@@ -53,9 +53,9 @@ def test_a_run_scores_every_stale_account_and_clears_its_flag(stack: Stack) -> N
     assert {s["modelVersion"].split("population-")[1][:8] for s in scores} == {"shipped-"}
     entered = [e["stateName"] for e in run["events"] if e["type"].endswith("StateEntered")]
     assert entered == [
-        States.CHECK_POPULATION,
+        States.CHECK_MODELS,
         States.REFIT_DUE,
-        States.REFIT_POPULATION,
+        States.REFIT_MODELS,
         States.FIND_STALE_ACCOUNTS,
         States.ANY_STALE,
         States.SCORE_ACCOUNTS,

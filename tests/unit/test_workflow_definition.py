@@ -10,8 +10,8 @@ import pytest
 from isoflow.workflow import TRANSIENT_ERRORS, FunctionArns, Keys, States, Tuning, definition
 
 ARNS = FunctionArns(
-    check_population="arn:check",
-    refit_population="arn:refit",
+    check_models="arn:check",
+    refit_models="arn:refit",
     find_stale_accounts="arn:find",
     score_account_batch="arn:score",
     clear_stale_flags="arn:clear",
@@ -27,21 +27,24 @@ def all_states(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return states
 
 
-def test_the_run_checks_the_population_refits_if_due_then_goes_find_choose_map_record() -> None:
+def test_the_run_checks_the_models_refits_if_due_then_goes_find_choose_map_record() -> None:
     document = definition(ARNS)
     top = document["States"]
-    assert document["StartAt"] == States.CHECK_POPULATION
-    assert top[States.CHECK_POPULATION]["Next"] == States.REFIT_DUE
+    assert document["StartAt"] == States.CHECK_MODELS
+    assert top[States.CHECK_MODELS]["Next"] == States.REFIT_DUE
     refit_due = top[States.REFIT_DUE]
     assert refit_due["Choices"] == [
-        {"Variable": f"$.{Keys.REFIT_DUE}", "BooleanEquals": True, "Next": States.REFIT_POPULATION}
+        {"Variable": f"$.{Keys.REFIT_DUE}", "BooleanEquals": True, "Next": States.REFIT_MODELS}
     ]
-    assert refit_due["Default"] == top[States.REFIT_POPULATION]["Next"] == States.FIND_STALE_ACCOUNTS
-    # The population model either step names reaches FindStaleAccounts (which writes it into every batch) and
-    # RecordRun (which names it in the summary).
-    population = {f"{Keys.POPULATION}.$": f"$.{Keys.POPULATION}"}
-    for state in (States.REFIT_POPULATION, States.FIND_STALE_ACCOUNTS, States.RECORD_RUN):
-        assert population.items() <= top[state]["Parameters"]["Payload"].items(), state
+    assert refit_due["Default"] == top[States.REFIT_MODELS]["Next"] == States.FIND_STALE_ACCOUNTS
+    # The models either step names reach FindStaleAccounts (which writes them into every batch) and RecordRun
+    # (which names them in the summary).
+    models = {f"{key}.$": f"$.{key}" for key in (Keys.POPULATION, Keys.VERDICT_MODEL)}
+    for state in (States.REFIT_MODELS, States.FIND_STALE_ACCOUNTS, States.RECORD_RUN):
+        assert models.items() <= top[state]["Parameters"]["Payload"].items(), state
+    # RefitModels is told what is due.
+    due = {f"{key}.$": f"$.{key}" for key in (Keys.REFIT_POPULATION, Keys.LEARN_FROM_VERDICTS)}
+    assert due.items() <= top[States.REFIT_MODELS]["Parameters"]["Payload"].items()
     assert top[States.FIND_STALE_ACCOUNTS]["Next"] == States.ANY_STALE
     choice = top[States.ANY_STALE]
     assert choice["Choices"] == [
@@ -64,8 +67,8 @@ def test_the_run_checks_the_population_refits_if_due_then_goes_find_choose_map_r
         if state["Type"] == "Task"
     }
     assert invoked == {
-        States.CHECK_POPULATION: "arn:check",
-        States.REFIT_POPULATION: "arn:refit",
+        States.CHECK_MODELS: "arn:check",
+        States.REFIT_MODELS: "arn:refit",
         States.FIND_STALE_ACCOUNTS: "arn:find",
         States.SCORE_ACCOUNT_BATCH: "arn:score",
         States.CLEAR_STALE_FLAGS: "arn:clear",

@@ -721,6 +721,11 @@ export interface components {
             startedAt: string;
             /** Transactionsscored */
             transactionsScored: number;
+            /**
+             * Verdictmodelversion
+             * @description the layer learnt from verdicts the run scored with, as scores name it; null: none yet
+             */
+            verdictModelVersion?: string | null;
         };
         /** Transaction */
         Transaction: {

@@ -85,6 +85,8 @@ function SummaryFacts({ execution }: { execution: Execution }) {
               </dd>
             </>
           )}
+          <dt>Learnt from verdicts</dt>
+          <dd className="mono">{summary.verdictModelVersion ?? "not yet: the base score stands alone"}</dd>
           <dt>Batches</dt>
           <dd>
             {formatCount(summary.batches)}

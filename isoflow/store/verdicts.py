@@ -1,0 +1,77 @@
+"""The transactions with a verdict, from the sparse verdict index, each with its current score.
+
+The index lists a transaction once it carries a verdict (`Transaction.verdictShard`), by transaction time over
+FEED_SHARDS partitions, so what the verdicts of a period say is a few Queries and one BatchGetItem of their
+scores, never a Scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from isoflow.store.db import Db, from_item, to_values
+from isoflow.store.records import Feedback, Score
+from isoflow.store.scores import batch_get
+from isoflow.tables import FEED_SHARDS, VERDICT_INDEX
+
+# What a reader of the index may ask for besides the keys, the verdict and the transaction's time.
+LEARNING_ATTRIBUTES = ("merchant", "features", "revision")
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A transaction with a verdict, and its score if it has one for its current revision."""
+
+    transactionId: str
+    accountId: str
+    timestamp: str
+    feedback: Feedback
+    merchant: str | None
+    features: dict[str, float]
+    score: Score | None
+
+
+def _indexed(db: Db, since: str, attributes: Sequence[str]) -> Iterator[dict[str, Any]]:
+    extra = {f"#a{i}": name for i, name in enumerate(attributes)}
+    names = {"#t": "timestamp", **extra}
+    projection = ", ".join(["transactionId", "accountId", "#t", "feedback", *extra])
+    for shard in range(FEED_SHARDS):
+        request: dict[str, Any] = {
+            "TableName": db.transactions,
+            "IndexName": VERDICT_INDEX,
+            "KeyConditionExpression": "verdictShard = :s AND #t >= :since",
+            "ExpressionAttributeValues": to_values({":s": str(shard), ":since": since}),
+            "ExpressionAttributeNames": names,
+            "ProjectionExpression": projection,
+        }
+        while True:
+            response = db.client.query(**request)
+            yield from (from_item(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def reviewed_since(db: Db, since: str, *, with_features: bool = False) -> list[Reviewed]:
+    """The transactions from `since` on with a verdict, in time order, each with its current score; their
+    merchant and features too `with_features` (learning needs them, a count does not)."""
+    items = list(_indexed(db, since, LEARNING_ATTRIBUTES if with_features else ("revision",)))
+    keys = [{"accountId": item["accountId"], "transactionId": item["transactionId"]} for item in items]
+    scores = {score.transactionId: score for score in map(Score.from_item, batch_get(db, db.scores, keys))}
+    reviewed = []
+    for item in sorted(items, key=lambda item: (item["timestamp"], item["transactionId"])):
+        score = scores.get(item["transactionId"])
+        reviewed.append(
+            Reviewed(
+                transactionId=item["transactionId"],
+                accountId=item["accountId"],
+                timestamp=item["timestamp"],
+                feedback=Feedback(**item["feedback"]),
+                merchant=item.get("merchant"),
+                features={name: float(value) for name, value in (item.get("features") or {}).items()},
+                score=score if score is not None and score.revision == item.get("revision") else None,
+            )
+        )
+    return reviewed
