@@ -53,6 +53,7 @@ ROUTE_ROLES: dict[tuple[str, str], Role] = {
     ("GET", "/api/transactions/{transactionId}/audit"): Role.ANALYST,
     ("GET", "/api/anomalies"): Role.ANALYST,
     ("GET", "/api/anomalies/stats"): Role.ANALYST,
+    ("GET", "/api/model"): Role.ANALYST,
     ("GET", "/api/executions"): Role.ANALYST,
     ("GET", "/api/executions/{executionId}"): Role.ANALYST,
     ("POST", "/api/executions"): Role.ADMIN,

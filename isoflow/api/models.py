@@ -320,3 +320,35 @@ class AnomalyStats(BaseModel):
     histogram: list[int] = Field(description="scores in ten bins of width 0.1, from 0 to 1")
     daily: list[dict[str, Any]] = Field(description="per day: date and a count per risk level")
     lastRun: dict[str, Any] | None = None
+
+
+class ModelInUse(BaseModel):
+    role: str = Field(examples=["detector", "population", "verdicts"])
+    version: str
+    fittedAt: str | None = Field(default=None, description="null: shipped with the code")
+    description: str = Field(description="what it is and what it was fitted on, in words")
+
+
+class AlertPrecision(BaseModel):
+    week: str = Field(description="the Monday of the week of the transactions' time")
+    level: RiskLevel
+    reviewed: int = Field(description="transactions scored at this level that carry a verdict")
+    confirmed: int = Field(description="of those, confirmed as fraud")
+    precision: float
+
+
+class ScoreDistribution(BaseModel):
+    confirmed: list[int] = Field(description="reviewed transactions confirmed as fraud, by score in ten bins of 0.1")
+    notFraud: list[int] = Field(description="reviewed transactions judged not fraud, by score in ten bins of 0.1")
+
+
+class ModelReport(BaseModel):
+    since: str = Field(description="the report counts the verdicts on transactions from this time on")
+    models: list[ModelInUse] = Field(description="the models that judge new scores")
+    learning: str = Field(description="what the detector learns from verdicts now, in words")
+    verdictsLearntFrom: int = Field(description="verdicts the layer in use learnt from (0: none in use)")
+    fraudsLearntFrom: int
+    confirmed: int = Field(description="verdicts of fraud since `since`")
+    notFraud: int
+    precision: list[AlertPrecision] = Field(description="per week and alert level, oldest first")
+    distribution: ScoreDistribution

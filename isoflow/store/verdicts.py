@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.records import Feedback, Score
+from isoflow.store.risk import CONFIRMED, NOT_FRAUD
 from isoflow.store.scores import batch_get
 from isoflow.tables import FEED_SHARDS, VERDICT_INDEX
+from isoflow.timestamps import parse_timestamp
+
+ALERT_LEVELS = ("HIGH", "MEDIUM")
 
 # What a reader of the index may ask for besides the keys, the verdict and the transaction's time.
 LEARNING_ATTRIBUTES = ("merchant", "features", "revision")
@@ -75,3 +80,30 @@ def reviewed_since(db: Db, since: str, *, with_features: bool = False) -> list[R
             )
         )
     return reviewed
+
+
+def weekly_precision(reviewed: Sequence[Reviewed]) -> list[dict[str, Any]]:
+    """Per week of transaction time (its Monday) and alert level (HIGH, MEDIUM): how many of the transactions
+    scored at that level were reviewed, and how many of those were confirmed as fraud, oldest week first."""
+    weeks: dict[tuple[str, str], dict[str, int]] = {}
+    for r in reviewed:
+        if r.score is None or r.score.riskLevel not in ALERT_LEVELS:
+            continue
+        day = parse_timestamp(r.timestamp).date()
+        week = (day - timedelta(days=day.weekday())).isoformat()
+        counts = weeks.setdefault((week, r.score.riskLevel), {"reviewed": 0, "confirmed": 0})
+        counts["reviewed"] += 1
+        counts["confirmed"] += r.feedback.verdict == CONFIRMED
+    return [
+        {"week": week, "level": level, **counts, "precision": counts["confirmed"] / counts["reviewed"]}
+        for (week, level), counts in sorted(weeks.items())
+    ]
+
+
+def score_distribution(reviewed: Sequence[Reviewed], bins: int = 10) -> dict[str, list[int]]:
+    """How the scores of reviewed transactions fall, by verdict, in `bins` bins of equal width from 0 to 1."""
+    counts = {CONFIRMED: [0] * bins, NOT_FRAUD: [0] * bins}
+    for r in reviewed:
+        if r.score is not None and r.feedback.verdict in counts:
+            counts[r.feedback.verdict][min(int(r.score.riskScore * bins), bins - 1)] += 1
+    return {"confirmed": counts[CONFIRMED], "notFraud": counts[NOT_FRAUD]}

@@ -28,6 +28,22 @@ def create_transaction(api: Any, account_id: str, **fields: Any) -> dict[str, An
     return reply.json
 
 
+def scored(transaction: dict[str, Any], value: float, level: str, reasons: tuple[str, ...] = ()) -> Score:
+    """The detector's score of a transaction as the API showed it when it was made (its first revision)."""
+    return Score(
+        accountId=transaction["accountId"],
+        transactionId=transaction["transactionId"],
+        timestamp=transaction["timestamp"],
+        revision=1,
+        riskScore=value,
+        riskLevel=level,
+        isAnomaly=level == "HIGH",
+        reasons=reasons,
+        scoredAt="2026-12-03T00:00:00Z",
+        modelVersion="test",
+    )
+
+
 def test_account_lifecycle(api: Any) -> None:
     account = create_account(api)
     assert account["balance"] == 0 and account["isStale"] is False
@@ -109,18 +125,7 @@ def test_scores_appear_on_transactions_and_anomalies(api: Any, db: Db) -> None:
     odd = create_transaction(api, account["accountId"], amount=990, timestamp="2026-11-02T03:00:00Z")
 
     def score(transaction: dict[str, Any], value: float, level: str) -> Score:
-        return Score(
-            accountId=account["accountId"],
-            transactionId=transaction["transactionId"],
-            timestamp=transaction["timestamp"],
-            revision=1,
-            riskScore=value,
-            riskLevel=level,
-            isAnomaly=level == "HIGH",
-            reasons=("amount 79× this account's median",) if level == "HIGH" else (),
-            scoredAt="2026-11-02T04:00:00Z",
-            modelVersion="test",
-        )
+        return scored(transaction, value, level, ("amount 79× this account's median",) if level == "HIGH" else ())
 
     write_scores(db, [score(quiet, 0.31, "LOW"), score(odd, 0.82, "HIGH")])
     got = api.get(f"/api/transactions/{odd['transactionId']}").json
@@ -359,3 +364,34 @@ def test_a_minimum_score_that_few_match_pages_in_bounded_reads_and_reaches_every
             break
     assert [t["transactionId"] for t in found] == [odd["transactionId"]]
     assert replies > 1
+
+
+def test_the_model_report_names_the_models_and_holds_alerts_against_verdicts(api: Any, db: Db) -> None:
+    account = create_account(api)
+    made = [
+        create_transaction(api, account["accountId"], timestamp=at)
+        for at in ("2026-11-30T10:00:00Z", "2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z", "2026-11-24T10:00:00Z")
+    ]
+
+    write_scores(
+        db,
+        [scored(made[0], 0.85, "HIGH"), scored(made[1], 0.82, "HIGH"), scored(made[2], 0.3, "LOW")]
+        + [scored(made[3], 0.66, "MEDIUM")],
+    )
+    for transaction, verdict in zip(made, ("CONFIRMED", "NOT_FRAUD", "NOT_FRAUD", "CONFIRMED"), strict=True):
+        path = f"/api/transactions/{transaction['transactionId']}/feedback"
+        assert api.request("PUT", path, json_body={"verdict": verdict}).status == 200
+
+    report = api.get("/api/model").json
+
+    assert [m["role"] for m in report["models"]] == ["detector", "population"]
+    assert report["models"][1]["version"] == "shipped" and report["verdictsLearntFrom"] == 0
+    assert "stands alone" in report["learning"]
+    assert (report["confirmed"], report["notFraud"]) == (2, 2)
+    assert report["precision"] == [
+        {"week": "2026-11-23", "level": "MEDIUM", "reviewed": 1, "confirmed": 1, "precision": 1.0},
+        {"week": "2026-11-30", "level": "HIGH", "reviewed": 2, "confirmed": 1, "precision": 0.5},
+    ]
+    assert report["distribution"]["confirmed"] == [0, 0, 0, 0, 0, 0, 1, 0, 1, 0]
+    assert report["distribution"]["notFraud"] == [0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
+    assert api.get("/api/model", weeks=0).status == 422

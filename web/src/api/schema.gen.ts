@@ -167,6 +167,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The models in use, what they learnt from, and the precision of alerts among reviewed ones */
+        get: operations["report_api_model_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transactions": {
         parameters: {
             query?: never;
@@ -339,6 +356,27 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /** AlertPrecision */
+        AlertPrecision: {
+            /**
+             * Confirmed
+             * @description of those, confirmed as fraud
+             */
+            confirmed: number;
+            level: components["schemas"]["RiskLevel"];
+            /** Precision */
+            precision: number;
+            /**
+             * Reviewed
+             * @description transactions scored at this level that carry a verdict
+             */
+            reviewed: number;
+            /**
+             * Week
+             * @description the Monday of the week of the transactions' time
+             */
+            week: string;
+        };
         /** AnomalyStats */
         AnomalyStats: {
             /** Counts */
@@ -506,6 +544,66 @@ export interface components {
             status?: string | null;
             /** Toleratedfailurepercentage */
             toleratedFailurePercentage?: number | null;
+        };
+        /** ModelInUse */
+        ModelInUse: {
+            /**
+             * Description
+             * @description what it is and what it was fitted on, in words
+             */
+            description: string;
+            /**
+             * Fittedat
+             * @description null: shipped with the code
+             */
+            fittedAt?: string | null;
+            /**
+             * Role
+             * @example detector
+             * @example population
+             * @example verdicts
+             */
+            role: string;
+            /** Version */
+            version: string;
+        };
+        /** ModelReport */
+        ModelReport: {
+            /**
+             * Confirmed
+             * @description verdicts of fraud since `since`
+             */
+            confirmed: number;
+            distribution: components["schemas"]["ScoreDistribution"];
+            /** Fraudslearntfrom */
+            fraudsLearntFrom: number;
+            /**
+             * Learning
+             * @description what the detector learns from verdicts now, in words
+             */
+            learning: string;
+            /**
+             * Models
+             * @description the models that judge new scores
+             */
+            models: components["schemas"]["ModelInUse"][];
+            /** Notfraud */
+            notFraud: number;
+            /**
+             * Precision
+             * @description per week and alert level, oldest first
+             */
+            precision: components["schemas"]["AlertPrecision"][];
+            /**
+             * Since
+             * @description the report counts the verdicts on transactions from this time on
+             */
+            since: string;
+            /**
+             * Verdictslearntfrom
+             * @description verdicts the layer in use learnt from (0: none in use)
+             */
+            verdictsLearntFrom: number;
         };
         /**
          * Outcome
@@ -726,6 +824,19 @@ export interface components {
              * @description the layer learnt from verdicts the run scored with, as scores name it; null: none yet
              */
             verdictModelVersion?: string | null;
+        };
+        /** ScoreDistribution */
+        ScoreDistribution: {
+            /**
+             * Confirmed
+             * @description reviewed transactions confirmed as fraud, by score in ten bins of 0.1
+             */
+            confirmed: number[];
+            /**
+             * Notfraud
+             * @description reviewed transactions judged not fraud, by score in ten bins of 0.1
+             */
+            notFraud: number[];
         };
         /** Transaction */
         Transaction: {
@@ -2187,6 +2298,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    report_api_model_get: {
+        parameters: {
+            query?: {
+                /** @description how many weeks of verdicts the report counts */
+                weeks?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelReport"];
+                };
+            };
+            /** @description malformed request: invalid JSON, a bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid ID token (missing, malformed, expired or from another user pool) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the signed-in user's group may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a request body that is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too many concurrent writes; nothing was written, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
