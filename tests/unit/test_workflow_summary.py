@@ -46,14 +46,15 @@ class FakeFiles:
         return self._failures
 
 
-def test_batches_keep_their_order_index_and_versions_and_name_the_runs_population_model() -> None:
+def test_batches_keep_their_order_index_and_versions_and_name_the_runs_models() -> None:
     population = RUN[Keys.POPULATION]
+    layer = {"version": "verdicts-0a1b2c3d4e5f", "key": "verdicts/models/verdicts-0a1b2c3d4e5f.joblib"}
     stale = [
         StaleAccount("acc_a", 3, "2026-09-30T08:00:00Z"),
         StaleAccount("acc_b", 1),  # marked by a delete only
         StaleAccount("acc_c", 7, "2026-11-24T09:00:00Z"),
     ]
-    batches = batches_of(stale, "run-1", 2, "2026-11-24T10:00:00Z", population)
+    batches = batches_of(stale, "run-1", 2, "2026-11-24T10:00:00Z", population, layer)
     assert batches == [
         {
             "executionId": "run-1",
@@ -64,6 +65,7 @@ def test_batches_keep_their_order_index_and_versions_and_name_the_runs_populatio
             ],
             "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
             "population": population,
+            "verdictModel": layer,
         },
         {
             "executionId": "run-1",
@@ -71,12 +73,16 @@ def test_batches_keep_their_order_index_and_versions_and_name_the_runs_populatio
             "accounts": [{"accountId": "acc_c", "version": 7, "unscoredFrom": "2026-11-24T09:00:00Z"}],
             "clearIfWrittenBefore": "2026-11-24T10:00:00Z",
             "population": population,
+            "verdictModel": layer,
         },
     ]
     assert Batch.from_event(batches[1]).accounts[0].version == 7
     assert [a.unscored_from for a in Batch.from_event(batches[0]).accounts] == ["2026-09-30T08:00:00Z", None]
     assert Batch.from_event(batches[1]).population == population
     assert Batch.from_event({**batches[1], "population": None}).population is None
+    assert Batch.from_event(batches[1]).verdict_model == layer
+    # A manifest written before layers were learnt names none: the base score stands alone.
+    assert Batch.from_event({k: v for k, v in batches[1].items() if k != "verdictModel"}).verdict_model is None
     with pytest.raises(ValueError, match="ScoreAccountBatch input 'population' is not valid"):
         Batch.from_event({**batches[1], "population": {"version": "3f2a9c1d0b7e"}})
     with pytest.raises(ValueError, match="ScoreAccountBatch input has no 'accounts'"):
