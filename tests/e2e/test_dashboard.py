@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from isoflow.functions import by_name
 from isoflow.store.db import Db
+from model.scoring import MODEL_VERSION
 
 # Runs go through moto's Step Functions interpreter with one-second retries: well under a minute.
 RUN_TIMEOUT_MS = 90_000
@@ -188,6 +189,34 @@ def test_marking_an_anomaly_records_the_verdict(
     dashboard.shoot("anomalies")
 
 
+def test_the_model_page_names_the_models_and_counts_a_verdict(
+    dashboard: Any, accounts: list[dict[str, Any]], local_stack: Any
+) -> None:
+    purchase = largest_purchase(dashboard, accounts[1].accountId)
+    flag_as_anomaly(Db.from_settings(local_stack.aws.settings), purchase)
+    population = next(m for m in dashboard.api("GET", "/model").json()["models"] if m["role"] == "population")
+    page = dashboard.open("/model")
+
+    models = page.get_by_test_id("models-table")
+    expect(models.locator('tr[data-id="detector"]')).to_contain_text(MODEL_VERSION)
+    expect(models.locator('tr[data-id="population"]')).to_contain_text(population["version"])
+    expect(models.locator('tr[data-id="population"]')).to_contain_text(population["description"])
+    totals = page.get_by_test_id("verdict-totals")
+    expect(totals).to_contain_text("Confirmed fraud 0")
+    expect(page.get_by_text("No reviewed alerts yet")).to_be_visible()
+
+    page.get_by_role("link", name="Anomalies", exact=True).click()
+    row = page.get_by_test_id("anomalies-table").locator(f'tr[data-id="{purchase["transactionId"]}"]')
+    row.get_by_role("button", name="Confirm fraud").click()
+    expect(row.get_by_text("Confirmed fraud")).to_be_visible()
+    page.get_by_role("link", name="Model", exact=True).click()
+
+    expect(totals).to_contain_text("Confirmed fraud 1")
+    expect(totals).to_contain_text("Not fraud 0")
+    expect(page.get_by_test_id("precision-table").locator('td[data-level="HIGH"]')).to_have_text("100% (1 of 1)")
+    dashboard.shoot("model")
+
+
 def test_pages_stay_usable_when_the_api_is_down(dashboard: Any) -> None:
     dashboard.page.route("**/api/**", lambda route: route.abort())
 
@@ -202,7 +231,7 @@ def test_pages_stay_usable_when_the_api_is_down(dashboard: Any) -> None:
     dashboard.shoot("api-down")
 
 
-PAGES = ("/", "/transactions", "/accounts", "/anomalies", "/runs")
+PAGES = ("/", "/transactions", "/accounts", "/anomalies", "/runs", "/model")
 
 
 def test_every_page_at_laptop_and_phone_size(

@@ -11,6 +11,7 @@
 import { Route as rootRouteImport } from './routes/__root'
 import { Route as IndexRouteImport } from './routes/index'
 import { Route as AnomaliesRouteImport } from './routes/anomalies'
+import { Route as ModelRouteImport } from './routes/model'
 import { Route as AccountsIndexRouteImport } from './routes/accounts/index'
 import { Route as AccountsAccountIdRouteImport } from './routes/accounts/$accountId'
 import { Route as RunsIndexRouteImport } from './routes/runs/index'
@@ -27,6 +28,11 @@ const IndexRoute = IndexRouteImport.update({
 const AnomaliesRoute = AnomaliesRouteImport.update({
   id: '/anomalies',
   path: '/anomalies',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ModelRoute = ModelRouteImport.update({
+  id: '/model',
+  path: '/model',
   getParentRoute: () => rootRouteImport,
 } as any)
 const AccountsIndexRoute = AccountsIndexRouteImport.update({
@@ -69,6 +75,7 @@ const TransactionsNewRoute = TransactionsNewRouteImport.update({
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/anomalies': typeof AnomaliesRoute
+  '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
   '/transactions/$transactionId': typeof TransactionsTransactionIdRoute
@@ -80,6 +87,7 @@ export interface FileRoutesByFullPath {
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/anomalies': typeof AnomaliesRoute
+  '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
   '/transactions/$transactionId': typeof TransactionsTransactionIdRoute
@@ -92,6 +100,7 @@ export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
   '/anomalies': typeof AnomaliesRoute
+  '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
   '/transactions/$transactionId': typeof TransactionsTransactionIdRoute
@@ -105,6 +114,7 @@ export interface FileRouteTypes {
   fullPaths:
     | '/'
     | '/anomalies'
+    | '/model'
     | '/accounts/$accountId'
     | '/runs/$executionId'
     | '/transactions/$transactionId'
@@ -116,6 +126,7 @@ export interface FileRouteTypes {
   to:
     | '/'
     | '/anomalies'
+    | '/model'
     | '/accounts/$accountId'
     | '/runs/$executionId'
     | '/transactions/$transactionId'
@@ -127,6 +138,7 @@ export interface FileRouteTypes {
     | '__root__'
     | '/'
     | '/anomalies'
+    | '/model'
     | '/accounts/$accountId'
     | '/runs/$executionId'
     | '/transactions/$transactionId'
@@ -139,6 +151,7 @@ export interface FileRouteTypes {
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
   AnomaliesRoute: typeof AnomaliesRoute
+  ModelRoute: typeof ModelRoute
   AccountsAccountIdRoute: typeof AccountsAccountIdRoute
   RunsExecutionIdRoute: typeof RunsExecutionIdRoute
   TransactionsTransactionIdRoute: typeof TransactionsTransactionIdRoute
@@ -162,6 +175,13 @@ declare module '@tanstack/react-router' {
       path: '/anomalies'
       fullPath: '/anomalies'
       preLoaderRoute: typeof AnomaliesRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/model': {
+      id: '/model'
+      path: '/model'
+      fullPath: '/model'
+      preLoaderRoute: typeof ModelRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/accounts/': {
@@ -219,6 +239,7 @@ declare module '@tanstack/react-router' {
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
   AnomaliesRoute: AnomaliesRoute,
+  ModelRoute: ModelRoute,
   AccountsAccountIdRoute: AccountsAccountIdRoute,
   RunsExecutionIdRoute: RunsExecutionIdRoute,
   TransactionsTransactionIdRoute: TransactionsTransactionIdRoute,

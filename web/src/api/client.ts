@@ -6,6 +6,7 @@ import type {
   ExecutionSummary,
   FieldError,
   Health,
+  ModelReport,
   Page,
   RiskLevel,
   StartedExecution,
@@ -166,6 +167,10 @@ export class ApiClient {
 
   anomalyStats(): Promise<AnomalyStats> {
     return this.request("GET", "/anomalies/stats");
+  }
+
+  modelReport(): Promise<ModelReport> {
+    return this.request("GET", "/model");
   }
 
   listExecutions(params: { cursor?: string; limit?: number } = {}): Promise<Page<ExecutionSummary>> {

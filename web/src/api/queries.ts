@@ -13,6 +13,7 @@ export const keys = {
   transaction: (id: string) => ["transaction", id] as const,
   anomalies: (params: Record<string, QueryValue>) => ["anomalies", params] as const,
   stats: ["anomalyStats"] as const,
+  model: ["model"] as const,
   executions: (params: Record<string, QueryValue>) => ["executions", params] as const,
   execution: (id: string) => ["execution", id] as const,
 };
@@ -24,7 +25,7 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
 }
 
 export function invalidateData(client: QueryClient) {
-  for (const key of ["accounts", "account", "transactions", "transaction", "anomalies", "anomalyStats"]) {
+  for (const key of ["accounts", "account", "transactions", "transaction", "anomalies", "anomalyStats", "model"]) {
     void client.invalidateQueries({ queryKey: [key] });
   }
 }
@@ -82,6 +83,11 @@ export function useAnomalies(params: { minLevel?: RiskLevel; cursor?: string; li
 export function useAnomalyStats() {
   const api = useApi();
   return useQuery({ queryKey: keys.stats, queryFn: () => api.anomalyStats(), refetchInterval: 30_000 });
+}
+
+export function useModelReport() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.model, queryFn: () => api.modelReport() });
 }
 
 /** The runs list refreshes every few seconds while one of them is running. */

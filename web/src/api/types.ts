@@ -70,6 +70,13 @@ export type AnomalyStats = Omit<Schemas["AnomalyStats"], "counts" | "daily" | "l
   lastRun?: ExecutionSummary | null;
 };
 
+/** GET /model: the models that judge new scores, what they learnt from, and how alerts hold up against verdicts. */
+export type ModelReport = Schemas["ModelReport"];
+/** Of one week's transactions scored at one alert level, those reviewed and those confirmed as fraud. */
+export type AlertPrecision = Schemas["AlertPrecision"];
+/** Reviewed transactions by verdict, in ten score bins of 0.1. */
+export type ScoreDistribution = Schemas["ScoreDistribution"];
+
 export type DependencyStatus = Schemas["DependencyStatus"];
 export type Health = Schemas["Health"];
 

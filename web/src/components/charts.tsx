@@ -12,7 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import type { DailyRiskCounts, RiskLevel, Transaction } from "../api/types";
+import type { DailyRiskCounts, RiskLevel, ScoreDistribution, Transaction } from "../api/types";
 import { activityPoints, everyDay, type ActivityPoint } from "../lib/chartData";
 import { formatDateTime, formatMoney, formatScore } from "../lib/format";
 import { RISK_COLOURS, UNSCORED_COLOUR } from "../lib/risk";
@@ -59,10 +59,14 @@ export function DailyRiskChart({
   );
 }
 
+/** A score bin's label, its lower edge ("0.7"), and the range it covers for the tooltip. */
+const binLabel = (i: number) => (i / 10).toFixed(1);
+const binRange = (bin: unknown) => `score ${bin}–${(Number(bin) + 0.1).toFixed(1)}`;
+
 /** Ten score bins from 0 to 1, coloured from calm to alarming. */
 export function ScoreHistogram({ histogram }: { histogram: number[] }) {
   if (histogram.every((count) => !count)) return <ChartEmpty text="Nothing scored yet" />;
-  const data = histogram.map((count, i) => ({ bin: `${(i / 10).toFixed(1)}`, count }));
+  const data = histogram.map((count, i) => ({ bin: binLabel(i), count }));
   const colour = (i: number) => (i >= 7 ? RISK_COLOURS.HIGH : i >= 5 ? RISK_COLOURS.MEDIUM : RISK_COLOURS.LOW);
   return (
     <ResponsiveContainer width="100%" height="100%">
@@ -70,15 +74,49 @@ export function ScoreHistogram({ histogram }: { histogram: number[] }) {
         <CartesianGrid stroke="#edf0f3" vertical={false} />
         <XAxis dataKey="bin" tick={AXIS} />
         <YAxis tick={AXIS} allowDecimals={false} scale="auto" />
-        <Tooltip
-          cursor={{ fill: "#f2f4f7" }}
-          labelFormatter={(bin) => `score ${bin}–${(Number(bin) + 0.1).toFixed(1)}`}
-        />
+        <Tooltip cursor={{ fill: "#f2f4f7" }} labelFormatter={binRange} />
         <Bar dataKey="count" name="transactions" maxBarSize={32} isAnimationActive={false}>
           {data.map((_, i) => (
             <Cell key={i} fill={colour(i)} fillOpacity={0.85} />
           ))}
         </Bar>
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+/** Reviewed transactions in the same ten score bins, stacked by verdict: confirmed frauds red, the rest calm. */
+export function VerdictScoreChart({ distribution }: { distribution: ScoreDistribution }) {
+  const data = distribution.confirmed.map((confirmed, i) => ({
+    bin: binLabel(i),
+    confirmed,
+    notFraud: distribution.notFraud[i] ?? 0,
+  }));
+  if (data.every((bin) => !bin.confirmed && !bin.notFraud)) return <ChartEmpty text="No verdicts yet" />;
+  return (
+    <ResponsiveContainer width="100%" height="100%">
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+        <CartesianGrid stroke="#edf0f3" vertical={false} />
+        <XAxis dataKey="bin" tick={AXIS} />
+        <YAxis tick={AXIS} allowDecimals={false} />
+        <Tooltip cursor={{ fill: "#f2f4f7" }} labelFormatter={binRange} />
+        <Legend iconSize={10} wrapperStyle={{ fontSize: 12 }} />
+        <Bar
+          dataKey="confirmed"
+          stackId="verdict"
+          fill={RISK_COLOURS.HIGH}
+          name="confirmed fraud"
+          maxBarSize={32}
+          isAnimationActive={false}
+        />
+        <Bar
+          dataKey="notFraud"
+          stackId="verdict"
+          fill={RISK_COLOURS.LOW}
+          name="not fraud"
+          maxBarSize={32}
+          isAnimationActive={false}
+        />
       </BarChart>
     </ResponsiveContainer>
   );

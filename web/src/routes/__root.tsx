@@ -27,6 +27,7 @@ const NAV = [
   { to: "/accounts", label: "Accounts" },
   { to: "/anomalies", label: "Anomalies" },
   { to: "/runs", label: "Runs" },
+  { to: "/model", label: "Model" },
 ] as const;
 
 function Shell() {
