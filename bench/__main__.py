@@ -1,7 +1,8 @@
 """`python -m bench [--data LABELLED.csv.gz] [--smoke]`: every benchmark in one run; tables on stdout and the
 figures in bench/results.json (see bench/README.md for what each one means).
 
-Sections: detection (quality beside baselines), throughput (detector speed, model reuse), pipeline (full
+Sections: detection (quality beside baselines), learning (quality with and without verdicts, the learning
+step's time and cost), throughput (detector speed, model reuse), pipeline (full
 local runs: requests, cost, end to end), api (latency over HTTP) and coldstart (bundle size, imports).
 `--smoke` runs a tiny version of each, for the test that keeps this script working.
 """
@@ -33,13 +34,13 @@ from typing import Any
 
 import boto3
 
-from bench import api, coldstart, detection, pipeline, throughput
+from bench import api, coldstart, detection, learning, pipeline, throughput
 from bench.stack import local_environment
 from isoflow.local.resources import LOCAL_TUNING
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
-SECTIONS = ("detection", "throughput", "pipeline", "api", "coldstart")
+SECTIONS = ("detection", "learning", "throughput", "pipeline", "api", "coldstart")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Sizes:
     api_clients: tuple[int, ...]
     api_requests_per_level: int
     import_repeats: int
+    learning_fraction: float  # of the labelled CSV's accounts, for quality with and without verdicts
+    learning_fit_sizes: tuple[int, ...]  # verdicts known, for the learning step's time and cost
 
 
 FULL = Sizes(
@@ -73,6 +76,8 @@ FULL = Sizes(
     api_clients=(1, 8, 32),
     api_requests_per_level=128,
     import_repeats=3,
+    learning_fraction=0.25,
+    learning_fit_sizes=learning.FIT_SIZES,
 )
 SMOKE = Sizes(
     generated_accounts=20,
@@ -87,6 +92,8 @@ SMOKE = Sizes(
     api_clients=(1, 8, 32),
     api_requests_per_level=16,
     import_repeats=1,
+    learning_fraction=1.0,
+    learning_fit_sizes=(1_000,),
 )
 
 
@@ -178,6 +185,17 @@ def main(argv: list[str] | None = None) -> int:
             ),
             detection.table,
         )
+    section(
+        "learning",
+        lambda: learning.run(
+            data=args.data,
+            accounts_fraction=sizes.learning_fraction,
+            judge_from=args.judge_from,
+            workers=args.workers,
+            fit_sizes=sizes.learning_fit_sizes,
+        ),
+        learning.table,
+    )
     section(
         "throughput",
         lambda: throughput.run(

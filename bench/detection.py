@@ -151,10 +151,10 @@ def table(detection: dict[str, Any]) -> str:
                 m = by_scorer[scorer] if group == "overall" else by_scorer[scorer]["by_group"][group]
                 lines.append(
                     f"{dataset:<36} {group:<30} {scorer:<15} {m['rows']:>7} {m['positives']:>5}"
-                    f" {_fmt(m['auc'])} {_fmt(m['ap'])} {_fmt(m['p_at_100'])}"
+                    f" {fmt(m['auc'])} {fmt(m['ap'])} {fmt(m['p_at_100'])}"
                 )
     return "\n".join(lines)
 
 
-def _fmt(value: float | None) -> str:
+def fmt(value: float | None) -> str:
     return f"{value:>6.3f}" if value is not None else f"{'-':>6}"

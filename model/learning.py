@@ -6,8 +6,9 @@ gradient-boosted layer (scikit-learn's HistGradientBoostingClassifier) reads the
 and what the verdicts known so far say about the transaction's merchant (a compromised terminal: ordinary
 amounts at ordinary places, invisible in any one account's history) and its account (frauds and "not fraud"
 verdicts of the last weeks). It is fitted on the transactions whose verdict is known at fit time, and its
-probability is mapped onto the base score's scale by their quantiles among those transactions, so 0-1 and the
-HIGH / MEDIUM thresholds keep their meaning: about as many transactions reach HIGH, the right ones more often.
+probability is mapped onto the base score's scale by their quantiles among all recent transactions (reviewed or
+not), so 0-1 and the HIGH / MEDIUM thresholds keep their meaning: about as many transactions reach HIGH, the
+right ones more often.
 
 What keeps it honest: a verdict counts for a transaction only if it was known at or before that transaction's
 time (the counts below), a transaction's label for fitting is the verdict known last at fit time, and a
@@ -26,6 +27,7 @@ import joblib
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from model.config import DEFAULT_CONFIG
 from model.features import FEATURE_NAMES
 
 DAY_S = 86400.0
@@ -42,9 +44,13 @@ VERDICT_FEATURES: tuple[str, ...] = (
     "account_frauds_14d",
     "account_frauds_30d",
     "account_verdicts_30d",
+    # Alerts in the account (a base score of MEDIUM or more) judged not fraud: what "not fraud" teaches of it.
+    "account_cleared_30d",
 )
 _MERCHANT_WINDOWS = (7, 14, 30)
 _ACCOUNT_WINDOWS = (14, 30)
+_CLEARED_DAYS = 30
+ALERT_SCORE = DEFAULT_CONFIG.medium_threshold
 # What the layer reads, in its input's column order (learning_inputs).
 LAYER_INPUTS: tuple[str, ...] = ("base_score", *FEATURE_NAMES, *VERDICT_FEATURES)
 # Too few verdicts teach a classifier the noise: below these, the base score stands alone.
@@ -84,21 +90,38 @@ class Evidence:
     accounts: Sequence[str]
     merchants: Sequence[str | None]
     times: np.ndarray  # epoch seconds of the judged transactions
+    base_scores: np.ndarray  # their base scores
+
+    def since(self, moment: float) -> Evidence:
+        """The verdicts on transactions at or after `moment`."""
+        keep = np.flatnonzero(self.times >= moment)
+        return Evidence(
+            [self.verdicts[i] for i in keep],
+            [self.accounts[i] for i in keep],
+            [self.merchants[i] for i in keep],
+            self.times[keep],
+            self.base_scores[keep],
+        )
 
 
-def evidence_in(rows: Rows, verdicts: Sequence[Verdict]) -> Evidence:
-    """The verdicts on transactions among the rows (of others, the merchant and account are not known here)."""
+def evidence_in(rows: Rows, base_scores: np.ndarray, verdicts: Sequence[Verdict]) -> Evidence:
+    """The verdicts on transactions among the rows, whose base scores are given (of other transactions, the
+    merchant and account are not known here)."""
     position = {tid: i for i, tid in enumerate(rows.ids)}
     known = [v for v in verdicts if v.transaction_id in position]
     where = np.array([position[v.transaction_id] for v in known], dtype=np.int64)
     return Evidence(
-        known, [rows.accounts[i] for i in where], [rows.merchants[i] for i in where], rows.times[where].astype(float)
+        known,
+        [rows.accounts[i] for i in where],
+        [rows.merchants[i] for i in where],
+        rows.times[where].astype(float),
+        base_scores[where].astype(float),
     )
 
 
-def verdict_features(rows: Rows, verdicts: Sequence[Verdict]) -> np.ndarray:
+def verdict_features(rows: Rows, base_scores: np.ndarray, verdicts: Sequence[Verdict]) -> np.ndarray:
     """`VERDICT_FEATURES` for each row, from the verdicts on the rows known at its own time."""
-    return counted_features(rows, evidence_in(rows, verdicts))
+    return counted_features(rows, evidence_in(rows, base_scores, verdicts))
 
 
 def counted_features(rows: Rows, evidence: Evidence) -> np.ndarray:
@@ -111,7 +134,22 @@ def counted_features(rows: Rows, evidence: Evidence) -> np.ndarray:
         rows.accounts, times, evidence.verdicts, evidence.accounts, evidence.times, _ACCOUNT_WINDOWS
     )
     merchant_rates = merchant_frauds[:, 1:] / np.maximum(merchant_verdicts[:, 1:], 1)
-    columns = [merchant_frauds, merchant_verdicts[:, 1:], merchant_rates, account_frauds, account_verdicts[:, 1:]]
+    # Counted as frauds are, each transaction by the verdict on it known last: an alert judged not fraud.
+    cleared = [
+        Verdict(v.transaction_id, not v.fraud and base >= ALERT_SCORE, v.known_at)
+        for v, base in zip(evidence.verdicts, evidence.base_scores, strict=True)
+    ]
+    account_cleared, _ = _known_counts(
+        rows.accounts, times, cleared, evidence.accounts, evidence.times, (_CLEARED_DAYS,)
+    )
+    columns = [
+        merchant_frauds,
+        merchant_verdicts[:, 1:],
+        merchant_rates,
+        account_frauds,
+        account_verdicts[:, 1:],
+        account_cleared,
+    ]
     return np.column_stack(columns).astype(np.float64)
 
 
@@ -187,8 +225,8 @@ class VerdictModel:
     """The learnt layer: the classifier, and the quantile map from its probabilities onto base scores."""
 
     classifier: HistGradientBoostingClassifier
-    probabilities: np.ndarray  # of the training rows, sorted
-    base_scores: np.ndarray  # of the training rows, sorted
+    probabilities: np.ndarray  # of the reference rows, sorted
+    base_scores: np.ndarray  # of the reference rows, sorted
     frauds: int
     verdicts: int
 
@@ -203,9 +241,11 @@ def learning_inputs(base_scores: np.ndarray, features: np.ndarray, verdict_rows:
     return np.column_stack([base_scores, features, verdict_rows])
 
 
-def fit_verdict_model(inputs: np.ndarray, labels: np.ndarray) -> VerdictModel | None:
+def fit_verdict_model(inputs: np.ndarray, labels: np.ndarray, reference: np.ndarray) -> VerdictModel | None:
     """The layer fitted on the rows with a known label (`labels` -1 elsewhere), or None with too few verdicts.
-    Column 0 of `inputs` is the base score."""
+    Column 0 of the inputs is the base score. The quantile map is drawn on `reference`, inputs of the
+    transactions the layer will judge the like of (all of them, reviewed or not): reviewed transactions are
+    mostly alerts, and a map drawn on them alone would lift every score to theirs."""
     known = labels >= 0
     frauds = int((labels == 1).sum())
     if frauds < MIN_FRAUDS or int(known.sum()) < MIN_VERDICTS or frauds == int(known.sum()):
@@ -213,8 +253,8 @@ def fit_verdict_model(inputs: np.ndarray, labels: np.ndarray) -> VerdictModel | 
     leaf = int(np.clip(LEAF_SHARE_OF_FRAUDS * frauds, MIN_LEAF, MAX_LEAF))
     classifier = HistGradientBoostingClassifier(**CLASSIFIER, min_samples_leaf=leaf, random_state=SEED)
     classifier.fit(inputs[known], labels[known])
-    probabilities = classifier.predict_proba(inputs[known])[:, 1]
-    return VerdictModel(classifier, np.sort(probabilities), np.sort(inputs[known, 0]), frauds, int(known.sum()))
+    probabilities = classifier.predict_proba(reference)[:, 1]
+    return VerdictModel(classifier, np.sort(probabilities), np.sort(reference[:, 0]), frauds, int(known.sum()))
 
 
 @dataclass(frozen=True)
@@ -235,7 +275,7 @@ def learnt_scores(
     """Every row's score as a deployment that refits the layer every `refit_days` would have given it: from
     the first time on, the layer is fitted at each refit time on the verdicts known then and scores the rows
     until the next; rows before enough verdicts are known keep their base score."""
-    verdict_rows = verdict_features(rows, verdicts)
+    verdict_rows = verdict_features(rows, base_scores, verdicts)
     inputs = learning_inputs(base_scores, features, verdict_rows)
     scores = base_scores.astype(np.float64).copy()
     models: list[VerdictModel] = []
@@ -244,7 +284,9 @@ def learnt_scores(
     step = refit_days * DAY_S
     fit_at = float(rows.times.min()) + step
     while fit_at <= float(rows.times.max()):
-        model = fit_verdict_model(inputs, labels_known_at(rows.ids, verdicts, fit_at))
+        # Calibrated on every transaction before the refit, as a deployment draws its map on a sample of all.
+        before = rows.times < fit_at
+        model = fit_verdict_model(inputs, labels_known_at(rows.ids, verdicts, fit_at), inputs[before])
         until = (rows.times >= fit_at) & (rows.times < fit_at + step)
         if model is not None and until.any():
             scores[until] = model.score(inputs[until])
@@ -312,6 +354,10 @@ def verdict_reasons(verdict_row: np.ndarray) -> tuple[str, ...]:
                 plural = "fraud" if frauds == 1 else "frauds"
                 said.append(f"{frauds} confirmed {plural} {said_where} in the last {days} days")
                 break
+    cleared = int(verdict_row[VERDICT_FEATURES.index(f"account_cleared_{_CLEARED_DAYS}d")])
+    if cleared:
+        alerts = "alert" if cleared == 1 else "alerts"
+        said.append(f"{cleared} {alerts} in this account judged not fraud in the last {_CLEARED_DAYS} days")
     return tuple(said)
 
 

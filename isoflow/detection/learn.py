@@ -20,9 +20,11 @@ import numpy as np
 
 from isoflow.detection.check import layer_ref
 from isoflow.detection.files import ModelFiles
+from isoflow.detection.sample import sample_items
 from isoflow.observability import logger
 from isoflow.store.db import Db
 from isoflow.store.risk import CONFIRMED
+from isoflow.store.scores import current_scores
 from isoflow.store.verdicts import Reviewed, reviewed_since
 from isoflow.timestamps import format_timestamp, parse_timestamp
 from isoflow.workflow import Keys
@@ -45,6 +47,9 @@ from model.scoring import feature_matrix
 
 TRAINING_DAYS = 180
 LEARNING_LAG = timedelta(hours=1)
+# Recent transactions, reviewed or not, that the quantile map from the layer's probabilities to base scores is
+# drawn on (model.learning.fit_verdict_model).
+REFERENCE_ROWS = 5000
 
 
 def _verdict(reviewed: Reviewed) -> Verdict:
@@ -52,12 +57,26 @@ def _verdict(reviewed: Reviewed) -> Verdict:
     return Verdict(reviewed.transactionId, reviewed.feedback.verdict == CONFIRMED, known_at)
 
 
-def _base_score(reviewed: Reviewed) -> float:
-    """The IsolationForest's own score of the transaction (before any layer judged it)."""
-    score = reviewed.score
-    if score is None:
-        raise ValueError(f"transaction {reviewed.transactionId} has no score")
-    return score.riskScore if score.baseScore is None else score.baseScore
+def _reference(db: Db, evidence: Evidence, learnt_from: np.ndarray) -> np.ndarray:
+    """The inputs of a sample of the last `EVIDENCE_DAYS` of scored transactions, reviewed or not, on which the
+    layer's quantile map is drawn; the transactions learnt from, where none is scored yet."""
+    items = sample_items(db, rows_wanted=REFERENCE_ROWS, lookback=timedelta(days=EVIDENCE_DAYS))
+    scores = current_scores(db, items)
+    scored = [item for item in items if item["transactionId"] in scores]
+    if not scored:
+        return learnt_from
+    rows = Rows(
+        ids=[item["transactionId"] for item in scored],
+        accounts=[item["accountId"] for item in scored],
+        merchants=[item.get("merchant") for item in scored],
+        times=np.array([parse_timestamp(item["timestamp"]).timestamp() for item in scored], dtype=float),
+    )
+    base = [scores[item["transactionId"]] for item in scored]
+    return learning_inputs(
+        np.array([s.base_score for s in base], dtype=float),
+        feature_matrix([item.get("features") or {} for item in scored]),
+        counted_features(rows, evidence),
+    )
 
 
 def _evidence(reviewed: list[Reviewed]) -> Evidence:
@@ -66,6 +85,7 @@ def _evidence(reviewed: list[Reviewed]) -> Evidence:
         [r.accountId for r in reviewed],
         [r.merchant for r in reviewed],
         np.array([parse_timestamp(r.timestamp).timestamp() for r in reviewed], dtype=float),
+        np.array([0.0 if r.score is None else r.score.base_score for r in reviewed], dtype=float),
     )
 
 
@@ -88,12 +108,12 @@ def learn_from_verdicts(db: Db, files: ModelFiles, *, now: str, current: dict[st
         times=np.array([parse_timestamp(r.timestamp).timestamp() for r in learnable], dtype=float),
     )
     inputs = learning_inputs(
-        np.array([_base_score(r) for r in learnable], dtype=float),
+        np.array([r.score.base_score for r in learnable if r.score is not None], dtype=float),
         feature_matrix([r.features for r in learnable]),
         counted_features(rows, evidence),
     )
     labels = np.array([r.feedback.verdict == CONFIRMED for r in learnable], dtype=np.int8)
-    model = fit_verdict_model(inputs, labels) if learnable else None
+    model = fit_verdict_model(inputs, labels, _reference(db, evidence, inputs)) if learnable else None
     if model is None:
         keeps = "the base score stands alone" if current is None else f"layer {current['version']} stays in use"
         reason = (
@@ -102,13 +122,7 @@ def learn_from_verdicts(db: Db, files: ModelFiles, *, now: str, current: dict[st
         )
         logger.info("nothing learnt from verdicts", extra={"reason": reason, **counts})
         return {Keys.VERDICT_MODEL: current, "learnt": False, Keys.REASON: reason, **counts}
-    recent = evidence.times >= known_until.timestamp() - EVIDENCE_DAYS * DAY_S
-    kept = Evidence(
-        [v for v, keep in zip(evidence.verdicts, recent, strict=True) if keep],
-        [a for a, keep in zip(evidence.accounts, recent, strict=True) if keep],
-        [m for m, keep in zip(evidence.merchants, recent, strict=True) if keep],
-        evidence.times[recent],
-    )
+    kept = evidence.since(known_until.timestamp() - EVIDENCE_DAYS * DAY_S)
     data, version = dump_layer(VerdictLayer(model, kept, known_until.timestamp()))
     metadata = {
         "version": version,

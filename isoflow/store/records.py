@@ -132,6 +132,11 @@ class Score(Record):
     def __post_init__(self) -> None:
         object.__setattr__(self, "riskShard", risk_shard(self.riskLevel, self.transactionId))
 
+    @property
+    def base_score(self) -> float:
+        """The IsolationForest's own score, whether or not a layer learnt from verdicts judged it."""
+        return self.riskScore if self.baseScore is None else self.baseScore
+
     def to_item(self) -> dict[str, Any]:
         """The DynamoDB item, its scores to six places."""
         base = None if self.baseScore is None else round(self.baseScore, 6)

@@ -40,6 +40,15 @@ def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dic
     return found
 
 
+def current_scores(db: Db, transactions: Sequence[Mapping[str, Any]]) -> dict[str, Score]:
+    """transactionId -> the score of each transaction (its accountId, transactionId and revision given) that has
+    one for its revision."""
+    keys = [{"accountId": t["accountId"], "transactionId": t["transactionId"]} for t in transactions]
+    revisions = {t["transactionId"]: t.get("revision") for t in transactions}
+    scores = map(Score.from_item, batch_get(db, db.scores, keys)) if keys else iter(())
+    return {s.transactionId: s for s in scores if s.revision == revisions[s.transactionId]}
+
+
 def join_scores(transactions: Iterable[Transaction], scores: Iterable[Score]) -> list[dict[str, Any]]:
     """Transactions as the API shows them, in the given order: each one's fields, with those of its current
     score (if any) added."""

@@ -15,7 +15,7 @@ from typing import Any
 from isoflow.store.db import Db, from_item, to_values
 from isoflow.store.records import Feedback, Score
 from isoflow.store.risk import CONFIRMED, NOT_FRAUD
-from isoflow.store.scores import batch_get
+from isoflow.store.scores import current_scores
 from isoflow.tables import FEED_SHARDS, VERDICT_INDEX
 from isoflow.timestamps import parse_timestamp
 
@@ -63,11 +63,9 @@ def reviewed_since(db: Db, since: str, *, with_features: bool = False) -> list[R
     """The transactions from `since` on with a verdict, in time order, each with its current score; their
     merchant and features too `with_features` (learning needs them, a count does not)."""
     items = list(_indexed(db, since, LEARNING_ATTRIBUTES if with_features else ("revision",)))
-    keys = [{"accountId": item["accountId"], "transactionId": item["transactionId"]} for item in items]
-    scores = {score.transactionId: score for score in map(Score.from_item, batch_get(db, db.scores, keys))}
+    scores = current_scores(db, items)
     reviewed = []
     for item in sorted(items, key=lambda item: (item["timestamp"], item["transactionId"])):
-        score = scores.get(item["transactionId"])
         reviewed.append(
             Reviewed(
                 transactionId=item["transactionId"],
@@ -76,7 +74,7 @@ def reviewed_since(db: Db, since: str, *, with_features: bool = False) -> list[R
                 feedback=Feedback(**item["feedback"]),
                 merchant=item.get("merchant"),
                 features={name: float(value) for name, value in (item.get("features") or {}).items()},
-                score=score if score is not None and score.revision == item.get("revision") else None,
+                score=scores.get(item["transactionId"]),
             )
         )
     return reviewed

@@ -101,3 +101,13 @@ def test_cold_start_and_machine(results: dict[str, Any]) -> None:
     size = coldstart["bundles"]["detector"]
     assert (size["mb"] is None and size["missing"]) or size["mb"] == coldstart["detector_bundle_mb"] > 0
     assert results["machine"]["cores"] >= 1 and results["machine"]["cpu"]
+
+
+def test_learning_is_measured_with_and_without_verdicts_and_its_step_priced(results: dict[str, Any]) -> None:
+    learning = results["learning"]
+    step = learning["step"]["1000"]
+    assert step["seconds"] > 0 and step["layer_kb"] > 0 and 0 < step["usd_per_refit"] < step["usd_per_day_hourly"]
+    quality = learning["quality"]
+    for scorer in ("isoflow", "isoflow_base", "supervised_baseline"):
+        overall = quality[scorer]["overall"]
+        assert 0 <= overall["auc"] <= 1 and 0 <= overall["ap"] <= 1 and overall["positives"] > 0

@@ -13,12 +13,19 @@ from model.learning import (
     DAY_S,
     MIN_FRAUDS,
     VERDICT_FEATURES,
+    Evidence,
     Rows,
     Verdict,
+    VerdictLayer,
+    dump_layer,
+    evidence_in,
     fit_verdict_model,
     labels_known_at,
+    learning_inputs,
     learnt_scores,
+    loads_layer,
     verdict_features,
+    verdict_reasons,
 )
 
 T0 = 1_700_000_000.0
@@ -35,6 +42,11 @@ def _rows(spec: list[tuple[str, str, str | None, float]]) -> Rows:
     )
 
 
+def _usual(rows: Rows) -> np.ndarray:
+    """Base scores of transactions none of which was an alert."""
+    return np.zeros(len(rows.ids))
+
+
 def test_a_fraud_counts_at_its_merchant_only_once_known_and_within_the_window() -> None:
     rows = _rows(
         [
@@ -46,22 +58,21 @@ def test_a_fraud_counts_at_its_merchant_only_once_known_and_within_the_window() 
             ("a month on", "d", "shop", 31.0),
         ]
     )
-    known = verdict_features(rows, [Verdict("fraud", True, T0 + 3 * DAY_S)])
+    known = verdict_features(rows, _usual(rows), [Verdict("fraud", True, T0 + 3 * DAY_S)])
     frauds_7d, frauds_14d, frauds_30d = (known[:, COLUMN[f"merchant_frauds_{d}d"]] for d in (7, 14, 30))
     assert frauds_7d.tolist() == [0, 0, 1, 0, 0, 0]
     assert frauds_14d.tolist() == [0, 0, 1, 0, 1, 0]
     assert frauds_30d.tolist() == [0, 0, 1, 0, 1, 0]
     # the account's own frauds, on its other transactions
     assert known[:, COLUMN["account_frauds_30d"]].tolist() == [0, 0, 0, 0, 0, 0]
-    assert verdict_features(rows, [Verdict("after", True, T0)])[:, COLUMN["account_frauds_14d"]].tolist() == [
-        0, 0, 1, 1, 0, 0,
-    ]  # fmt: skip
+    after = verdict_features(rows, _usual(rows), [Verdict("after", True, T0)])
+    assert after[:, COLUMN["account_frauds_14d"]].tolist() == [0, 0, 1, 1, 0, 0]
 
 
 def test_the_verdict_known_last_at_a_transactions_time_is_the_one_that_counts() -> None:
     rows = _rows([("t", "a", "shop", 0.0), ("x", "b", "shop", 5.0), ("y", "b", "shop", 9.0)])
     verdicts = [Verdict("t", True, T0 + 1 * DAY_S), Verdict("t", False, T0 + 7 * DAY_S)]
-    known = verdict_features(rows, verdicts)
+    known = verdict_features(rows, _usual(rows), verdicts)
     assert known[:, COLUMN["merchant_frauds_14d"]].tolist() == [0, 1, 0]  # withdrawn by day 7
     assert known[:, COLUMN["merchant_verdicts_14d"]].tolist() == [0, 1, 1]
     assert labels_known_at(rows.ids, verdicts, T0 + 2 * DAY_S).tolist() == [1, -1, -1]
@@ -121,11 +132,11 @@ def test_verdicts_teach_the_compromised_merchant_and_no_later_verdict_leaks_in()
 
 
 def test_a_transaction_s_features_never_see_verdicts_known_after_it() -> None:
-    rows, y, _, _ = _compromised_merchants(seed=6)
+    rows, y, base, _ = _compromised_merchants(seed=6)
     verdicts = _delayed(rows, y, 7)
     cut = T0 + 30 * DAY_S
-    before = verdict_features(rows, [v for v in verdicts if v.known_at <= cut])
-    every = verdict_features(rows, verdicts)
+    before = verdict_features(rows, base, [v for v in verdicts if v.known_at <= cut])
+    every = verdict_features(rows, base, verdicts)
     up_to_cut = rows.times <= cut
     np.testing.assert_array_equal(before[up_to_cut], every[up_to_cut])
     assert not np.array_equal(before[~up_to_cut], every[~up_to_cut])
@@ -137,9 +148,9 @@ def test_too_few_verdicts_leave_the_base_score_alone() -> None:
     frauds = np.flatnonzero(y == 1)
     labels = np.where(y == 1, -1, 0)  # every "not fraud" known
     labels[frauds[: MIN_FRAUDS - 1]] = 1
-    assert fit_verdict_model(inputs, labels) is None
+    assert fit_verdict_model(inputs, labels, inputs) is None
     labels[frauds[MIN_FRAUDS - 1]] = 1
-    assert fit_verdict_model(inputs, labels) is not None
+    assert fit_verdict_model(inputs, labels, inputs) is not None
     nothing = learnt_scores(rows, base, features, [])
     assert nothing.layers == [] and np.array_equal(nothing.scores, base)
 
@@ -193,3 +204,42 @@ def test_evaluate_learns_from_late_labels_beside_a_supervised_baseline(compromis
     assert {"isoflow", "isoflow_base", "supervised_baseline"} <= set(results)
     assert results["isoflow"]["overall"]["auc"] > 0.8 > results["isoflow_base"]["overall"]["auc"]
     assert "learnt from verdicts" in capsys.readouterr().out
+
+
+def test_not_fraud_verdicts_teach_too_the_same_pattern_in_the_same_account_scores_lower_next_time() -> None:
+    """Accounts whose unusual purchases (a high base score) turned out to be fraud, and accounts whose same
+    purchases an analyst judged not fraud: the next one in an account whose alerts were judged not fraud
+    scores lower than the same purchase in an account whose alerts were not reviewed yet, and says why."""
+    rng = random.Random(3)
+    spec: list[tuple[str, str, str | None, float]] = []
+    base, verdicts = [], []
+    for a in range(120):
+        for i in range(60):
+            tid, day, unusual = f"t{a}_{i}", a * 0.05 + i * 1.0, i % 20 == 19
+            spec.append((tid, f"acc{a}", f"shop{rng.randrange(40)}", day))
+            base.append(rng.uniform(0.7, 0.9) if unusual else rng.uniform(0.2, 0.66))
+            if unusual or rng.random() < 0.1:
+                verdicts.append(Verdict(tid, unusual and a % 2 == 0, T0 + (day + 1) * DAY_S))
+    rows, base_scores = _rows(spec), np.array(base)
+    features = (base_scores >= 0.7).astype(float)[:, None]
+    fit_at = T0 + 62 * DAY_S
+    inputs = learning_inputs(base_scores, features, verdict_features(rows, base_scores, verdicts))
+    model = fit_verdict_model(inputs, labels_known_at(rows.ids, verdicts, fit_at), inputs)
+    assert model is not None
+    layer = loads_layer(dump_layer(VerdictLayer(model, evidence_in(rows, base_scores, verdicts), fit_at))[0])
+    # The same unusual purchase, the next day: in an account whose alerts were judged not fraud, and in one
+    # with only usual purchases reviewed.
+    judged = _rows([("n1", "acc1", "new shop", 62.5), ("n2", "acc_new", "new shop", 62.5)])
+    reviewed = Verdict("usual", False, T0 + 61 * DAY_S)
+    layer.evidence = Evidence(
+        [*layer.evidence.verdicts, reviewed],
+        [*layer.evidence.accounts, "acc_new"],
+        [*layer.evidence.merchants, "shop2"],
+        np.append(layer.evidence.times, T0 + 60 * DAY_S),
+        np.append(layer.evidence.base_scores, 0.3),
+    )
+    assert layer.judges(judged.times).all() and not layer.judges(np.array([fit_at - 1])).any()
+    scores, verdict_rows = layer.judge(judged, np.array([0.8, 0.8]), np.array([[1.0], [1.0]]))
+    assert scores[0] < scores[1]
+    assert verdict_reasons(verdict_rows[0]) == ("3 alerts in this account judged not fraud in the last 30 days",)
+    assert verdict_reasons(verdict_rows[1]) == ()
