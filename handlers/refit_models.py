@@ -17,7 +17,7 @@ from isoflow.functions import REFIT_MODELS
 from isoflow.observability import lambda_handler
 from isoflow.settings import Settings
 from isoflow.store.db import Db
-from isoflow.workflow import Keys, States, optional_model, step_input, timestamp
+from isoflow.workflow import Keys, States, flag, optional_model, step_input, timestamp
 
 settings = Settings.from_env(REFIT_MODELS.settings)
 
@@ -31,8 +31,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             Keys.STARTED_AT: timestamp,
             Keys.POPULATION: optional_model,
             Keys.VERDICT_MODEL: optional_model,
-            Keys.REFIT_POPULATION: bool,
-            Keys.LEARN_FROM_VERDICTS: bool,
+            Keys.REFIT_POPULATION: flag,
+            Keys.LEARN_FROM_VERDICTS: flag,
         },
     )
     s3 = boto3.client("s3")

@@ -109,6 +109,13 @@ def text(value: Any) -> str:
     return value
 
 
+def flag(value: Any) -> bool:
+    """true or false, nothing else (a step_input converter)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
 def timestamp(value: Any) -> str:
     """A timestamp, in the stored format (a step_input converter)."""
     return format_timestamp(parse_timestamp(text(value)))

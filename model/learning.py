@@ -28,34 +28,13 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from model.config import DEFAULT_CONFIG
-from model.features import FEATURE_NAMES
+from model.verdict_features import MIN_FRAUDS, MIN_VERDICTS, VERDICT_FEATURES
 
 DAY_S = 86400.0
-# Confirmed frauds (and verdicts of any kind) on transactions of the same merchant, and of the same account,
-# in these windows of transaction time before the transaction, counting only verdicts known by then.
-VERDICT_FEATURES: tuple[str, ...] = (
-    "merchant_frauds_7d",
-    "merchant_frauds_14d",
-    "merchant_frauds_30d",
-    "merchant_verdicts_14d",
-    "merchant_verdicts_30d",
-    "merchant_fraud_rate_14d",  # frauds among the verdicts
-    "merchant_fraud_rate_30d",
-    "account_frauds_14d",
-    "account_frauds_30d",
-    "account_verdicts_30d",
-    # Alerts in the account (a base score of MEDIUM or more) judged not fraud: what "not fraud" teaches of it.
-    "account_cleared_30d",
-)
 _MERCHANT_WINDOWS = (7, 14, 30)
 _ACCOUNT_WINDOWS = (14, 30)
 _CLEARED_DAYS = 30
 ALERT_SCORE = DEFAULT_CONFIG.medium_threshold
-# What the layer reads, in its input's column order (learning_inputs).
-LAYER_INPUTS: tuple[str, ...] = ("base_score", *FEATURE_NAMES, *VERDICT_FEATURES)
-# Too few verdicts teach a classifier the noise: below these, the base score stands alone.
-MIN_FRAUDS = 30
-MIN_VERDICTS = 300
 # Measured on development data (model/README.md): a slow learning rate, a strong L2 penalty and leaves of at
 # least a tenth as many transactions as there are known frauds (20 to 100); the field's defaults (leaves of 20,
 # with early stopping) learnt a few accounts' frauds by heart and ranked worse than the base score alone.
@@ -94,7 +73,7 @@ class Evidence:
 
     def since(self, moment: float) -> Evidence:
         """The verdicts on transactions at or after `moment`."""
-        keep = np.flatnonzero(self.times >= moment)
+        keep = [int(i) for i in np.flatnonzero(self.times >= moment)]
         return Evidence(
             [self.verdicts[i] for i in keep],
             [self.accounts[i] for i in keep],

@@ -31,15 +31,11 @@ import joblib
 import numpy as np
 from sklearn.ensemble import IsolationForest
 
-from model.config import DEFAULT_CONFIG, ScoringConfig
+from model.config import DEFAULT_CONFIG, MODEL_VERSION, ScoringConfig
 from model.explain import explain
 from model.features import FEATURE_NAMES
 from model.forest import CompactForest, joint_score
 from model.population import PopulationModel, load_population
-
-# 2: the hour against the channel's hours as a feature of its own; 3: 100 amounts a type, novelty beyond 1 in 4,
-# robust z-scores capped at 10; 4: the hours of the night in the home country are expected to be quiet
-MODEL_VERSION = "iforest-4"
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ class RunSummary(BaseModel):
     )
     verdictModelVersion: str | None = Field(
         default=None,
-        description="the layer learnt from verdicts the run scored with, as scores name it; null: none yet",
+        description='the layer learnt from verdicts the run scored with, as scores name it; "none": the base score '
+        "alone; null: a run recorded before layers were learnt",
     )
     failedBatches: int
     failures: list[BatchFailure] = Field(description="the first few failed batches and their errors")

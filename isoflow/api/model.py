@@ -15,8 +15,8 @@ from isoflow.detection.check import layer_ref, population_ref
 from isoflow.store.risk import CONFIRMED
 from isoflow.store.verdicts import reviewed_since, score_distribution, weekly_precision
 from isoflow.timestamps import format_timestamp, utc_now
-from model.learning import MIN_FRAUDS, MIN_VERDICTS
-from model.scoring import MODEL_VERSION
+from model.config import MODEL_VERSION
+from model.verdict_features import MIN_FRAUDS, MIN_VERDICTS
 
 
 def _models(population: dict[str, Any] | None, layer: dict[str, Any] | None) -> list[ModelInUse]:

@@ -19,7 +19,7 @@ from isoflow.observability import logger
 from isoflow.timestamps import parse_timestamp
 from isoflow.workflow import Keys
 from model.features import FEATURE_NAMES
-from model.learning import LAYER_INPUTS
+from model.verdict_features import LAYER_INPUTS
 
 REFIT_EVERY = timedelta(days=1)
 COLD_START_RETRY_EVERY = timedelta(hours=1)

@@ -31,9 +31,6 @@ from isoflow.workflow import Keys
 from model.learning import (
     DAY_S,
     EVIDENCE_DAYS,
-    LAYER_INPUTS,
-    MIN_FRAUDS,
-    MIN_VERDICTS,
     Evidence,
     Rows,
     Verdict,
@@ -44,6 +41,7 @@ from model.learning import (
     learning_inputs,
 )
 from model.scoring import feature_matrix
+from model.verdict_features import LAYER_INPUTS, MIN_FRAUDS, MIN_VERDICTS
 
 TRAINING_DAYS = 180
 LEARNING_LAG = timedelta(hours=1)

@@ -21,6 +21,7 @@ from isoflow.workflow import Keys, States, optional_model, step_input, text
 
 # A run's population model when the deployment has none of its own yet (model.population's cold start).
 SHIPPED_POPULATION = "shipped"
+NO_LAYER = "none"
 # The summary lists at most this many failed batches (and failed accounts), to stay small whatever happened.
 MAX_LISTED_FAILURES = 5
 # Step Functions' error for a Map with more failed items than tolerated: the batches' own errors say more.
@@ -58,6 +59,8 @@ def summarise(
         "batches": batches,
         # The population model the run scored with, as its scores' modelVersion names it.
         "populationVersion": (run.get(Keys.POPULATION) or {}).get("version", SHIPPED_POPULATION),
+        # The layer learnt from verdicts it scored with, as the scores name it ("none": the base score alone).
+        "verdictModelVersion": (run.get(Keys.VERDICT_MODEL) or {}).get("version", NO_LAYER),
         "failedBatches": len(failed),
         "failures": [
             {"batch": index, **{k: v for k, v in failures.get(index, {}).items() if k in ("error", "message")}}
@@ -66,8 +69,6 @@ def summarise(
         "startedAt": format_timestamp(parse_timestamp(started_at)),
         "finishedAt": finished_at,
         "durationSeconds": round((parse_timestamp(finished_at) - parse_timestamp(started_at)).total_seconds()),
-        # The layer learnt from verdicts the run scored with, when there was one.
-        **({"verdictModelVersion": run[Keys.VERDICT_MODEL]["version"]} if run.get(Keys.VERDICT_MODEL) else {}),
     }
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from isoflow.functions import by_name
 from isoflow.store.db import Db
-from model.scoring import MODEL_VERSION
+from model.config import MODEL_VERSION
 
 # Runs go through moto's Step Functions interpreter with one-second retries: well under a minute.
 RUN_TIMEOUT_MS = 90_000

@@ -373,11 +373,8 @@ def test_the_model_report_names_the_models_and_holds_alerts_against_verdicts(api
         for at in ("2026-11-30T10:00:00Z", "2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z", "2026-11-24T10:00:00Z")
     ]
 
-    write_scores(
-        db,
-        [scored(made[0], 0.85, "HIGH"), scored(made[1], 0.82, "HIGH"), scored(made[2], 0.3, "LOW")]
-        + [scored(made[3], 0.66, "MEDIUM")],
-    )
+    levels = [(0.85, "HIGH"), (0.82, "HIGH"), (0.3, "LOW"), (0.66, "MEDIUM")]
+    write_scores(db, [scored(t, value, level) for t, (value, level) in zip(made, levels, strict=True)])
     for transaction, verdict in zip(made, ("CONFIRMED", "NOT_FRAUD", "NOT_FRAUD", "CONFIRMED"), strict=True):
         path = f"/api/transactions/{transaction['transactionId']}/feedback"
         assert api.request("PUT", path, json_body={"verdict": verdict}).status == 200

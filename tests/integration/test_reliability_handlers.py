@@ -26,14 +26,21 @@ NOT_OBJECTS: tuple[Any, ...] = (None, [], [{"executionId": "x"}], "event", 7, Tr
 # whose absence or wrong type must be named in the error.
 VALID_EVENTS: dict[str, dict[str, Any]] = {
     "api": {"httpMethod": "GET", "path": "/api/health", "headers": {}, "body": None},
-    "check-population": {"startedAt": "2026-11-24T10:00:00Z"},
-    "refit-population": {"startedAt": "2026-11-24T10:00:00Z", "population": None},
+    "check-models": {"startedAt": "2026-11-24T10:00:00Z"},
+    "refit-models": {
+        "startedAt": "2026-11-24T10:00:00Z",
+        "population": None,
+        "verdictModel": None,
+        "refitPopulation": False,
+        "learnFromVerdicts": True,
+    },
     "find-stale-accounts": {
         "executionId": "run-1",
         "startedAt": "2026-11-24T10:00:00Z",
         "batchSize": 10,
         "indexLagSeconds": 2,
         "population": {"version": "3f2a9c1d0b7e", "key": "population/models/3f2a9c1d0b7e.joblib"},
+        "verdictModel": None,
     },
     "score-account-batch": {
         "executionId": "run-1",
@@ -79,6 +86,9 @@ WRONG_VALUES: dict[str, Any] = {
     "accountFailures": "acc_2",
     "toleratedFailurePercentage": "some",
     "population": "the latest",
+    "verdictModel": "the newest",
+    "refitPopulation": "yes",
+    "learnFromVerdicts": 1,
 }
 # Nested damage inside a list the step iterates over: refused before any account is touched.
 NESTED_CASES: tuple[tuple[str, dict[str, Any], str], ...] = (

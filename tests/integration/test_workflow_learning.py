@@ -21,7 +21,7 @@ from isoflow.store.risk import CONFIRMED, NOT_FRAUD
 from isoflow.store.transactions import GivenVerdict, create_transaction, record_verdicts
 from isoflow.timestamps import format_timestamp, now_text, parse_timestamp
 from isoflow.workflow import States
-from model.learning import LAYER_INPUTS, MIN_FRAUDS, MIN_VERDICTS
+from model.verdict_features import LAYER_INPUTS, MIN_FRAUDS, MIN_VERDICTS
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -11,8 +11,6 @@ import pytest
 from isoflow.cli import main
 from model.learning import (
     DAY_S,
-    MIN_FRAUDS,
-    VERDICT_FEATURES,
     Evidence,
     Rows,
     Verdict,
@@ -27,6 +25,7 @@ from model.learning import (
     verdict_features,
     verdict_reasons,
 )
+from model.verdict_features import MIN_FRAUDS, VERDICT_FEATURES
 
 T0 = 1_700_000_000.0
 COLUMN = {name: j for j, name in enumerate(VERDICT_FEATURES)}

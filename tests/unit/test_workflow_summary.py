@@ -108,6 +108,7 @@ def test_the_summary_sums_the_batches_and_names_the_missing_ones() -> None:
         "anomalies": 3,
         "batches": 3,
         "populationVersion": "3f2a9c1d0b7e",
+        "verdictModelVersion": "none",  # no layer learnt from verdicts yet
         "failedBatches": 1,
         "failures": [{"batch": 1, "error": "BusyError", "message": "throttled"}],
         "startedAt": "2026-11-24T10:00:00Z",

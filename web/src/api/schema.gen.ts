@@ -821,7 +821,7 @@ export interface components {
             transactionsScored: number;
             /**
              * Verdictmodelversion
-             * @description the layer learnt from verdicts the run scored with, as scores name it; null: none yet
+             * @description the layer learnt from verdicts the run scored with, as scores name it; "none": the base score alone; null: a run recorded before layers were learnt
              */
             verdictModelVersion?: string | null;
         };

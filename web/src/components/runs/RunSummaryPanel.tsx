@@ -86,7 +86,11 @@ function SummaryFacts({ execution }: { execution: Execution }) {
             </>
           )}
           <dt>Learnt from verdicts</dt>
-          <dd className="mono">{summary.verdictModelVersion ?? "not yet: the base score stands alone"}</dd>
+          <dd className="mono">
+            {!summary.verdictModelVersion || summary.verdictModelVersion === "none"
+              ? "no layer yet: the base score stands alone"
+              : summary.verdictModelVersion}
+          </dd>
           <dt>Batches</dt>
           <dd>
             {formatCount(summary.batches)}
