@@ -276,7 +276,10 @@ class Transaction(BaseModel):
     isAnomaly: bool | None = None
     reasons: list[str] | None = None
     scoredAt: str | None = None
-    modelVersion: str | None = None
+    modelVersion: str | None = Field(default=None, description="every model that judged the score, '+' between them")
+    baseScore: float | None = Field(
+        default=None, description="the IsolationForest's own score, when a layer learnt from verdicts gave riskScore"
+    )
     feedback: Feedback | None = None
     injectedAnomaly: str | None = Field(
         default=None, description="the generator's ground truth; returned only with include=groundTruth"

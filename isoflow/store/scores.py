@@ -65,6 +65,7 @@ def join_scores(transactions: Iterable[Transaction], scores: Iterable[Score]) ->
                 reasons=score.reasons,
                 scoredAt=score.scoredAt,
                 modelVersion=score.modelVersion,
+                baseScore=score.baseScore,
             )
         joined.append(shown)
     return joined

@@ -844,6 +844,11 @@ export interface components {
             accountId: string;
             /** Amount */
             amount: number;
+            /**
+             * Basescore
+             * @description the IsolationForest's own score, when a layer learnt from verdicts gave riskScore
+             */
+            baseScore?: number | null;
             /** Category */
             category?: string | null;
             channel?: components["schemas"]["Channel"] | null;
@@ -865,7 +870,10 @@ export interface components {
             isAnomaly?: boolean | null;
             /** Merchant */
             merchant?: string | null;
-            /** Modelversion */
+            /**
+             * Modelversion
+             * @description every model that judged the score, '+' between them
+             */
             modelVersion?: string | null;
             /** Reasons */
             reasons?: string[] | null;

@@ -72,4 +72,22 @@ describe("the transaction page", () => {
       ),
     );
   });
+
+  it("shows the IsolationForest's own score beside one learnt from verdicts", async () => {
+    const learnt = {
+      ...flagged,
+      baseScore: 0.36,
+      modelVersion: "iforest-4/account+population-abc+verdicts-0a1b2c3d4e5f",
+      reasons: ["9 confirmed frauds at this merchant in the last 7 days"],
+    } as Transaction;
+    renderApp(`/transactions/${flagged.transactionId}`, { getTransaction: vi.fn().mockResolvedValue(learnt) });
+    expect((await screen.findByTestId("base-score")).textContent).toMatch(/IsolationForest alone gave 0\.36/);
+    expect(screen.getByText("9 confirmed frauds at this merchant in the last 7 days")).toBeTruthy();
+  });
+
+  it("has no base-score line for a score the IsolationForest gave alone", async () => {
+    renderApp(`/transactions/${flagged.transactionId}`, { getTransaction: vi.fn().mockResolvedValue(flagged) });
+    await screen.findByText("amount 43× this account's median (1999.99 vs 46.00)");
+    expect(screen.queryByTestId("base-score")).toBeNull();
+  });
 });

@@ -118,6 +118,12 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
             <dt>Score</dt>
             <dd>
               {formatScore(t.riskScore)} <RiskBadge level={t.riskLevel} />
+              {t.baseScore != null && (
+                <span className="hint" data-testid="base-score">
+                  {" "}
+                  learnt from verdicts; the IsolationForest alone gave {formatScore(t.baseScore)}
+                </span>
+              )}
             </dd>
             <dt>Why</dt>
             <dd>
