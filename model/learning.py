@@ -220,15 +220,22 @@ def learning_inputs(base_scores: np.ndarray, features: np.ndarray, verdict_rows:
     return np.column_stack([base_scores, features, verdict_rows])
 
 
+def enough_verdicts(labels: np.ndarray) -> bool:
+    """Whether the labels known (-1: none) are enough to learn from: MIN_FRAUDS frauds, MIN_VERDICTS in all,
+    and some of them not fraud."""
+    frauds, known = int((labels == 1).sum()), int((labels >= 0).sum())
+    return frauds >= MIN_FRAUDS and known >= MIN_VERDICTS and frauds < known
+
+
 def fit_verdict_model(inputs: np.ndarray, labels: np.ndarray, reference: np.ndarray) -> VerdictModel | None:
     """The layer fitted on the rows with a known label (`labels` -1 elsewhere), or None with too few verdicts.
     Column 0 of the inputs is the base score. The quantile map is drawn on `reference`, inputs of the
     transactions the layer will judge the like of (all of them, reviewed or not): reviewed transactions are
     mostly alerts, and a map drawn on them alone would lift every score to theirs."""
+    if not enough_verdicts(labels):
+        return None
     known = labels >= 0
     frauds = int((labels == 1).sum())
-    if frauds < MIN_FRAUDS or int(known.sum()) < MIN_VERDICTS or frauds == int(known.sum()):
-        return None
     leaf = int(np.clip(LEAF_SHARE_OF_FRAUDS * frauds, MIN_LEAF, MAX_LEAF))
     classifier = HistGradientBoostingClassifier(**CLASSIFIER, min_samples_leaf=leaf, random_state=SEED)
     classifier.fit(inputs[known], labels[known])

@@ -37,6 +37,7 @@ from model.learning import (
     VerdictLayer,
     counted_features,
     dump_layer,
+    enough_verdicts,
     fit_verdict_model,
     learning_inputs,
 )
@@ -111,7 +112,7 @@ def learn_from_verdicts(db: Db, files: ModelFiles, *, now: str, current: dict[st
         counted_features(rows, evidence),
     )
     labels = np.array([r.feedback.verdict == CONFIRMED for r in learnable], dtype=np.int8)
-    model = fit_verdict_model(inputs, labels, _reference(db, evidence, inputs)) if learnable else None
+    model = fit_verdict_model(inputs, labels, _reference(db, evidence, inputs)) if enough_verdicts(labels) else None
     if model is None:
         keeps = "the base score stands alone" if current is None else f"layer {current['version']} stays in use"
         reason = (
