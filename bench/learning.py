@@ -21,6 +21,7 @@ from bench.detection import fmt
 from bench.pipeline import DYNAMODB_USD_PER_RRU, LAMBDA_ARM_USD_PER_GB_S, PRICES_DATE
 from isoflow.cli import build_parser
 from isoflow.cli.evaluate import evaluate
+from isoflow.detection.learn import REFERENCE_ROWS
 from isoflow.functions import REFIT_MODELS
 from model.learning import Evidence, Rows, Verdict, VerdictLayer, counted_features, dump_layer, fit_verdict_model
 
@@ -31,6 +32,8 @@ FIT_SIZES = (1_000, 10_000, 50_000)
 # 0.5 RRU per item, rounded up to 4 KB).
 VERDICT_ITEM_KB = 1.0
 RRU_PER_VERDICT = 0.5 * VERDICT_ITEM_KB / 4 + 0.5
+# A refit also reads a sample of recent transactions for its quantile map, at about the same cost per item.
+RRU_PER_REFIT = REFERENCE_ROWS * RRU_PER_VERDICT
 RUNS_PER_DAY = 24
 
 
@@ -88,7 +91,7 @@ def step_cost(sizes: tuple[int, ...] = FIT_SIZES, seed: int = 0) -> dict[str, An
         seconds = time.perf_counter() - began
         per_run = (
             seconds * REFIT_MODELS.memory_mb / 1024 * LAMBDA_ARM_USD_PER_GB_S
-            + n * RRU_PER_VERDICT * DYNAMODB_USD_PER_RRU
+            + (n * RRU_PER_VERDICT + RRU_PER_REFIT) * DYNAMODB_USD_PER_RRU
         )
         out[str(n)] = {
             "seconds": round(seconds, 2),
