@@ -135,17 +135,23 @@ def optional_model(value: Any) -> dict[str, str] | None:
     return {"version": text(value["version"]), "key": text(value["key"])}
 
 
-def step_input(state: str, event: Any, keys: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
+def step_input(
+    state: str,
+    event: Any,
+    keys: Mapping[str, Callable[[Any], Any]],
+    optional: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> dict[str, Any]:
     """The keys a step reads from its input, each converted by its type (e.g. `{Keys.BATCH: int}`), so that a
-    malformed event fails before any work with an error naming what is wrong, not deep inside the step."""
+    malformed event fails before any work with an error naming what is wrong, not deep inside the step. The
+    `optional` keys may be absent (None), as in the input of a run started before they existed."""
     if not isinstance(event, Mapping):
         raise InvalidStepInputError(f"{state} input must be a JSON object, not {type(event).__name__}")
     values: dict[str, Any] = {}
-    for key, convert in keys.items():
-        if key not in event:
+    for key, convert in {**keys, **(optional or {})}.items():
+        if key not in event and key in keys:
             raise InvalidStepInputError(f"{state} input has no {key!r}")
         try:
-            values[key] = convert(event[key])
+            values[key] = convert(event[key]) if key in event else None
         except (TypeError, ValueError, KeyError) as error:
             raise InvalidStepInputError(f"{state} input {key!r} is not valid: {error}") from error
     return values

@@ -107,10 +107,10 @@ def run_to_record(event: Any) -> dict[str, Any]:
             Keys.POPULATION: optional_model,
             Keys.TOLERATED_FAILURE_PERCENTAGE: float,
         },
+        # A run started before layers were learnt from verdicts names none.
+        optional={Keys.VERDICT_MODEL: optional_model},
     )
-    # Optional: a run started before the layer learnt from verdicts existed carries none.
-    verdict_model = optional_model(event.get(Keys.VERDICT_MODEL))
-    return {**run, Keys.VERDICT_MODEL: verdict_model, Keys.SCORE_ACCOUNTS_ERROR: event.get(Keys.SCORE_ACCOUNTS_ERROR)}
+    return {**run, Keys.SCORE_ACCOUNTS_ERROR: event.get(Keys.SCORE_ACCOUNTS_ERROR)}
 
 
 def record_run(

@@ -85,6 +85,8 @@ class Batch:
                 Keys.CLEAR_IF_WRITTEN_BEFORE: optional_timestamp,
                 Keys.POPULATION: optional_model,
             },
+            # A manifest written before layers were learnt from verdicts names none.
+            optional={Keys.VERDICT_MODEL: optional_model},
         )
         return cls(
             execution_id=batch[Keys.EXECUTION_ID],
@@ -92,8 +94,7 @@ class Batch:
             accounts=batch[Keys.ACCOUNTS],
             clear_if_written_before=batch[Keys.CLEAR_IF_WRITTEN_BEFORE],
             population=batch[Keys.POPULATION],
-            # Optional: a manifest written before the layer learnt from verdicts existed names none.
-            verdict_model=optional_model(event.get(Keys.VERDICT_MODEL)),
+            verdict_model=batch[Keys.VERDICT_MODEL],
         )
 
 

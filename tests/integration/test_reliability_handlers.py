@@ -107,6 +107,9 @@ NESTED_CASES: tuple[tuple[str, dict[str, Any], str], ...] = (
         "accounts",
     ),
     ("find-stale-accounts", {"population": {"version": "3f2a9c1d0b7e"}}, "population"),
+    # Optional (a manifest or run from before layers were learnt has none), but checked when given.
+    ("score-account-batch", {"verdictModel": {"version": "verdicts-0a1b2c3d4e5f"}}, "verdictModel"),
+    ("record-run", {"verdictModel": "the newest"}, "verdictModel"),
     ("generator", {"time": "yesterday"}, "time"),
     ("generator", {"time": 17}, "time"),
 )
