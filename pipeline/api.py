@@ -12,11 +12,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from isoflow.api.auth import PUBLIC_ROUTES
 from pipeline.nag import acknowledge
 
 API_PREFIX = "api"
 STAGE = "prod"
-HEALTH = "health"
 
 
 class Api(Construct):
@@ -85,9 +85,17 @@ class Api(Construct):
                 "ANY", integration, request_validator=validator, authorizer=authorizer
             ),
         ]
-        health = api_root.add_resource(HEALTH).add_method("GET", integration, request_validator=validator)
+        # The API's public routes (isoflow.api.auth.PUBLIC_ROUTES): the health check, which says only whether the
+        # API is up, and /api/docs, which only sends a browser on to the dashboard's API page.
+        public = [
+            api_root.add_resource(path.removeprefix(f"/{API_PREFIX}/")).add_method(
+                method, integration, request_validator=validator
+            )
+            for method, path in sorted(PUBLIC_ROUTES)
+        ]
         for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-            acknowledge(health, rule, "The health check is public by design: it says only whether the API is up")
+            for method in public:
+                acknowledge(method, rule, "Public by design: the health check and the redirect to the API's page")
             if authorizer is None:
                 for method in guarded:
                     acknowledge(method, rule, "No authorizer is configured for this deployment, so the API is open")

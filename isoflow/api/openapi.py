@@ -60,11 +60,5 @@ def openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
     return document
 
 
-DOCS_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Isoflow API</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="docs"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "openapi.json", dom_id: "#docs"});</script>
-<noscript>The schema is at <a href="openapi.json">openapi.json</a>.</noscript>
-</body></html>"""
+# The API's reference: the dashboard's page that draws the OpenAPI document with Swagger UI.
+DOCS_PAGE = "/docs"

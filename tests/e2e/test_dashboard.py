@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from anomaly_scores import flag_as_anomaly
@@ -17,6 +18,7 @@ from model.config import MODEL_VERSION
 
 # Runs go through moto's Step Functions interpreter with one-second retries: well under a minute.
 RUN_TIMEOUT_MS = 90_000
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 @pytest.fixture
@@ -217,6 +219,26 @@ def test_the_model_page_names_the_models_and_counts_a_verdict(
     dashboard.shoot("model")
 
 
+def test_the_api_reference_works_offline_from_the_projects_own_swagger_ui(dashboard: Any, local_stack: Any) -> None:
+    page = dashboard.page
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if urlsplit(r.url).hostname not in LOCAL_HOSTS else None)
+
+    page.goto(local_stack.url + "/api/docs")  # as printed at start-up: it sends the browser to the API page
+
+    expect(page).to_have_url(re.compile(r"/docs$"))
+    expect(page.get_by_role("heading", name="API", exact=True)).to_be_visible()
+    docs = page.get_by_test_id("api-docs")
+    expect(docs.locator('.opblock-summary-path[data-path="/api/model"]')).to_be_visible(timeout=30_000)
+    operation = docs.locator(".opblock-get", has=page.locator('[data-path="/api/accounts"]')).first
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    expect(operation.locator(".live-responses-table tr.response .response-col_status")).to_have_text("200")
+    assert elsewhere == [], f"the API page reached beyond this machine: {elsewhere}"
+    dashboard.shoot("api-docs")
+
+
 def test_pages_stay_usable_when_the_api_is_down(dashboard: Any) -> None:
     dashboard.page.route("**/api/**", lambda route: route.abort())
 
@@ -231,7 +253,7 @@ def test_pages_stay_usable_when_the_api_is_down(dashboard: Any) -> None:
     dashboard.shoot("api-down")
 
 
-PAGES = ("/", "/transactions", "/accounts", "/anomalies", "/runs", "/model")
+PAGES = ("/", "/transactions", "/accounts", "/anomalies", "/runs", "/model", "/docs")
 
 
 def test_every_page_at_laptop_and_phone_size(

@@ -130,3 +130,15 @@ def test_an_analyst_records_a_verdict_on_an_anomaly(
     expect(row.get_by_text("Not fraud").first).to_be_visible()
     expect(row.get_by_role("button", name="Confirm fraud")).to_be_visible()
     assert get_transaction(db, purchase["transactionId"])["feedback"]["verdict"] == "NOT_FRAUD"
+
+
+def test_the_api_page_calls_the_api_as_the_signed_in_user(page: Page, local_stack_auth: Any) -> None:
+    sign_in(page, local_stack_auth, ANALYST, "/docs")
+
+    docs = page.get_by_test_id("api-docs")
+    # The document itself is read with the analyst's token: without it the API answers 401.
+    operation = docs.locator(".opblock-get", has=page.locator('[data-path="/api/accounts"]')).first
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    expect(operation.locator(".live-responses-table tr.response .response-col_status")).to_have_text("200")

@@ -1,5 +1,6 @@
 """Sign-in in the synthesised template: the user pool, the dashboard's client, the groups, the authorizer on
-every API route but the health check, and what the dashboard is told."""
+every API route but the public ones (the health check, the redirect to the API's page), and what the dashboard
+is told."""
 
 from __future__ import annotations
 
@@ -42,14 +43,17 @@ def test_a_group_for_each_role(template_json: dict) -> None:
     assert {g["Properties"]["GroupName"] for g in groups} == set(GROUPS)
 
 
-def test_every_api_route_but_the_health_check_needs_a_user_pool_token(template_json: dict) -> None:
+def test_every_api_route_but_the_public_ones_needs_a_user_pool_token(template_json: dict) -> None:
     (authorizer_name, authorizer) = next(iter(resources(template_json, "AWS::ApiGateway::Authorizer").items()))
     assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
     (pool_name,) = resources(template_json, "AWS::Cognito::UserPool")
     assert authorizer["Properties"]["ProviderARNs"] == [{"Fn::GetAtt": [pool_name, "Arn"]}]
     methods = resources(template_json, "AWS::ApiGateway::Method")
     open_methods = {name for name, m in methods.items() if m["Properties"]["AuthorizationType"] == "NONE"}
-    assert len(open_methods) == 1 and "health" in next(iter(open_methods)).lower()
+    # The health check and /api/docs, which only sends a browser on to the dashboard's API page.
+    assert len(open_methods) == 2 and {"health", "docs"} == {
+        next(word for word in ("health", "docs") if word in name.lower()) for name in open_methods
+    }
     guarded = [m["Properties"] for name, m in methods.items() if name not in open_methods]
     assert len(guarded) == 2
     assert all(

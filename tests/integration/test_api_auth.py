@@ -130,7 +130,8 @@ def test_health_is_open_without_a_token(local_stack_auth: Any) -> None:
 
 # The only route anyone may call without signing in: whether the API is up. The API's docs and schema too
 # describe a bank's deployment and need a signed-in user.
-OPEN_ROUTES = {("GET", "/api/health")}
+# The health check, and /api/docs: a redirect to the dashboard's API page, which signs in as the dashboard does.
+OPEN_ROUTES = {("GET", "/api/health"), ("GET", "/api/docs")}
 CLOSED_ROUTES = sorted(set(ROUTE_ROLES) - OPEN_ROUTES)
 IDS = {"{accountId}": "acc_0000000000000000", "{transactionId}": "txn_00000000000000000000", "{executionId}": "run-x"}
 
@@ -141,7 +142,7 @@ def concrete(path: str) -> str:
     return path
 
 
-def test_the_route_table_is_every_route_the_api_serves_and_only_health_is_open(api: Any) -> None:
+def test_the_route_table_is_every_route_the_api_serves_and_only_health_and_docs_are_open(api: Any) -> None:
     # This API runs without a state machine, so without the /api/executions routes (the sweeps below cover them).
     served = {route for route in set(ROUTE_ROLES) | PUBLIC_ROUTES if not route[1].startswith("/api/executions")}
     assert api.app.routes() == served
@@ -149,7 +150,7 @@ def test_the_route_table_is_every_route_the_api_serves_and_only_health_is_open(a
 
 
 @pytest.mark.parametrize(("method", "path"), CLOSED_ROUTES)
-def test_every_route_but_health_is_401_without_a_token_and_writes_nothing(
+def test_every_closed_route_is_401_without_a_token_and_writes_nothing(
     local_stack_auth: Any, method: str, path: str
 ) -> None:
     before = item_counts(local_stack_auth)
@@ -160,7 +161,7 @@ def test_every_route_but_health_is_401_without_a_token_and_writes_nothing(
 
 
 @pytest.mark.parametrize(("method", "path"), CLOSED_ROUTES)
-def test_the_api_itself_refuses_every_route_but_health_without_claims(api: Any, method: str, path: str) -> None:
+def test_the_api_itself_refuses_every_closed_route_without_claims(api: Any, method: str, path: str) -> None:
     """Behind a misconfigured gateway that lets a request through unsigned, the API still refuses it."""
     body = ACCOUNT if method in ("POST", "PUT", "PATCH") else None
     reply = api.request(method, concrete(path), json_body=body, claims=None)

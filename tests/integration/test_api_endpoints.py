@@ -231,8 +231,9 @@ def test_openapi_and_docs(api: Any) -> None:
     assert {"/api/accounts", "/api/transactions", "/api/anomalies", "/api/health"} <= set(document["paths"])
     error = document["components"]["schemas"]["HTTPValidationError"]
     assert set(error["properties"]) == {"message", "errors"}
+    # The reference is the dashboard's API page, which draws this document with the project's own Swagger UI.
     docs = api.get("/api/docs")
-    assert docs.status == 200 and "openapi.json" in docs.text
+    assert docs.status == 302 and docs.headers["location"] == "/docs"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@
 import { Route as rootRouteImport } from './routes/__root'
 import { Route as IndexRouteImport } from './routes/index'
 import { Route as AnomaliesRouteImport } from './routes/anomalies'
+import { Route as DocsRouteImport } from './routes/docs'
 import { Route as ModelRouteImport } from './routes/model'
 import { Route as AccountsIndexRouteImport } from './routes/accounts/index'
 import { Route as AccountsAccountIdRouteImport } from './routes/accounts/$accountId'
@@ -28,6 +29,11 @@ const IndexRoute = IndexRouteImport.update({
 const AnomaliesRoute = AnomaliesRouteImport.update({
   id: '/anomalies',
   path: '/anomalies',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const DocsRoute = DocsRouteImport.update({
+  id: '/docs',
+  path: '/docs',
   getParentRoute: () => rootRouteImport,
 } as any)
 const ModelRoute = ModelRouteImport.update({
@@ -75,6 +81,7 @@ const TransactionsNewRoute = TransactionsNewRouteImport.update({
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/anomalies': typeof AnomaliesRoute
+  '/docs': typeof DocsRoute
   '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
@@ -87,6 +94,7 @@ export interface FileRoutesByFullPath {
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/anomalies': typeof AnomaliesRoute
+  '/docs': typeof DocsRoute
   '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
@@ -100,6 +108,7 @@ export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
   '/anomalies': typeof AnomaliesRoute
+  '/docs': typeof DocsRoute
   '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
@@ -114,6 +123,7 @@ export interface FileRouteTypes {
   fullPaths:
     | '/'
     | '/anomalies'
+    | '/docs'
     | '/model'
     | '/accounts/$accountId'
     | '/runs/$executionId'
@@ -126,6 +136,7 @@ export interface FileRouteTypes {
   to:
     | '/'
     | '/anomalies'
+    | '/docs'
     | '/model'
     | '/accounts/$accountId'
     | '/runs/$executionId'
@@ -138,6 +149,7 @@ export interface FileRouteTypes {
     | '__root__'
     | '/'
     | '/anomalies'
+    | '/docs'
     | '/model'
     | '/accounts/$accountId'
     | '/runs/$executionId'
@@ -151,6 +163,7 @@ export interface FileRouteTypes {
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
   AnomaliesRoute: typeof AnomaliesRoute
+  DocsRoute: typeof DocsRoute
   ModelRoute: typeof ModelRoute
   AccountsAccountIdRoute: typeof AccountsAccountIdRoute
   RunsExecutionIdRoute: typeof RunsExecutionIdRoute
@@ -175,6 +188,13 @@ declare module '@tanstack/react-router' {
       path: '/anomalies'
       fullPath: '/anomalies'
       preLoaderRoute: typeof AnomaliesRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/docs': {
+      id: '/docs'
+      path: '/docs'
+      fullPath: '/docs'
+      preLoaderRoute: typeof DocsRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/model': {
@@ -239,6 +259,7 @@ declare module '@tanstack/react-router' {
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
   AnomaliesRoute: AnomaliesRoute,
+  DocsRoute: DocsRoute,
   ModelRoute: ModelRoute,
   AccountsAccountIdRoute: AccountsAccountIdRoute,
   RunsExecutionIdRoute: RunsExecutionIdRoute,

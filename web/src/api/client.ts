@@ -87,13 +87,18 @@ export class ApiClient {
     this.onUnauthorized = onUnauthorized;
   }
 
-  async request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
+  /** The header that signs a request in as the signed-in user; none without sign-in. */
+  async authorization(): Promise<Record<string, string>> {
     const token = await this.token?.();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
     const headers: Record<string, string> = {
       Accept: "application/json",
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       ...(init?.headers as Record<string, string> | undefined),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(await this.authorization()),
     };
     let response: Response;
     try {

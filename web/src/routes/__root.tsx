@@ -28,6 +28,7 @@ const NAV = [
   { to: "/anomalies", label: "Anomalies" },
   { to: "/runs", label: "Runs" },
   { to: "/model", label: "Model" },
+  { to: "/docs", label: "API" },
 ] as const;
 
 function Shell() {
