@@ -159,7 +159,10 @@ def test_a_failed_run_can_be_rerun_from_its_page(
     expect(page).to_have_url(re.compile(r"/runs/run-"))
     failed_id = page.url.rsplit("/", 1)[1]
     wait_for_status(page, "FAILED")
-    expect(page.get_by_test_id("failure")).to_be_visible()
+    failure = page.get_by_test_id("failure")
+    # The step that failed the run (RecordRun, once the batches failed), not the Fail state its Catch led to.
+    expect(failure.get_by_test_id("failed-step")).to_have_text("RecordRun")
+    expect(failure).to_contain_text("1 of 1 account batches failed after retries")
     expect(page.get_by_test_id("state-graph").locator('[data-status="failed"]').first).to_be_visible()
     dashboard.shoot("run-failed")
 
@@ -171,6 +174,32 @@ def test_a_failed_run_can_be_rerun_from_its_page(
     expect(page.get_by_role("link", name=failed_id)).to_be_visible()
     wait_for_status(page, "SUCCEEDED")
     dashboard.shoot("run-rerun-succeeded")
+
+
+def test_a_failed_step_is_named_and_its_error_read_with_the_stack_trace_folded(
+    dashboard: Any, local_stack: Any
+) -> None:
+    def unreachable(event: Any, context: Any) -> Any:
+        raise RuntimeError("the data bucket is unreachable (injected by the test)")
+
+    local_stack.aws.register("check-models", unreachable)
+    page = dashboard.open("/runs")
+    page.get_by_role("button", name="Run detection now").click()
+    wait_for_status(page, "FAILED")
+
+    failure = page.get_by_test_id("failure")
+    expect(failure.get_by_test_id("failed-step")).to_have_text("CheckModels")
+    expect(failure).to_contain_text("RuntimeError: the data bucket is unreachable (injected by the test)")
+    # The step's own error, as Lambda reported it: type and message, the stack trace folded until asked for.
+    page.get_by_test_id("state-graph").locator('[data-state="CheckModels"]').first.click()
+    cause = page.get_by_test_id("state-panel").get_by_test_id("cause")
+    expect(cause).to_contain_text("RuntimeError: the data bucket is unreachable (injected by the test)")
+    trace = cause.locator("details")
+    expect(trace).not_to_have_attribute("open", "")
+    trace.get_by_text("Stack trace").click()
+    expect(trace.locator("pre")).to_contain_text("raise RuntimeError(")
+    expect(page.get_by_test_id("state-panel")).not_to_contain_text("\\n")  # no escaped JSON
+    dashboard.shoot("run-failed-step")
 
 
 def test_marking_an_anomaly_records_the_verdict(

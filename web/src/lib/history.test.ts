@@ -28,7 +28,13 @@ describe("traceExecution", () => {
     expect(recordRun?.retries).toBe(1);
     expect(recordRun?.lastError?.cause).toContain("Function not found");
     expect(trace.states.get("RunFailed")?.status).toBe("failed");
-    expect(trace.failure).toMatchObject({ error: "RunFailed", cause: "x", stateName: "RunFailed" });
+    // The step that failed, not the Fail state its Catch led to.
+    expect(trace.failure).toMatchObject({
+      error: "RunFailed",
+      cause: "x",
+      stateName: "RecordRun",
+      failState: "RunFailed",
+    });
   });
 
   it("marks the failed Map iterations' task failed and the Map's failure caught", () => {
@@ -37,6 +43,7 @@ describe("traceExecution", () => {
     expect(trace.states.get("ScoreAccountBatch")?.entries).toHaveLength(2);
     expect(trace.states.get("ScoreAccounts")?.status).toBe("caught");
     expect(trace.states.get("ScoreAccounts")?.map).toMatchObject({ length: 3, started: 2, failed: 2, succeeded: 0 });
+    expect(trace.failure?.stateName).toBe("ScoreAccounts");
   });
 
   it("shows the current state as running while the execution runs", () => {

@@ -70,7 +70,9 @@ export interface ExecutionTrace {
   states: Map<string, StateSummary>;
   rows: EventRow[];
   startedAt?: number;
-  failure?: ErrorInfo & { stateName?: string };
+  /** Why the run failed: the error and cause it ended with, the step that failed first (`stateName`) and, when
+   * a Catch led from it to a Fail state, that state (`failState`). */
+  failure?: ErrorInfo & { stateName?: string; failState?: string };
   redriven: number;
 }
 
@@ -230,6 +232,14 @@ export function traceExecution(events: HistoryEvent[], executionStatus?: Executi
     } else entry.status = error ? "failed" : "aborted";
   }
   if (!failure && finished && finished !== "ExecutionSucceeded" && finished !== "SUCCEEDED") failure = {};
+  // A run that ends in a Fail state failed in the step whose error a Catch led there: the first one that failed.
+  const failState = failure?.stateName ? [...entries.values()].find((e) => e.name === failure?.stateName) : undefined;
+  if (failure && failState?.stateType === "Fail") {
+    const origin = [...entries.values()]
+      .filter((e) => !e.beforeRedrive && e.stateType !== "Fail" && (e.status === "caught" || e.status === "failed"))
+      .sort((a, b) => a.enteredEventId - b.enteredEventId)[0];
+    if (origin) failure = { ...failure, stateName: origin.name, failState: failState.name };
+  }
 
   const states = new Map<string, StateSummary>();
   const byName = new Map<string, StateEntry[]>();

@@ -3,6 +3,7 @@ import { formatDuration } from "../../lib/format";
 import { prettyJson, type StateSummary } from "../../lib/history";
 import { STATUS_STYLE, type NodeStatus } from "../../lib/nodeStatus";
 import { Panel } from "../ui";
+import { Cause } from "./FailureCause";
 
 /** The selected state: its status, type, duration, visits, retries, batches and error; its input and output. */
 export function StatePanel({
@@ -65,7 +66,7 @@ export function StatePanel({
               <dt>Error</dt>
               <dd>
                 <strong>{summary.lastError.error}</strong>
-                {summary.lastError.cause && <pre className="cause">{summary.lastError.cause}</pre>}
+                {summary.lastError.cause && <Cause cause={summary.lastError.cause} />}
               </dd>
             </>
           )}
