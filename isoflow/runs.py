@@ -230,10 +230,17 @@ def _token(cursor: str) -> str:
         raise InvalidCursorError() from error
 
 
+# How far back the overview looks for a run that did something.
+LAST_RUN_PAGE = 20
+
+
 def last_run(runs: Runs) -> dict[str, Any] | None:
-    """The newest run (as listed), or None before the first."""
-    items, _ = list_runs(runs, limit=1)
-    return items[0] if items else None
+    """The newest run that did something (as listed): runs that found nothing stale, which succeed without a
+    summary, are passed over among the newest LAST_RUN_PAGE; the newest of all when none of those did more;
+    None before the first."""
+    items, _ = list_runs(runs, limit=LAST_RUN_PAGE)
+    worked = [item for item in items if item["status"] != "SUCCEEDED" or "summary" in item]
+    return (worked or items or [None])[0]
 
 
 def _history(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:

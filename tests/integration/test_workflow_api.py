@@ -39,6 +39,18 @@ def stack(local_aws: Any) -> Stack:
     return detection_stack(local_aws)
 
 
+def test_the_overviews_last_run_passes_over_runs_that_found_nothing_stale(stack: Stack) -> None:
+    api = RunsApi(stack)
+    seed_account(stack.db, transactions=31)
+    scored = stack.run()
+    nothing = stack.run()  # nothing changed since: nothing stale
+
+    assert nothing["status"] == "SUCCEEDED" and "summary" not in nothing
+    status, stats = api.call("GET", "/api/anomalies/stats")
+    assert status == 200 and stats["lastRun"]["executionId"] == scored["executionId"]
+    assert stats["lastRun"]["summary"]["transactionsScored"] == 31
+
+
 def test_a_run_started_through_the_api_is_listed_and_described(stack: Stack) -> None:
     api = RunsApi(stack)
     seed_account(stack.db, transactions=31)
