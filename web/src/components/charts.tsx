@@ -3,6 +3,7 @@ import {
   BarChart,
   CartesianGrid,
   Cell,
+  LabelList,
   ComposedChart,
   Legend,
   Line,
@@ -14,7 +15,7 @@ import {
 } from "recharts";
 import type { DailyRiskCounts, RiskLevel, ScoreDistribution, Transaction } from "../api/types";
 import { activityPoints, everyDay, type ActivityPoint } from "../lib/chartData";
-import { formatDateTime, formatMoney, formatScore } from "../lib/format";
+import { formatCount, formatDateTime, formatMoney, formatScore } from "../lib/format";
 import { RISK_COLOURS, UNSCORED_COLOUR } from "../lib/risk";
 
 const AXIS = { fontSize: 11, fill: "#7b8794" };
@@ -64,21 +65,40 @@ const binLabel = (i: number) => (i / 10).toFixed(1);
 const binRange = (bin: unknown) => `score ${bin}–${(Number(bin) + 0.1).toFixed(1)}`;
 
 /** Ten score bins from 0 to 1, coloured from calm to alarming. */
+/** Scores in ten bins on a log scale, each bar labelled with its count: a few HIGH stay visible beside 10,000 LOW. */
 export function ScoreHistogram({ histogram }: { histogram: number[] }) {
   if (histogram.every((count) => !count)) return <ChartEmpty text="Nothing scored yet" />;
-  const data = histogram.map((count, i) => ({ bin: binLabel(i), count }));
+  // An empty bin has no bar (a log scale has no zero).
+  const data = histogram.map((count, i) => ({ bin: binLabel(i), count: count || null }));
   const colour = (i: number) => (i >= 7 ? RISK_COLOURS.HIGH : i >= 5 ? RISK_COLOURS.MEDIUM : RISK_COLOURS.LOW);
+  // Ticks at 1, 10, 100, … up to the tallest bin.
+  let top = 1;
+  const ticks = [top];
+  while (top < Math.max(...histogram)) ticks.push((top *= 10));
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <BarChart data={data} margin={{ top: 18, right: 8, bottom: 0, left: -16 }}>
         <CartesianGrid stroke="#edf0f3" vertical={false} />
         <XAxis dataKey="bin" tick={AXIS} />
-        <YAxis tick={AXIS} allowDecimals={false} scale="auto" />
+        <YAxis
+          tick={AXIS}
+          scale="log"
+          domain={[0.8, top]}
+          ticks={ticks}
+          allowDataOverflow
+          tickFormatter={formatCount}
+        />
         <Tooltip cursor={{ fill: "#f2f4f7" }} labelFormatter={binRange} />
         <Bar dataKey="count" name="transactions" maxBarSize={32} isAnimationActive={false}>
           {data.map((_, i) => (
             <Cell key={i} fill={colour(i)} fillOpacity={0.85} />
           ))}
+          <LabelList
+            dataKey="count"
+            position="top"
+            style={{ fontSize: 10, fill: "#5b6472" }}
+            formatter={(value) => (typeof value === "number" ? formatCount(value) : "")}
+          />
         </Bar>
       </BarChart>
     </ResponsiveContainer>
