@@ -240,7 +240,8 @@ def last_run(runs: Runs) -> dict[str, Any] | None:
     None before the first."""
     items, _ = list_runs(runs, limit=LAST_RUN_PAGE)
     worked = [item for item in items if item["status"] != "SUCCEEDED" or "summary" in item]
-    return (worked or items or [None])[0]
+    shown = worked or items
+    return shown[0] if shown else None
 
 
 def _history(runs: Runs, execution_arn: str) -> list[dict[str, Any]]:
