@@ -92,13 +92,13 @@ def as_results(results: dict[str, dict[str, Metrics]], **about: Any) -> dict[str
     """{scorer: {auc, ap, p_at_100, ..., by_group: {group: {...}}}} with NaN as null."""
     out: dict[str, Any] = {"about": about}
     for scorer, by_group in results.items():
-        overall: dict[str, Any] = _clean(by_group["overall"].as_dict())
-        overall["by_group"] = {group: _clean(m.as_dict()) for group, m in by_group.items() if group != "overall"}
+        overall: dict[str, Any] = clean(by_group["overall"].as_dict())
+        overall["by_group"] = {group: clean(m.as_dict()) for group, m in by_group.items() if group != "overall"}
         out[scorer] = overall
     return out
 
 
-def _clean(values: dict[str, float | int]) -> dict[str, float | int | None]:
+def clean(values: dict[str, float | int]) -> dict[str, float | int | None]:
     return {
         k: (None if isinstance(v, float) and math.isnan(v) else (round(v, 4) if isinstance(v, float) else v))
         for k, v in values.items()

@@ -10,14 +10,13 @@ layer is timed here, and the cost is that of RefitModels' Lambda (1769 MB) doing
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bench.detection import fmt
+from bench.detection import clean, fmt
 from bench.pipeline import DYNAMODB_USD_PER_RRU, LAMBDA_ARM_USD_PER_GB_S, PRICES_DATE
 from isoflow.cli import build_parser
 from isoflow.cli.evaluate import evaluate
@@ -53,11 +52,7 @@ def quality(data: Path, *, accounts_fraction: float, judge_from: str, workers: i
     return {
         "about": {"accounts_fraction": accounts_fraction, "judged_from": judge_from, "scored_with": described},
         **{
-            scorer: {
-                group: {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in m.as_dict().items()}
-                for group, m in by_group.items()
-            }
-            for scorer, by_group in results.items()
+            scorer: {group: clean(m.as_dict()) for group, m in by_group.items()} for scorer, by_group in results.items()
         },
     }
 
