@@ -15,11 +15,13 @@ import { Route as DocsRouteImport } from './routes/docs'
 import { Route as ModelRouteImport } from './routes/model'
 import { Route as AccountsIndexRouteImport } from './routes/accounts/index'
 import { Route as AccountsAccountIdRouteImport } from './routes/accounts/$accountId'
+import { Route as AccountsNewRouteImport } from './routes/accounts/new'
 import { Route as RunsIndexRouteImport } from './routes/runs/index'
 import { Route as RunsExecutionIdRouteImport } from './routes/runs/$executionId'
 import { Route as TransactionsIndexRouteImport } from './routes/transactions/index'
 import { Route as TransactionsTransactionIdRouteImport } from './routes/transactions/$transactionId'
 import { Route as TransactionsNewRouteImport } from './routes/transactions/new'
+import { Route as AccountsAccountIdEditRouteImport } from './routes/accounts/$accountId_.edit'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -51,6 +53,11 @@ const AccountsAccountIdRoute = AccountsAccountIdRouteImport.update({
   path: '/accounts/$accountId',
   getParentRoute: () => rootRouteImport,
 } as any)
+const AccountsNewRoute = AccountsNewRouteImport.update({
+  id: '/accounts/new',
+  path: '/accounts/new',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const RunsIndexRoute = RunsIndexRouteImport.update({
   id: '/runs/',
   path: '/runs/',
@@ -77,6 +84,11 @@ const TransactionsNewRoute = TransactionsNewRouteImport.update({
   path: '/transactions/new',
   getParentRoute: () => rootRouteImport,
 } as any)
+const AccountsAccountIdEditRoute = AccountsAccountIdEditRouteImport.update({
+  id: '/accounts/$accountId_/edit',
+  path: '/accounts/$accountId/edit',
+  getParentRoute: () => rootRouteImport,
+} as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
@@ -84,12 +96,14 @@ export interface FileRoutesByFullPath {
   '/docs': typeof DocsRoute
   '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
+  '/accounts/new': typeof AccountsNewRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
   '/transactions/$transactionId': typeof TransactionsTransactionIdRoute
   '/transactions/new': typeof TransactionsNewRoute
   '/accounts/': typeof AccountsIndexRoute
   '/runs/': typeof RunsIndexRoute
   '/transactions/': typeof TransactionsIndexRoute
+  '/accounts/$accountId/edit': typeof AccountsAccountIdEditRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
@@ -97,12 +111,14 @@ export interface FileRoutesByTo {
   '/docs': typeof DocsRoute
   '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
+  '/accounts/new': typeof AccountsNewRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
   '/transactions/$transactionId': typeof TransactionsTransactionIdRoute
   '/transactions/new': typeof TransactionsNewRoute
   '/accounts': typeof AccountsIndexRoute
   '/runs': typeof RunsIndexRoute
   '/transactions': typeof TransactionsIndexRoute
+  '/accounts/$accountId/edit': typeof AccountsAccountIdEditRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -111,12 +127,14 @@ export interface FileRoutesById {
   '/docs': typeof DocsRoute
   '/model': typeof ModelRoute
   '/accounts/$accountId': typeof AccountsAccountIdRoute
+  '/accounts/new': typeof AccountsNewRoute
   '/runs/$executionId': typeof RunsExecutionIdRoute
   '/transactions/$transactionId': typeof TransactionsTransactionIdRoute
   '/transactions/new': typeof TransactionsNewRoute
   '/accounts/': typeof AccountsIndexRoute
   '/runs/': typeof RunsIndexRoute
   '/transactions/': typeof TransactionsIndexRoute
+  '/accounts/$accountId_/edit': typeof AccountsAccountIdEditRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -126,12 +144,14 @@ export interface FileRouteTypes {
     | '/docs'
     | '/model'
     | '/accounts/$accountId'
+    | '/accounts/new'
     | '/runs/$executionId'
     | '/transactions/$transactionId'
     | '/transactions/new'
     | '/accounts/'
     | '/runs/'
     | '/transactions/'
+    | '/accounts/$accountId/edit'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
@@ -139,12 +159,14 @@ export interface FileRouteTypes {
     | '/docs'
     | '/model'
     | '/accounts/$accountId'
+    | '/accounts/new'
     | '/runs/$executionId'
     | '/transactions/$transactionId'
     | '/transactions/new'
     | '/accounts'
     | '/runs'
     | '/transactions'
+    | '/accounts/$accountId/edit'
   id:
     | '__root__'
     | '/'
@@ -152,12 +174,14 @@ export interface FileRouteTypes {
     | '/docs'
     | '/model'
     | '/accounts/$accountId'
+    | '/accounts/new'
     | '/runs/$executionId'
     | '/transactions/$transactionId'
     | '/transactions/new'
     | '/accounts/'
     | '/runs/'
     | '/transactions/'
+    | '/accounts/$accountId_/edit'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -166,12 +190,14 @@ export interface RootRouteChildren {
   DocsRoute: typeof DocsRoute
   ModelRoute: typeof ModelRoute
   AccountsAccountIdRoute: typeof AccountsAccountIdRoute
+  AccountsNewRoute: typeof AccountsNewRoute
   RunsExecutionIdRoute: typeof RunsExecutionIdRoute
   TransactionsTransactionIdRoute: typeof TransactionsTransactionIdRoute
   TransactionsNewRoute: typeof TransactionsNewRoute
   AccountsIndexRoute: typeof AccountsIndexRoute
   RunsIndexRoute: typeof RunsIndexRoute
   TransactionsIndexRoute: typeof TransactionsIndexRoute
+  AccountsAccountIdEditRoute: typeof AccountsAccountIdEditRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -218,6 +244,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AccountsAccountIdRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/accounts/new': {
+      id: '/accounts/new'
+      path: '/accounts/new'
+      fullPath: '/accounts/new'
+      preLoaderRoute: typeof AccountsNewRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/runs/': {
       id: '/runs/'
       path: '/runs'
@@ -253,6 +286,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof TransactionsNewRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/accounts/$accountId_/edit': {
+      id: '/accounts/$accountId_/edit'
+      path: '/accounts/$accountId/edit'
+      fullPath: '/accounts/$accountId/edit'
+      preLoaderRoute: typeof AccountsAccountIdEditRouteImport
+      parentRoute: typeof rootRouteImport
+    }
   }
 }
 
@@ -262,12 +302,14 @@ const rootRouteChildren: RootRouteChildren = {
   DocsRoute: DocsRoute,
   ModelRoute: ModelRoute,
   AccountsAccountIdRoute: AccountsAccountIdRoute,
+  AccountsNewRoute: AccountsNewRoute,
   RunsExecutionIdRoute: RunsExecutionIdRoute,
   TransactionsTransactionIdRoute: TransactionsTransactionIdRoute,
   TransactionsNewRoute: TransactionsNewRoute,
   AccountsIndexRoute: AccountsIndexRoute,
   RunsIndexRoute: RunsIndexRoute,
   TransactionsIndexRoute: TransactionsIndexRoute,
+  AccountsAccountIdEditRoute: AccountsAccountIdEditRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

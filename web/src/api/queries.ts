@@ -1,8 +1,9 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useApi } from "../app";
+import type { AccountInput, AccountPatch } from "../lib/accountForm";
 import { isFinished } from "../lib/risk";
-import { ApiError, type QueryValue } from "./client";
-import type { RiskLevel, TransactionInput, TransactionPatch, Verdict } from "./types";
+import { ApiError, queryString, type QueryValue } from "./client";
+import type { Account, RiskLevel, TransactionInput, TransactionPatch, Verdict } from "./types";
 
 /** Query keys: every cached read, so writes know what to refresh. */
 export const keys = {
@@ -112,6 +113,49 @@ export function useExecution(executionId: string, followUntil = 0) {
     queryFn: () => api.getExecution(executionId),
     refetchInterval: (query) =>
       query.state.data && isFinished(query.state.data.status) && Date.now() > followUntil ? false : 2_000,
+  });
+}
+
+export function useCreateAccount() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: AccountInput) =>
+      api.request<Account>("POST", "/accounts", input, {
+        headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+      }),
+    onSuccess: (created) => {
+      client.setQueryData(keys.account(created.accountId), created);
+      invalidateData(client);
+    },
+  });
+}
+
+export function useUpdateAccount(accountId: string) {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: AccountPatch) =>
+      api.request<Account>("PATCH", `/accounts/${encodeURIComponent(accountId)}`, patch),
+    onSuccess: (updated) => {
+      client.setQueryData(keys.account(accountId), updated);
+      invalidateData(client);
+    },
+  });
+}
+
+/** Deletes an account; with `cascade` its transactions too (without, the API refuses an account that has any). */
+export function useDeleteAccount() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ accountId, cascade }: { accountId: string; cascade: boolean }) =>
+      api.request<void>("DELETE", `/accounts/${encodeURIComponent(accountId)}${queryString({ cascade })}`),
+    onSuccess: (_, { accountId }) => {
+      // Gone: dropped rather than refreshed, so the page it was on does not ask for it again.
+      client.removeQueries({ queryKey: keys.account(accountId) });
+      invalidateData(client);
+    },
   });
 }
 

@@ -2,6 +2,7 @@ import { Link, createFileRoute } from "@tanstack/react-router";
 import { AdminOnly } from "../../auth/AdminOnly";
 import { useAccount, useTransactions } from "../../api/queries";
 import type { Account, Transaction } from "../../api/types";
+import { DeleteAccountButton } from "../../components/AccountForm";
 import { AccountActivityChart } from "../../components/charts";
 import { FeedbackButtons } from "../../components/feedback";
 import { TransactionsTable } from "../../components/tables";
@@ -28,9 +29,15 @@ function AccountPage() {
           <div className="sub mono">{accountId}</div>
         </div>
         <AdminOnly>
-          <Link to="/transactions/new" search={{ accountId }} className="button">
-            New transaction
-          </Link>
+          <div className="actions">
+            <Link to="/transactions/new" search={{ accountId }} className="button">
+              New transaction
+            </Link>
+            <Link to="/accounts/$accountId/edit" params={{ accountId }} className="button">
+              Edit
+            </Link>
+            {account.data && <DeleteAccountButton account={account.data} />}
+          </div>
         </AdminOnly>
       </div>
       <QueryView query={account} loadingRows={6}>

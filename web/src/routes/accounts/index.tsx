@@ -1,5 +1,6 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
 import { useAccounts } from "../../api/queries";
+import { AdminOnly } from "../../auth/AdminOnly";
 import { ACCOUNT_TYPES, RISK_LEVELS, type AccountType, type RiskLevel } from "../../api/types";
 import { EmptyState, Pager, QueryView, RiskBadge } from "../../components/ui";
 import { useCursorPager } from "../../components/useCursorPager";
@@ -38,6 +39,11 @@ function AccountsPage() {
           <h1>Accounts</h1>
           <div className="sub">Balance, risk and whether a change waits for the next detection run</div>
         </div>
+        <AdminOnly>
+          <Link to="/accounts/new" className="button primary">
+            New account
+          </Link>
+        </AdminOnly>
       </div>
       <section className="panel">
         <div className="filters">
