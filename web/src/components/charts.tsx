@@ -7,6 +7,8 @@ import {
   ComposedChart,
   Legend,
   Line,
+  LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Scatter,
   Tooltip,
@@ -14,7 +16,7 @@ import {
   YAxis,
 } from "recharts";
 import type { DailyRiskCounts, RiskLevel, ScoreDistribution, Transaction } from "../api/types";
-import { activityPoints, everyDay, type ActivityPoint } from "../lib/chartData";
+import { activityView, everyDay, timeTickLabel, type ActivityPoint } from "../lib/chartData";
 import { formatCount, formatDateTime, formatMoney, formatScore } from "../lib/format";
 import { RISK_COLOURS, UNSCORED_COLOUR } from "../lib/risk";
 
@@ -160,7 +162,96 @@ function ActivityTooltip({ active, payload }: { active?: boolean; payload?: { pa
   );
 }
 
-/** An account's transactions over time: amounts as dots coloured by risk (anomalies larger), balance as a line. */
+/** The amount axis's width; the balance strip below leaves the same room so the two share their time positions. */
+const AMOUNT_AXIS_WIDTH = 56;
+/** The balance strip's height, in pixels. */
+const BALANCE_STRIP = 44;
+const ACTIVITY_MARGIN = { top: 34, right: 16, bottom: 0, left: 4 };
+
+/** A transaction's dot, coloured by risk (anomalies larger); a pinned one is a triangle at the top edge with its amount. */
+function ActivityDot(props: { cx?: number; cy?: number; payload?: ActivityPoint; currency: string }) {
+  const point = props.payload;
+  if (!point || props.cx === undefined || props.cy === undefined) return null;
+  const { cx, cy } = props;
+  const anomaly = point.level === "HIGH" || point.transaction.isAnomaly;
+  const fill = point.level ? RISK_COLOURS[point.level] : UNSCORED_COLOUR;
+  const attributes = {
+    className: `activity-dot${point.pinned ? " pinned" : ""}`,
+    "data-time": point.time,
+    "data-amount": point.amount,
+  };
+  if (point.pinned) {
+    return (
+      <g {...attributes}>
+        <path
+          d={`M${cx},${cy - 6} L${cx + 6},${cy + 4} L${cx - 6},${cy + 4} Z`}
+          fill={fill}
+          stroke={anomaly ? "#7d1d16" : "#52606d"}
+          strokeWidth={1.2}
+        />
+        <text x={cx} y={cy - 9 - 12 * (point.labelRow ?? 0)} textAnchor="middle" className="activity-pin-label">
+          {formatMoney(point.amount, props.currency)}
+        </text>
+      </g>
+    );
+  }
+  return (
+    <g {...attributes}>
+      <circle
+        cx={cx}
+        cy={cy}
+        r={anomaly ? 6 : point.level === "MEDIUM" ? 4.5 : 3}
+        fill={fill}
+        fillOpacity={anomaly ? 0.95 : 0.7}
+        stroke={anomaly ? "#7d1d16" : "none"}
+        strokeWidth={1.5}
+      />
+    </g>
+  );
+}
+
+/** The balance at the strip's two ends, on the side of the line away from the strip's edge. */
+function BalanceLabel(props: {
+  x?: unknown;
+  y?: unknown;
+  index?: number;
+  value?: unknown;
+  last: number;
+  currency: string;
+}) {
+  const { index, last } = props;
+  const x = Number(props.x);
+  const y = Number(props.y);
+  if (Number.isNaN(x) || Number.isNaN(y) || (index !== 0 && index !== last)) return null;
+  return (
+    <text
+      x={x + (index === 0 ? 4 : -4)}
+      y={y < BALANCE_STRIP / 2 ? y + 12 : y - 4}
+      textAnchor={index === 0 ? "start" : "end"}
+      className="activity-balance-label"
+    >
+      {formatMoney(Number(props.value), props.currency)}
+    </text>
+  );
+}
+
+/** A time tick that carries its time, so what it labels can be checked against where it sits. */
+function TimeTick(props: { x?: number; y?: number; payload?: { value: number }; ticks: number[] }) {
+  const time = props.payload?.value;
+  if (time === undefined) return null;
+  return (
+    <text x={props.x} y={(props.y ?? 0) + 12} textAnchor="middle" {...AXIS} className="time-tick" data-time={time}>
+      {timeTickLabel(time, props.ticks)}
+    </text>
+  );
+}
+
+/**
+ * An account's transactions over time: amounts on one axis, as dots coloured by risk, placed by when they
+ * happened. An amount far above the account's usual ones is pinned at the top edge with its value, so it
+ * cannot flatten the rest. The balance runs in its own thin strip below, on the same time axis: a second
+ * quantity gets no second axis.
+ */
 export function AccountActivityChart({
   transactions,
   balance,
@@ -171,60 +262,72 @@ export function AccountActivityChart({
   currency: string;
 }) {
   if (transactions.length === 0) return <ChartEmpty text="No transactions yet" />;
-  const points = activityPoints(transactions, balance);
-  const shape = (props: { cx?: number; cy?: number; payload?: ActivityPoint }) => {
-    const point = props.payload;
-    const anomaly = point?.level === "HIGH" || point?.transaction.isAnomaly;
-    const fill = point?.level ? RISK_COLOURS[point.level] : UNSCORED_COLOUR;
-    return (
-      <circle
-        cx={props.cx}
-        cy={props.cy}
-        r={anomaly ? 6 : point?.level === "MEDIUM" ? 4.5 : 3}
-        fill={fill}
-        fillOpacity={anomaly ? 0.95 : 0.7}
-        stroke={anomaly ? "#7d1d16" : "none"}
-        strokeWidth={1.5}
-      />
-    );
-  };
+  const view = activityView(transactions, balance, currency);
+  const { points, axis, domain, ticks } = view;
+  const last = points.length - 1;
   return (
-    <ResponsiveContainer width="100%" height="100%">
-      <ComposedChart data={points} margin={{ top: 8, right: 4, bottom: 0, left: 4 }}>
-        <CartesianGrid stroke="#edf0f3" />
-        <XAxis
-          dataKey="time"
-          type="number"
-          scale="time"
-          domain={["dataMin", "dataMax"]}
-          tick={AXIS}
-          tickFormatter={(t: number) => formatDateTime(t).slice(5, 16)}
-          minTickGap={30}
-        />
-        <YAxis yAxisId="amount" tick={AXIS} tickFormatter={(v: number) => compact(v)} width={48} />
-        <YAxis yAxisId="balance" orientation="right" tick={AXIS} tickFormatter={(v: number) => compact(v)} width={52} />
-        <Tooltip content={<ActivityTooltip />} />
-        <Legend iconSize={10} wrapperStyle={{ fontSize: 12 }} />
-        <Line
-          yAxisId="balance"
-          dataKey="balance"
-          name={`balance (${currency})`}
-          stroke="#9fb3c8"
-          dot={false}
-          strokeWidth={1.5}
-          type="stepAfter"
-          isAnimationActive={false}
-        />
-        <Scatter
-          yAxisId="amount"
-          dataKey="amount"
-          name={`amount (${currency})`}
-          fill="#4b6a88"
-          shape={shape}
-          isAnimationActive={false}
-        />
-      </ComposedChart>
-    </ResponsiveContainer>
+    <figure className="activity-chart" aria-label={view.summary} data-testid="activity-chart">
+      <div className="activity-amounts">
+        <ResponsiveContainer width="100%" height="100%">
+          <ComposedChart data={points} margin={ACTIVITY_MARGIN} title={view.summary}>
+            <CartesianGrid stroke="#edf0f3" />
+            <XAxis
+              dataKey="time"
+              type="number"
+              domain={domain}
+              ticks={ticks}
+              tick={<TimeTick ticks={ticks} />}
+              minTickGap={24}
+            />
+            <YAxis
+              dataKey="plotted"
+              type="number"
+              domain={[0, axis.top]}
+              ticks={axis.ticks}
+              tick={AXIS}
+              tickFormatter={(v: number) => compact(v)}
+              width={AMOUNT_AXIS_WIDTH}
+              label={{ value: currency, position: "top", offset: 22, style: { ...AXIS, fontSize: 10 } }}
+            />
+            {axis.pinned > 0 && <ReferenceLine y={axis.top} stroke="#c3cad3" strokeDasharray="4 3" />}
+            <Tooltip content={<ActivityTooltip />} shared={false} cursor={false} />
+            <Scatter
+              dataKey="plotted"
+              name={`amount (${currency})`}
+              shape={(props: object) => <ActivityDot {...props} currency={currency} />}
+              isAnimationActive={false}
+            />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+      <div className="activity-balance" style={{ height: BALANCE_STRIP }} data-testid="balance-strip">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart
+            data={points}
+            margin={{ top: 6, right: ACTIVITY_MARGIN.right, bottom: 6, left: ACTIVITY_MARGIN.left + AMOUNT_AXIS_WIDTH }}
+          >
+            <XAxis dataKey="time" type="number" domain={domain} hide />
+            <YAxis type="number" domain={["dataMin", "dataMax"]} hide />
+            <Tooltip content={<ActivityTooltip />} cursor={{ stroke: "#c3cad3" }} />
+            <Line
+              dataKey="balance"
+              name={`balance (${currency})`}
+              stroke="#9fb3c8"
+              dot={false}
+              strokeWidth={1.5}
+              type="stepAfter"
+              isAnimationActive={false}
+            >
+              <LabelList
+                dataKey="balance"
+                content={(props) => <BalanceLabel {...props} last={last} currency={currency} />}
+              />
+            </Line>
+          </LineChart>
+        </ResponsiveContainer>
+        <span className="activity-balance-name">balance</span>
+      </div>
+    </figure>
   );
 }
 
