@@ -52,6 +52,16 @@ describe("StateMachineGraph", () => {
     expect(container.querySelector('[data-state="ScoreAccounts"]')?.textContent).toContain("0/1 batches, 1 failed");
   });
 
+  it("names each edge's two states, for a reader hovering it and for checks of where it runs", () => {
+    const { container } = renderRun("caughtFailure");
+    const edge = container.querySelector('.edge-group[data-from="RecordRun"][data-to="RunFailed"]');
+    expect(edge?.querySelector("title")?.textContent).toBe("RecordRun → RunFailed (Catch States.ALL)");
+    expect(edge?.querySelector("path.edge.catch")?.getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+ /);
+    expect(container.querySelector('.edge-group[data-from="__start__"] title')?.textContent).toBe(
+      "Start → FindStaleAccounts",
+    );
+  });
+
   it("selects a state on click, but not the start and end markers", async () => {
     const { container, onSelect } = renderRun("succeeded");
     await userEvent.click(container.querySelector('[data-state="RecordRun"]') as Element);

@@ -13,6 +13,8 @@ function nodeNote(node: GraphNode, trace: ExecutionTrace, mapRuns: MapRun[] | un
   return parts.join(" · ") || undefined;
 }
 
+const markerName = (id: string) => (id === START ? "Start" : id === END ? "End" : id);
+
 export function StateMachineGraph({
   graph,
   trace,
@@ -96,7 +98,13 @@ export function StateMachineGraph({
         );
       })}
       {graph.edges.map((edge) => (
-        <g key={`${edge.from}->${edge.to}-${edge.kind}-${edge.label ?? ""}`}>
+        <g
+          key={`${edge.from}->${edge.to}-${edge.kind}-${edge.label ?? ""}`}
+          className="edge-group"
+          data-from={edge.from}
+          data-to={edge.to}
+        >
+          <title>{`${markerName(edge.from)} → ${markerName(edge.to)}${edge.label ? ` (${edge.label})` : ""}`}</title>
           <path className={`edge ${edge.kind}`} d={edge.path} markerEnd="url(#arrow)" />
           {edge.label && edge.kind !== "catch" && (
             <text className="edge-label" x={edge.labelX} y={edge.labelY} textAnchor={edge.labelAnchor}>

@@ -1,8 +1,11 @@
 /**
  * A state machine's graph, laid out from its Amazon States Language definition: states ranked top to
  * bottom by their longest path from the start (back edges ignored), ordered within a rank by where their
- * predecessors sit, and Map / Parallel states drawn as boxes around their own sub-graphs.
+ * predecessors sit, and Map / Parallel states drawn as boxes around their own sub-graphs. Edges run
+ * between the rows and down clear lanes, around the states they do not connect (edgeRouting).
  */
+
+import { routeEdges, type Box, type Row } from "./edgeRouting";
 
 export interface AslState {
   Type: string;
@@ -207,42 +210,6 @@ function rank(order: string[], edges: { from: string; to: string }[], start: str
   return ranks;
 }
 
-function edgePath(from: Box, to: Box): Pick<GraphEdge, "path" | "labelX" | "labelY" | "labelAnchor"> {
-  const fromX = from.x + from.width / 2;
-  const fromY = from.y + from.height;
-  const toX = to.x + to.width / 2;
-  const toY = to.y;
-  if (toY <= from.y) {
-    // A loop back up: leave and re-enter on the right, bowing out past both boxes.
-    const startX = from.x + from.width;
-    const startY = from.y + from.height / 2;
-    const endX = to.x + to.width;
-    const endY = to.y + to.height / 2;
-    const bow = Math.max(startX, endX) + 40;
-    return {
-      path: `M${startX},${startY} C${bow},${startY} ${bow},${endY} ${endX},${endY}`,
-      labelX: bow + 4,
-      labelY: (startY + endY) / 2,
-      labelAnchor: "start",
-    };
-  }
-  const bend = Math.max(18, (toY - fromY) / 2);
-  return {
-    path: `M${fromX},${fromY} C${fromX},${fromY + bend} ${toX},${toY - bend} ${toX},${toY}`,
-    // Near the source, where edges leaving one Choice are still apart and no box is in the way.
-    labelX: fromX + (toX - fromX) * 0.3 + (toX < fromX ? -4 : 4),
-    labelY: fromY + 13,
-    labelAnchor: toX < fromX ? "end" : "start",
-  };
-}
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /**
  * Lays out one machine (the top level, a Map's processor or a Parallel branch) in its own coordinates.
  * `markers` adds the Start and End markers that the top level shows.
@@ -326,6 +293,8 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
   const width = Math.max(LAYOUT.nodeWidth, ...rows.map(rowWidth));
 
   const boxes = new Map<string, Box>();
+  const bands: Row[] = [];
+  const rowOf = new Map<string, number>();
   let y = 0;
   for (const row of rows) {
     if (row.length === 0) continue;
@@ -340,8 +309,10 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
     for (const id of row) {
       const local = locals.get(id) as LocalNode;
       boxes.set(id, { x, y: y + (height - local.height) / 2, width: local.width, height: local.height });
+      rowOf.set(id, bands.length);
       x += local.width + LAYOUT.nodeGap;
     }
+    bands.push({ top: y, bottom: y + height });
     y += height + LAYOUT.rankGap;
   }
   function catchOnly(id: string): number {
@@ -378,13 +349,19 @@ function layoutMachine(machine: AslMachine, depth: number, parent: string | unde
       childX += child.width + LAYOUT.nodeGap;
     }
   }
-  for (const edge of edges) {
-    const from = boxes.get(edge.from);
-    const to = boxes.get(edge.to);
-    if (!from || !to) continue;
-    allEdges.push({ ...edge, ...edgePath(from, to) });
-  }
-  return { nodes, edges: allEdges, width, height: Math.max(0, y - LAYOUT.rankGap) };
+  const routed = routeEdges(edges, boxes, rowOf, bands, LAYOUT.rankGap);
+  edges.forEach((edge, i) => {
+    const route = routed.routes[i];
+    if (route)
+      allEdges.push({
+        ...edge,
+        path: route.path,
+        labelX: route.labelX,
+        labelY: route.labelY,
+        labelAnchor: route.labelAnchor,
+      });
+  });
+  return { nodes, edges: allEdges, width: Math.max(width, routed.width), height: Math.max(0, y - LAYOUT.rankGap) };
 }
 
 function translateEdge(edge: GraphEdge, dx: number, dy: number): GraphEdge {
@@ -399,20 +376,12 @@ function translateEdge(edge: GraphEdge, dx: number, dy: number): GraphEdge {
 export function layoutStateMachine(machine: AslMachine): Graph {
   const graph = layoutMachine(machine, 0, undefined, true);
   const m = LAYOUT.margin;
-  // Loops bow out to the right; leave room for them.
-  const loopRoom = graph.edges.some((e) => isLoop(e, graph)) ? 60 : 0;
   return {
     nodes: graph.nodes.map((n) => ({ ...n, x: n.x + m, y: n.y + m })),
     edges: graph.edges.map((e) => translateEdge(e, m, m)),
-    width: graph.width + 2 * m + loopRoom,
+    width: graph.width + 2 * m,
     height: graph.height + 2 * m,
   };
-}
-
-function isLoop(edge: GraphEdge, graph: Graph): boolean {
-  const from = graph.nodes.find((n) => n.id === edge.from);
-  const to = graph.nodes.find((n) => n.id === edge.to);
-  return !!from && !!to && to.y <= from.y;
 }
 
 /** Every state in the machine, nested ones included, with its definition. */
