@@ -1,43 +1,14 @@
 import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 import type { Transaction } from "../api/types";
-import type { SortKey } from "../lib/filters";
-import { formatDateTime, formatMoney, humanise, shortId } from "../lib/format";
+import { formatDateTime, formatMoney, humanise } from "../lib/format";
+import { AccountLink, ReasonList } from "./transactionCells";
 import { RiskBadge } from "./ui";
 
-export interface SortState {
-  sort: SortKey;
-  dir: "asc" | "desc";
-  onSort: (key: SortKey) => void;
-}
-
-function SortHeader({
-  label,
-  column,
-  state,
-  className,
-}: {
-  label: string;
-  column: SortKey;
-  state?: SortState;
-  className?: string;
-}) {
-  if (!state) return <th className={className}>{label}</th>;
-  const active = state.sort === column;
-  return (
-    <th className={className} aria-sort={active ? (state.dir === "asc" ? "ascending" : "descending") : "none"}>
-      <button type="button" className="sort" onClick={() => state.onSort(column)}>
-        {label}
-        <span aria-hidden>{active ? (state.dir === "asc" ? "▲" : "▼") : "↕"}</span>
-      </button>
-    </th>
-  );
-}
-
-/** The transactions table every page uses; `showAccount` off on an account's own page. */
+/** The transactions table every page uses, newest first as the API lists them; `showAccount` off on an
+ * account's own page. */
 export function TransactionsTable({
   items,
-  sort,
   showAccount = true,
   highlight,
   extra,
@@ -46,7 +17,6 @@ export function TransactionsTable({
   items: Transaction[];
   /** Time, account, amount and risk only, for a narrow panel. */
   compact?: boolean;
-  sort?: SortState;
   showAccount?: boolean;
   highlight?: string;
   extra?: { header: string; cell: (t: Transaction) => ReactNode };
@@ -56,12 +26,12 @@ export function TransactionsTable({
       <table className="data" data-testid="transactions-table">
         <thead>
           <tr>
-            <SortHeader label="Time (local)" column="timestamp" state={sort} />
+            <th>Time (local)</th>
             {showAccount && <th className="hide-phone">Account</th>}
             {!compact && <th className="hide-phone">Type</th>}
             {!compact && <th className="hide-phone">Merchant</th>}
-            <SortHeader label="Amount" column="amount" state={sort} className="num" />
-            <SortHeader label="Risk" column="riskScore" state={sort} />
+            <th className="num">Amount</th>
+            <th>Risk</th>
             {!compact && <th className="hide-phone">Reasons</th>}
             {extra && <th>{extra.header}</th>}
           </tr>
@@ -79,10 +49,8 @@ export function TransactionsTable({
                 </Link>
               </td>
               {showAccount && (
-                <td className="hide-phone mono">
-                  <Link to="/accounts/$accountId" params={{ accountId: t.accountId }} title={t.accountId}>
-                    {shortId(t.accountId, 8)}
-                  </Link>
+                <td className="hide-phone">
+                  <AccountLink transaction={t} />
                 </td>
               )}
               {!compact && <td className="hide-phone">{humanise(t.transactionType)}</td>}
@@ -96,8 +64,8 @@ export function TransactionsTable({
                 <RiskBadge level={t.riskLevel} score={t.riskScore} />
               </td>
               {!compact && (
-                <td className="hide-phone truncate" title={t.reasons?.join("; ")}>
-                  {t.reasons?.length ? t.reasons.join("; ") : <span className="muted">—</span>}
+                <td className="hide-phone reasons-cell">
+                  <ReasonList reasons={t.reasons} />
                 </td>
               )}
               {extra && <td>{extra.cell(t)}</td>}

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queryString } from "../api/client";
-import type { Transaction } from "../api/types";
-import { hasFilters, parseTransactionFilters, sortTransactions, transactionQuery } from "./filters";
+import { dayRange, hasFilters, parseTransactionFilters, transactionQuery } from "./filters";
 
 describe("parseTransactionFilters", () => {
   it("keeps valid filters from the URL", () => {
@@ -13,8 +12,6 @@ describe("parseTransactionFilters", () => {
         minScore: "0.7",
         from: "2026-11-01",
         to: "2026-11-24",
-        sort: "amount",
-        dir: "asc",
       }),
     ).toEqual({
       accountId: "acc_0123456789abcdef",
@@ -23,8 +20,6 @@ describe("parseTransactionFilters", () => {
       minScore: 0.7,
       from: "2026-11-01",
       to: "2026-11-24",
-      sort: "amount",
-      dir: "asc",
     });
   });
 
@@ -35,7 +30,6 @@ describe("parseTransactionFilters", () => {
         riskLevel: "low",
         minScore: "2",
         from: "yesterday",
-        sort: "name",
         accountId: "  ",
       }),
     ).toEqual({});
@@ -57,33 +51,20 @@ describe("transactionQuery", () => {
   });
 });
 
-describe("hasFilters", () => {
-  it("ignores the sort order", () => {
-    expect(hasFilters({ sort: "amount", dir: "asc" })).toBe(false);
-    expect(hasFilters({ minScore: 0 })).toBe(true);
+describe("dayRange", () => {
+  it("covers whole UTC days, either end open", () => {
+    expect(dayRange("2026-12-01", undefined)).toEqual({ from: "2026-12-01T00:00:00Z", to: undefined });
+    expect(dayRange(undefined, "2026-12-01")).toEqual({ from: undefined, to: "2026-12-01T23:59:59Z" });
   });
 });
 
-describe("sortTransactions", () => {
-  const tx = (id: string, amount: number, riskScore: number | null, timestamp: string) =>
-    ({ transactionId: id, amount, riskScore, timestamp }) as Transaction;
-  const items = [
-    tx("a", 10, 0.2, "2026-11-01T00:00:00Z"),
-    tx("b", 500, null, "2026-11-03T00:00:00Z"),
-    tx("c", 80, 0.9, "2026-11-02T00:00:00Z"),
-  ];
-
-  it("sorts by amount either way", () => {
-    expect(sortTransactions(items, "amount", "desc").map((t) => t.transactionId)).toEqual(["b", "c", "a"]);
-    expect(sortTransactions(items, "amount", "asc").map((t) => t.transactionId)).toEqual(["a", "c", "b"]);
+describe("hasFilters", () => {
+  it("is false for no filters and true for any, a zero minimum score included", () => {
+    expect(hasFilters({})).toBe(false);
+    expect(hasFilters({ minScore: 0 })).toBe(true);
   });
 
-  it("puts unscored transactions last whichever the direction", () => {
-    expect(sortTransactions(items, "riskScore", "desc").map((t) => t.transactionId)).toEqual(["c", "a", "b"]);
-    expect(sortTransactions(items, "riskScore", "asc").map((t) => t.transactionId)).toEqual(["a", "c", "b"]);
-  });
-
-  it("defaults to newest first", () => {
-    expect(sortTransactions(items).map((t) => t.transactionId)).toEqual(["b", "c", "a"]);
+  it("ignores what the URL used to carry for a sort that sorted one page", () => {
+    expect(parseTransactionFilters({ sort: "amount", dir: "asc" })).toEqual({});
   });
 });

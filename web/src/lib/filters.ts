@@ -1,7 +1,7 @@
 import type { QueryValue } from "../api/client";
-import { RISK_LEVELS, TRANSACTION_TYPES, type RiskLevel, type Transaction, type TransactionType } from "../api/types";
+import { RISK_LEVELS, TRANSACTION_TYPES, type RiskLevel, type TransactionType } from "../api/types";
 
-/** The Transactions page's filters and sort, as they live in the URL. Dates are UTC calendar days. */
+/** The Transactions page's filters, as they live in the URL. Dates are UTC calendar days. */
 export interface TransactionFilters {
   accountId?: string;
   transactionType?: TransactionType;
@@ -9,32 +9,46 @@ export interface TransactionFilters {
   minScore?: number;
   from?: string;
   to?: string;
-  sort?: SortKey;
-  dir?: "asc" | "desc";
 }
 
-export const SORT_KEYS = ["timestamp", "amount", "riskScore"] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+/** A UTC calendar day as the date inputs and the URL hold it: 2026-11-24. */
+export function isDay(value: unknown): value is string {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
+}
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-function oneOf<T extends string>(values: readonly T[], value: unknown): T | undefined {
+export function oneOf<T extends string>(values: readonly T[], value: unknown): T | undefined {
   return typeof value === "string" && (values as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
+/** An account id from the URL, trimmed; none when blank. */
+export function accountIdFrom(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() ? value.trim() : undefined;
+}
+
+/** Whole UTC days as the API's inclusive timestamp range. */
+export function dayRange(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
+  return {
+    from: from ? `${from}T00:00:00Z` : undefined,
+    to: to ? `${to}T23:59:59Z` : undefined,
+  };
+}
+
+/** Drops the keys left undefined, so the URL holds only what is set. */
+export function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Reads filters from the URL's search, dropping anything malformed instead of failing the page. */
 export function parseTransactionFilters(search: Record<string, unknown>): TransactionFilters {
-  const filters: TransactionFilters = {};
-  if (typeof search.accountId === "string" && search.accountId.trim()) filters.accountId = search.accountId.trim();
-  filters.transactionType = oneOf(TRANSACTION_TYPES, search.transactionType);
-  filters.riskLevel = oneOf(RISK_LEVELS, search.riskLevel);
   const minScore = typeof search.minScore === "string" ? Number(search.minScore) : search.minScore;
-  if (typeof minScore === "number" && minScore >= 0 && minScore <= 1) filters.minScore = minScore;
-  if (typeof search.from === "string" && DAY.test(search.from)) filters.from = search.from;
-  if (typeof search.to === "string" && DAY.test(search.to)) filters.to = search.to;
-  filters.sort = oneOf(SORT_KEYS, search.sort);
-  filters.dir = oneOf(["asc", "desc"] as const, search.dir);
-  return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)) as TransactionFilters;
+  return defined({
+    accountId: accountIdFrom(search.accountId),
+    transactionType: oneOf(TRANSACTION_TYPES, search.transactionType),
+    riskLevel: oneOf(RISK_LEVELS, search.riskLevel),
+    minScore: typeof minScore === "number" && minScore >= 0 && minScore <= 1 ? minScore : undefined,
+    from: isDay(search.from) ? search.from : undefined,
+    to: isDay(search.to) ? search.to : undefined,
+  });
 }
 
 /** The GET /transactions query for the filters: whole UTC days become an inclusive timestamp range. */
@@ -47,33 +61,12 @@ export function transactionQuery(
     transactionType: filters.transactionType,
     riskLevel: filters.riskLevel,
     minScore: filters.minScore,
-    from: filters.from ? `${filters.from}T00:00:00Z` : undefined,
-    to: filters.to ? `${filters.to}T23:59:59Z` : undefined,
+    ...dayRange(filters.from, filters.to),
     cursor: page.cursor,
     limit: page.limit,
   };
 }
 
 export function hasFilters(filters: TransactionFilters): boolean {
-  return ["accountId", "transactionType", "riskLevel", "minScore", "from", "to"].some(
-    (key) => filters[key as keyof TransactionFilters] !== undefined,
-  );
-}
-
-/**
- * Sorts one loaded page (the API pages newest first). Unscored transactions sort after scored ones
- * whichever the direction, so "highest score first" never starts with blanks.
- */
-export function sortTransactions(items: Transaction[], sort: SortKey = "timestamp", dir: "asc" | "desc" = "desc") {
-  const sign = dir === "asc" ? 1 : -1;
-  const value = (t: Transaction): number | string | undefined =>
-    sort === "timestamp" ? t.timestamp : sort === "amount" ? Number(t.amount) : (t.riskScore ?? undefined);
-  return [...items].sort((a, b) => {
-    const left = value(a);
-    const right = value(b);
-    if (left === undefined && right === undefined) return 0;
-    if (left === undefined) return 1;
-    if (right === undefined) return -1;
-    return left < right ? -sign : left > right ? sign : 0;
-  });
+  return Object.values(filters).some((value) => value !== undefined);
 }

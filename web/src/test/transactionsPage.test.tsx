@@ -40,7 +40,7 @@ describe("the Transactions page", () => {
     );
   });
 
-  it("sorts the page by amount and pages on with the API's cursor", async () => {
+  it("lists newest first as the API does, with no sort of its own, and pages on with the API's cursor", async () => {
     const listTransactions = vi
       .fn()
       .mockResolvedValueOnce({
@@ -51,16 +51,32 @@ describe("the Transactions page", () => {
     renderApp("/transactions", { listTransactions });
 
     const table = await screen.findByTestId("transactions-table");
-    await userEvent.click(within(table).getByRole("button", { name: /Amount/ }));
-    const merchants = () =>
-      within(table)
-        .getAllByText(/^Shop /)
-        .map((cell) => cell.textContent);
-    await waitFor(() => expect(merchants()).toEqual(["Shop txn_b", "Shop txn_a"]));
+    expect(screen.getByText("Every transaction, newest first")).toBeInTheDocument();
+    expect(within(table).queryAllByRole("button")).toEqual([]);
+    const merchants = within(table)
+      .getAllByText(/^Shop /)
+      .map((cell) => cell.textContent);
+    expect(merchants).toEqual(["Shop txn_a", "Shop txn_b"]);
 
     await userEvent.click(screen.getByRole("button", { name: "Next →" }));
     expect(await screen.findByText("Shop txn_c")).toBeInTheDocument();
     expect(listTransactions).toHaveBeenLastCalledWith(expect.objectContaining({ cursor: "page-2" }));
     expect(screen.getByText(/Page 2/)).toBeInTheDocument();
+  });
+
+  it("shows each transaction's account by name, with its home country and id, and its reasons in full", async () => {
+    const named = {
+      ...transaction("txn_a", 10, 0.9),
+      accountName: "Ada Lovelace",
+      homeCountry: "GB",
+      reasons: ["amount 43× this account's median (1999.99 vs 46.00)", "abroad: BR, home GB"],
+    } as Transaction;
+    renderApp("/transactions", { listTransactions: vi.fn().mockResolvedValue({ items: [named], nextCursor: null }) });
+
+    const link = await screen.findByRole("link", { name: "Ada Lovelace" });
+    expect(link).toHaveAttribute("href", "/accounts/acc_0123456789abcdef");
+    expect(screen.getByTestId("account-hint").textContent).toBe("GB · acc_01234567…");
+    expect(screen.getByText("amount 43× this account's median (1999.99 vs 46.00)").tagName).toBe("LI");
+    expect(screen.getByText("abroad: BR, home GB")).toBeInTheDocument();
   });
 });

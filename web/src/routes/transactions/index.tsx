@@ -6,14 +6,7 @@ import { RISK_LEVELS, TRANSACTION_TYPES } from "../../api/types";
 import { TransactionsTable } from "../../components/tables";
 import { EmptyState, Pager, QueryView } from "../../components/ui";
 import { useCursorPager } from "../../components/useCursorPager";
-import {
-  hasFilters,
-  parseTransactionFilters,
-  sortTransactions,
-  transactionQuery,
-  type SortKey,
-  type TransactionFilters,
-} from "../../lib/filters";
+import { hasFilters, parseTransactionFilters, transactionQuery, type TransactionFilters } from "../../lib/filters";
 import { humanise } from "../../lib/format";
 
 interface TransactionsSearch extends TransactionFilters {
@@ -34,29 +27,18 @@ const PAGE_SIZE = 50;
 function TransactionsPage() {
   const search = Route.useSearch();
   const navigate = useNavigate({ from: "/transactions/" });
-  const { created, sort = "timestamp", dir = "desc", ...rest } = search;
-  const filters: TransactionFilters = rest;
+  const { created, ...filters } = search;
   const pager = useCursorPager(JSON.stringify(filters));
   const query = useTransactions(transactionQuery(filters, { cursor: pager.cursor, limit: PAGE_SIZE }));
 
-  const setFilters = (next: TransactionFilters) =>
-    void navigate({ search: { ...next, sort: search.sort, dir: search.dir } });
-  const onSort = (key: SortKey) =>
-    void navigate({
-      search: (prev) => ({
-        ...prev,
-        created: undefined,
-        sort: key,
-        dir: prev.sort === key && prev.dir !== "asc" ? "asc" : "desc",
-      }),
-    });
+  const setFilters = (next: TransactionFilters) => void navigate({ search: next });
 
   return (
     <div className="page">
       <div className="page-head">
         <div>
           <h1>Transactions</h1>
-          <div className="sub">Newest first; sorting applies to the page shown</div>
+          <div className="sub">Every transaction, newest first</div>
         </div>
         <AdminOnly>
           <Link
@@ -101,11 +83,7 @@ function TransactionsPage() {
         >
           {(data) => (
             <>
-              <TransactionsTable
-                items={sortTransactions(data.items, sort, dir)}
-                sort={{ sort, dir, onSort }}
-                highlight={created}
-              />
+              <TransactionsTable items={data.items} highlight={created} />
               <Pager
                 page={pager.page}
                 count={data.items.length}
