@@ -4,10 +4,12 @@
  * openapi-typescript generates from it (schema.gen.ts): a field renamed in the API fails the type check here.
  */
 import {
+  accountSortValues,
   accountTypeValues,
   channelValues,
   riskLevelValues,
   runStatusValues,
+  sortOrderValues,
   transactionTypeValues,
   verdictValues,
   type components,
@@ -29,10 +31,18 @@ export const TRANSACTION_TYPES = transactionTypeValues;
 export const CHANNELS = channelValues;
 export const VERDICTS = verdictValues;
 export const EXECUTION_STATUSES = runStatusValues;
+export const ACCOUNT_SORTS = accountSortValues;
+export const SORT_ORDERS = sortOrderValues;
 
 export type Account = Schemas["Account"];
 export type Feedback = Schemas["Feedback"];
 export type Transaction = Schemas["Transaction"];
+/** How the Accounts list can be ordered, and each way's direction. */
+export type AccountSort = Schemas["AccountSort"];
+export type SortOrder = Schemas["SortOrder"];
+/** One entry of an audit trail: who changed an account or transaction, or gave a verdict, and when. */
+export type AuditEntry = Schemas["AuditEntry"];
+export type AuditPage = Schemas["Page_AuditEntry_"];
 
 /** What POST /transactions accepts. */
 export type TransactionInput = Schemas["TransactionCreate"];

@@ -1,43 +1,52 @@
 import { Link, createFileRoute, useNavigate } from "@tanstack/react-router";
 import { useAccounts } from "../../api/queries";
 import { AdminOnly } from "../../auth/AdminOnly";
-import { ACCOUNT_TYPES, RISK_LEVELS, type AccountType, type RiskLevel } from "../../api/types";
+import {
+  ACCOUNT_SORTS,
+  ACCOUNT_TYPES,
+  RISK_LEVELS,
+  type AccountSort,
+  type AccountType,
+  type RiskLevel,
+  type SortOrder,
+} from "../../api/types";
+import { SearchBox } from "../../components/SearchBox";
 import { EmptyState, Pager, QueryView, RiskBadge } from "../../components/ui";
 import { useCursorPager } from "../../components/useCursorPager";
-import { formatAge, formatMoney, humanise } from "../../lib/format";
-
-interface AccountsSearch {
-  accountType?: AccountType;
-  riskLevel?: RiskLevel;
-  stale?: boolean;
-}
+import {
+  SEARCH_MAX,
+  SORT_LABELS,
+  accountQuery,
+  defaultOrder,
+  parseAccountListSearch,
+  sortCaveat,
+  type AccountListSearch,
+} from "../../lib/accountList";
+import { formatAge, formatDateTime, formatMoney, humanise } from "../../lib/format";
 
 export const Route = createFileRoute("/accounts/")({
-  validateSearch: (search: Record<string, unknown>): AccountsSearch => {
-    const result: AccountsSearch = {};
-    if (ACCOUNT_TYPES.includes(search.accountType as AccountType))
-      result.accountType = search.accountType as AccountType;
-    if (RISK_LEVELS.includes(search.riskLevel as RiskLevel)) result.riskLevel = search.riskLevel as RiskLevel;
-    if (search.stale === true || search.stale === "true") result.stale = true;
-    return result;
-  },
+  validateSearch: parseAccountListSearch,
   component: AccountsPage,
 });
+
+const PAGE_SIZE = 50;
 
 function AccountsPage() {
   const search = Route.useSearch();
   const navigate = useNavigate({ from: "/accounts/" });
   const pager = useCursorPager(JSON.stringify(search));
-  const query = useAccounts({ ...search, cursor: pager.cursor, limit: 50 });
-  const filtered = Object.keys(search).length > 0;
-  const set = (patch: Partial<AccountsSearch>) => void navigate({ search: (prev) => ({ ...prev, ...patch }) });
+  const query = useAccounts(accountQuery(search, { cursor: pager.cursor, limit: PAGE_SIZE }));
+  const { sort = "name", order = defaultOrder(sort) } = search;
+  const set = (patch: Partial<AccountListSearch>) =>
+    void navigate({ search: (prev) => parseAccountListSearch({ ...prev, ...patch }) });
+  const caveat = sortCaveat(search.sort);
 
   return (
     <div className="page">
       <div className="page-head">
         <div>
           <h1>Accounts</h1>
-          <div className="sub">Balance, risk and whether a change waits for the next detection run</div>
+          <div className="sub">Balance, risk, last activity and whether a change waits for the next detection run</div>
         </div>
         <AdminOnly>
           <Link to="/accounts/new" className="button primary">
@@ -47,6 +56,14 @@ function AccountsPage() {
       </div>
       <section className="panel">
         <div className="filters">
+          <SearchBox
+            id="a-search"
+            label="Name"
+            placeholder="Search by name"
+            maxLength={SEARCH_MAX}
+            value={search.q ?? ""}
+            onSearch={(q) => set({ q: q || undefined })}
+          />
           <div className="field">
             <label htmlFor="a-type">Type</label>
             <select
@@ -85,12 +102,40 @@ function AccountsPage() {
             />
             <span className="label">Only waiting to be scored</span>
           </label>
+          <div className="field">
+            <label htmlFor="a-sort">Sort by</label>
+            <select
+              id="a-sort"
+              value={sort}
+              onChange={(e) => set({ sort: e.target.value as AccountSort, order: undefined })}
+            >
+              {ACCOUNT_SORTS.map((key) => (
+                <option key={key} value={key}>
+                  {SORT_LABELS[key].label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="a-order">Order</label>
+            <select id="a-order" value={order} onChange={(e) => set({ order: e.target.value as SortOrder })}>
+              <option value={defaultOrder(sort)}>{SORT_LABELS[sort][defaultOrder(sort)]}</option>
+              <option value={defaultOrder(sort) === "asc" ? "desc" : "asc"}>
+                {SORT_LABELS[sort][defaultOrder(sort) === "asc" ? "desc" : "asc"]}
+              </option>
+            </select>
+          </div>
         </div>
+        {caveat && (
+          <div className="banner info list-note" role="note">
+            {caveat}
+          </div>
+        )}
         <QueryView
           query={query}
           loadingRows={8}
           isEmpty={(data) => data.items.length === 0 && !data.nextCursor}
-          empty={<EmptyState title={filtered ? "No accounts match these filters" : "No accounts yet"} />}
+          empty={<EmptyState title={emptyTitle(search)} />}
         >
           {(data) => (
             <>
@@ -104,12 +149,13 @@ function AccountsPage() {
                       <th className="num">Balance</th>
                       <th>Risk</th>
                       <th className="hide-phone">Status</th>
+                      <th className="hide-phone">Last activity</th>
                       <th className="hide-phone">Last scored</th>
                     </tr>
                   </thead>
                   <tbody>
                     {data.items.map((a) => (
-                      <tr key={a.accountId}>
+                      <tr key={a.accountId} data-id={a.accountId}>
                         <td>
                           <Link to="/accounts/$accountId" params={{ accountId: a.accountId }}>
                             {a.name}
@@ -127,6 +173,9 @@ function AccountsPage() {
                           ) : (
                             <span className="badge muted">up to date</span>
                           )}
+                        </td>
+                        <td className="hide-phone nowrap" title={formatDateTime(a.latestAt)}>
+                          {formatAge(a.latestAt)}
                         </td>
                         <td className="hide-phone nowrap">{formatAge(a.lastScoredAt)}</td>
                       </tr>
@@ -148,4 +197,10 @@ function AccountsPage() {
       </section>
     </div>
   );
+}
+
+function emptyTitle(search: AccountListSearch): string {
+  if (search.q) return `No account has a name with a word starting “${search.q}”`;
+  if (search.accountType || search.riskLevel || search.stale) return "No accounts match these filters";
+  return sortCaveat(search.sort) ? "No accounts in this order yet" : "No accounts yet";
 }
