@@ -1,9 +1,16 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from "@tanstack/react-query";
 import { useApi } from "../app";
 import type { AccountInput, AccountPatch } from "../lib/accountForm";
 import { isFinished } from "../lib/risk";
 import { ApiError, queryString, type QueryValue } from "./client";
-import type { Account, RiskLevel, TransactionInput, TransactionPatch, Verdict } from "./types";
+import type { Account, AuditPage, RiskLevel, Transaction, TransactionInput, TransactionPatch, Verdict } from "./types";
 
 /** Query keys: every cached read, so writes know what to refresh. */
 export const keys = {
@@ -12,6 +19,7 @@ export const keys = {
   account: (id: string) => ["account", id] as const,
   transactions: (params: Record<string, QueryValue>) => ["transactions", params] as const,
   transaction: (id: string) => ["transaction", id] as const,
+  transactionAudit: (id: string) => ["transactionAudit", id] as const,
   anomalies: (params: Record<string, QueryValue>) => ["anomalies", params] as const,
   stats: ["anomalyStats"] as const,
   model: ["model"] as const,
@@ -26,7 +34,16 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
 }
 
 export function invalidateData(client: QueryClient) {
-  for (const key of ["accounts", "account", "transactions", "transaction", "anomalies", "anomalyStats", "model"]) {
+  for (const key of [
+    "accounts",
+    "account",
+    "transactions",
+    "transaction",
+    "transactionAudit",
+    "anomalies",
+    "anomalyStats",
+    "model",
+  ]) {
     void client.invalidateQueries({ queryKey: [key] });
   }
 }
@@ -71,13 +88,42 @@ export function useTransaction(transactionId: string) {
   return useQuery({ queryKey: keys.transaction(transactionId), queryFn: () => api.getTransaction(transactionId) });
 }
 
-export function useAnomalies(params: { minLevel?: RiskLevel; cursor?: string; limit?: number }) {
+/** GET /anomalies: the work queue, by status (open until a verdict closes it), level, account and time. */
+export type AnomalyParams = {
+  minLevel?: RiskLevel;
+  /** This level only, whatever `minLevel` says. */
+  riskLevel?: RiskLevel;
+  status?: "open" | "closed";
+  accountId?: string;
+  /** ISO timestamps, inclusive. */
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+};
+
+export function useAnomalies(params: AnomalyParams) {
   const api = useApi();
   return useQuery({
     queryKey: keys.anomalies(params),
     queryFn: () => api.listAnomalies(params),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
+  });
+}
+
+/** A transaction's audit trail, newest first: its changes and verdicts, a page at a time. */
+export function useTransactionAudit(transactionId: string) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: keys.transactionAudit(transactionId),
+    queryFn: ({ pageParam }) =>
+      api.request<AuditPage>(
+        "GET",
+        `/transactions/${encodeURIComponent(transactionId)}/audit${queryString({ cursor: pageParam })}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
 }
 
@@ -189,13 +235,17 @@ export function useDeleteTransaction() {
   });
 }
 
-export function useRecordFeedback() {
+/** Records a verdict; `onRecorded` hears of every one, the transaction as judged. */
+export function useRecordFeedback({ onRecorded }: { onRecorded?: (judged: Transaction) => void } = {}) {
   const api = useApi();
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ transactionId, verdict, note }: { transactionId: string; verdict: Verdict; note?: string }) =>
       api.recordFeedback(transactionId, verdict, note),
-    onSuccess: () => invalidateData(client),
+    onSuccess: (judged) => {
+      onRecorded?.(judged);
+      invalidateData(client);
+    },
   });
 }
 

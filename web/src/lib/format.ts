@@ -1,5 +1,5 @@
 /** Formatting shared by every page: money, scores, times and durations, a run's summary. */
-import type { RunSummary } from "../api/types";
+import type { RunSummary, Verdict } from "../api/types";
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
@@ -126,3 +126,5 @@ export function verdictGiven(
     feedback.knownAt && feedback.knownAt !== feedback.at ? `, known ${formatDateTime(feedback.knownAt)}` : "";
   return `marked ${formatAge(feedback.at, now)}${feedback.by ? ` by ${feedback.by}` : ""}${known}`;
 }
+
+export const VERDICT_LABELS: Record<Verdict, string> = { CONFIRMED: "Confirmed fraud", NOT_FRAUD: "Not fraud" };

@@ -90,4 +90,48 @@ describe("the transaction page", () => {
     await screen.findByText("amount 43× this account's median (1999.99 vs 46.00)");
     expect(screen.queryByTestId("base-score")).toBeNull();
   });
+
+  it("shows the account by name with its home country, and every verdict given, newest first", async () => {
+    const named = { ...flagged, accountName: "Ada Lovelace", homeCountry: "GB" } as Transaction;
+    const request = vi.fn().mockImplementation(async (_method: string, path: string) =>
+      path.startsWith(`/transactions/${flagged.transactionId}/audit`)
+        ? {
+            items: [
+              {
+                action: "verdict",
+                at: "2026-11-25T09:00:00Z",
+                entityId: flagged.transactionId,
+                entityType: "transaction",
+                subject: "sub-2",
+                name: "ben@bank.example",
+                fields: { verdict: "NOT_FRAUD", note: "customer was travelling" },
+              },
+              { action: "changed", at: "2026-11-24T20:00:00Z", subject: "sub-1", fields: { amount: 12 } },
+              {
+                action: "verdict",
+                at: "2026-11-24T12:00:00Z",
+                entityId: flagged.transactionId,
+                entityType: "transaction",
+                subject: "sub-1",
+                name: "ana@bank.example",
+                fields: { verdict: "CONFIRMED", note: "card reported stolen" },
+              },
+            ],
+            nextCursor: null,
+          }
+        : Promise.reject(new Error(`unexpected ${path}`)),
+    );
+    renderApp(`/transactions/${flagged.transactionId}`, { getTransaction: vi.fn().mockResolvedValue(named), request });
+
+    expect(await screen.findByRole("link", { name: "Ada Lovelace" })).toHaveAttribute(
+      "href",
+      "/accounts/acc_0123456789abcdef",
+    );
+    expect(screen.getByTestId("account-hint").textContent).toBe("GB · acc_0123456789abcdef");
+    const history = await screen.findByTestId("verdict-history");
+    const entries = Array.from(history.querySelectorAll("li")).map((li) => li.textContent);
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatch(/^Not fraud.*by ben@bank\.example.*customer was travelling/);
+    expect(entries[1]).toMatch(/^Confirmed fraud.*by ana@bank\.example.*card reported stolen/);
+  });
 });

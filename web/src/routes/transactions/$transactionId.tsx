@@ -4,7 +4,9 @@ import { useState } from "react";
 import { useDeleteTransaction, useTransaction, useUpdateTransaction } from "../../api/queries";
 import type { Transaction, TransactionPatch } from "../../api/types";
 import { FeedbackButtons } from "../../components/feedback";
+import { AccountLink, ReasonList } from "../../components/transactionCells";
 import { TransactionForm } from "../../components/TransactionForm";
+import { VerdictHistory } from "../../components/VerdictHistory";
 import { Panel, QueryView, RiskBadge } from "../../components/ui";
 import { describeError } from "../../lib/describeError";
 import { formatDateTime, formatMoney, formatScore, humanise, verdictGiven } from "../../lib/format";
@@ -85,10 +87,8 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
         )}
         <dl className="facts">
           <dt>Account</dt>
-          <dd className="mono">
-            <Link to="/accounts/$accountId" params={{ accountId: t.accountId }}>
-              {t.accountId}
-            </Link>
+          <dd>
+            <AccountLink transaction={t} full />
           </dd>
           <dt>Type</dt>
           <dd>{humanise(t.transactionType)}</dd>
@@ -126,17 +126,7 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
               )}
             </dd>
             <dt>Why</dt>
-            <dd>
-              {t.reasons?.length ? (
-                <ul className="reasons">
-                  {t.reasons.map((reason) => (
-                    <li key={reason}>{reason}</li>
-                  ))}
-                </ul>
-              ) : (
-                "Nothing unusual stood out"
-              )}
-            </dd>
+            <dd>{t.reasons?.length ? <ReasonList reasons={t.reasons} /> : "Nothing unusual stood out"}</dd>
             <dt>Scored</dt>
             <dd>
               {formatDateTime(t.scoredAt)} <span className="hint">model {t.modelVersion ?? "—"}</span>
@@ -150,6 +140,10 @@ function TransactionDetails({ transaction: t }: { transaction: Transaction }) {
                   {t.feedback.note ? `: “${t.feedback.note}”` : ""}
                 </div>
               )}
+            </dd>
+            <dt>History</dt>
+            <dd>
+              <VerdictHistory transactionId={t.transactionId} />
             </dd>
           </dl>
         ) : (
