@@ -79,12 +79,32 @@ class TableSpec:
 # Writes spread over this many partitions of each time-ordered index; readers merge the shards.
 FEED_SHARDS = 8
 STALE_SHARDS = 8
+LIST_SHARDS = 8
 
 STALE_INDEX = "stale"
 BY_ACCOUNT_INDEX = "byAccount"
 FEED_INDEX = "feed"
 BY_RISK_INDEX = "byRisk"
 VERDICT_INDEX = "verdicts"
+# The accounts in each order the dashboard lists them: the index, and the attribute it is sorted by.
+ACCOUNT_ORDERS = {
+    "name": ("byName", Key("nameKey")),
+    "risk": ("byRiskScore", Key("riskScore", "N")),
+    "balance": ("byBalance", Key("balance", "N")),
+    "lastActivity": ("byLatestAt", Key("latestAt")),
+}
+# What a list of accounts shows: every attribute but the feature state, which stays in the table.
+ACCOUNT_LIST_ATTRIBUTES = (
+    "name",
+    "accountType",
+    "currency",
+    "homeCountry",
+    "isStale",
+    "lastScoredAt",
+    "riskLevel",
+    "createdAt",
+    "updatedAt",
+)
 
 ACCOUNTS = TableSpec(
     logical="accounts",
@@ -95,6 +115,22 @@ ACCOUNTS = TableSpec(
         # detector needs each one's version (to clear it on) and `unscoredFrom` (where its unscored transactions
         # begin), so the index carries both.
         Index(STALE_INDEX, Key("staleShard"), Key("accountId"), projection=("version", "unscoredFrom")),
+        # Every account by name, risk, balance and newest transaction, across LIST_SHARDS partitions
+        # (`listShard`): a sorted list or a search is merged Queries, never a Scan. An account not scored yet
+        # is in no risk order, and one with no transactions in no activity order.
+        *(
+            Index(
+                index,
+                Key("listShard"),
+                sort,
+                projection=tuple(
+                    dict.fromkeys(
+                        (*ACCOUNT_LIST_ATTRIBUTES, *(k.name for _, k in ACCOUNT_ORDERS.values() if k != sort))
+                    )
+                ),
+            )
+            for index, sort in ACCOUNT_ORDERS.values()
+        ),
     ),
 )
 

@@ -11,7 +11,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from isoflow.api.auth import actor
 from isoflow.api.idempotency import Idempotency
-from isoflow.api.models import ACCOUNT_ID_PATTERN, Account, AccountCreate, AccountType, AccountUpdate, Page, RiskLevel
+from isoflow.api.models import (
+    ACCOUNT_ID_PATTERN,
+    Account,
+    AccountCreate,
+    AccountSort,
+    AccountType,
+    AccountUpdate,
+    Page,
+    RiskLevel,
+    SortOrder,
+)
 from isoflow.api.params import Cursor, page_limit
 from isoflow.api.responses import responses
 from isoflow.api.services import Services
@@ -36,20 +46,41 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         )
         return Response(HTTPStatus.CREATED, content_types.APPLICATION_JSON, created)  # type: ignore[arg-type]
 
-    @routes.get("/api/accounts", summary="List accounts", responses=responses())
+    @routes.get(
+        "/api/accounts",
+        summary="List accounts, in order, optionally those whose name matches a search",
+        description="By name A–Z unless `sort` says otherwise: risk, balance and lastActivity list the greatest "
+        "or newest first (order=asc reverses any). An account not scored yet is in no risk order, and one "
+        "without transactions in no lastActivity order. A page reads a bounded number of items: a search or "
+        "filter that matches few accounts can give a short page, with a cursor to go on from.",
+        responses=responses(),
+    )
     def list_(
+        q: Annotated[
+            str | None,
+            Query(max_length=100, description="a word of the name starts with it (any case, accents ignored)"),
+        ] = None,
+        sort: Annotated[AccountSort, Query()] = AccountSort.NAME,
+        order: Annotated[SortOrder | None, Query(description="default: asc by name, desc otherwise")] = None,
         accountType: Annotated[AccountType | None, Query()] = None,
         riskLevel: Annotated[RiskLevel | None, Query()] = None,
         stale: Annotated[bool | None, Query()] = None,
         limit: page_limit = 50,
         cursor: Cursor = None,
     ) -> Page[Account]:
+        descending = order == SortOrder.DESC if order else sort != AccountSort.NAME
         items, next_cursor = accounts.list_accounts(
-            db, account_type=accountType, risk_level=riskLevel, stale=stale, limit=limit, cursor=cursor
+            db,
+            order=sort,
+            descending=descending,
+            search=q,
+            account_type=accountType,
+            risk_level=riskLevel,
+            stale=stale,
+            limit=limit,
+            cursor=cursor,
         )
-        return Page[Account](
-            items=[Account.model_validate(a, from_attributes=True) for a in items], nextCursor=next_cursor
-        )
+        return Page[Account](items=[Account.model_validate(a) for a in items], nextCursor=next_cursor)
 
     @routes.get("/api/accounts/<accountId>", summary="Get an account", responses=responses())
     def get(accountId: AccountPath) -> Account:

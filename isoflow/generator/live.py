@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from isoflow.generator.anomalies import DEFAULT_ANOMALY_RATE
 from isoflow.generator.history import generate_window
 from isoflow.observability import logger
-from isoflow.store.accounts import list_accounts
+from isoflow.store.accounts import every_account
 from isoflow.store.db import Db
 from isoflow.store.errors import RejectedValueError
 from isoflow.store.transactions import create_transaction
@@ -20,7 +20,6 @@ from isoflow.timestamps import format_timestamp
 
 # The schedule's interval: each run simulates the period since the previous one.
 GENERATION_INTERVAL = timedelta(minutes=5)
-ACCOUNTS_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -47,25 +46,20 @@ def generate_recent(
     """
     start = end - period
     accounts = written = anomalies = repeated = 0
-    cursor: str | None = None
-    while True:
-        page, cursor = list_accounts(db, limit=ACCOUNTS_PAGE, cursor=cursor)
-        for account in page:
-            accounts += 1
-            for transaction in generate_window(asdict(account), start, end, anomaly_rate):
-                data = {k: v for k, v in transaction.items() if k not in ("transactionId", "injectedAnomaly")}
-                kind = transaction.get("injectedAnomaly")
-                try:
-                    create_transaction(db, data, transaction_id=transaction["transactionId"], injected_anomaly=kind)
-                except RejectedValueError as error:
-                    if error.field != "transactionId":
-                        raise
-                    repeated += 1
-                    continue
-                written += 1
-                anomalies += kind is not None
-        if cursor is None:
-            break
+    for account in every_account(db):
+        accounts += 1
+        for transaction in generate_window(asdict(account), start, end, anomaly_rate):
+            data = {k: v for k, v in transaction.items() if k not in ("transactionId", "injectedAnomaly")}
+            kind = transaction.get("injectedAnomaly")
+            try:
+                create_transaction(db, data, transaction_id=transaction["transactionId"], injected_anomaly=kind)
+            except RejectedValueError as error:
+                if error.field != "transactionId":
+                    raise
+                repeated += 1
+                continue
+            written += 1
+            anomalies += kind is not None
     run = GenerationRun(format_timestamp(start), format_timestamp(end), accounts, written, anomalies, repeated)
     logger.info("generated transactions", extra=vars(run))
     return run

@@ -15,9 +15,11 @@ from botocore.exceptions import ClientError
 from isoflow.store.audit import Actor, audit_put
 from isoflow.store.db import (
     Db,
+    batch_get,
     batch_write,
     cancellation_codes,
     error_code,
+    from_item,
     to_item,
     to_values,
     with_retries,
@@ -25,17 +27,14 @@ from isoflow.store.db import (
 )
 from isoflow.store.errors import ConflictError, NotFoundError
 from isoflow.store.paging import Stream, merged_page
-from isoflow.store.records import Account
-from isoflow.tables import BY_ACCOUNT_INDEX, STALE_INDEX, STALE_SHARDS
+from isoflow.store.records import Account, name_key
+from isoflow.tables import ACCOUNT_ORDERS, BY_ACCOUNT_INDEX, LIST_SHARDS, STALE_INDEX, STALE_SHARDS
 from isoflow.timestamps import now_text
 from model.features import initial_state
 
 # DynamoDB's limit on the actions of one TransactWriteItems.
 MAX_TRANSACTION_ITEMS = 100
 
-# Attributes kept for the system's own use; the API never returns them. `latestAt` is the time of the
-# account's newest transaction, `unscoredFrom` that of the earliest written since detection last cleared it.
-INTERNAL_ATTRIBUTES = ("featureState", "staleShard", "version", "latestAt", "unscoredFrom")
 # What the audit trail records of a new account.
 AUDITED_FIELDS = ("name", "accountType", "currency", "homeCountry")
 
@@ -99,9 +98,12 @@ def update_account(db: Db, account_id: str, changes: Mapping[str, Any], *, actor
     """Sets `changes` on the account; with an `actor`, the audit trail records who and what."""
     if not changes:
         return read_account(db, account_id)
-    names = {f"#{key}": key for key in changes}
-    values = {f":{key}": value for key, value in changes.items()}
-    assignments = [f"#{key} = :{key}" for key in changes] + ["updatedAt = :now", "version = version + :one"]
+    stored = dict(changes)
+    if "name" in changes:  # the lists find and sort it by its new name
+        stored["nameKey"] = name_key(changes["name"])
+    names = {f"#{key}": key for key in stored}
+    values = {f":{key}": value for key, value in stored.items()}
+    assignments = [f"#{key} = :{key}" for key in stored] + ["updatedAt = :now", "version = version + :one"]
     update = {
         "TableName": db.accounts,
         "Key": to_item({"accountId": account_id}),
@@ -117,7 +119,9 @@ def update_account(db: Db, account_id: str, changes: Mapping[str, Any], *, actor
             if error_code(error) == "ConditionalCheckFailedException":
                 raise NotFoundError(f"account {account_id} not found", field="accountId") from error
             raise
-    changed = audit_put(db, actor, "account", account_id, "changed", changes)
+    changed = audit_put(
+        db, actor, "account", account_id, "changed", {k: v for k, v in changes.items() if k != "nameKey"}
+    )
     if not write_transaction(db, [{"Update": update}, changed], what="change account"):
         raise NotFoundError(f"account {account_id} not found", field="accountId")
     return read_account(db, account_id, consistent=True)
@@ -192,12 +196,21 @@ def _delete_scores(db: Db, account_id: str) -> None:
 def list_accounts(
     db: Db,
     *,
+    order: str = "name",
+    descending: bool = False,
+    search: str | None = None,
     account_type: str | None = None,
     risk_level: str | None = None,
     stale: bool | None = None,
     limit: int = 50,
     cursor: str | None = None,
-) -> tuple[list[Account], str | None]:
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Accounts as lists show them (every attribute but the feature state), in `order` (a key of
+    ACCOUNT_ORDERS) across the list shards; `search` keeps those with a word of the name starting with it.
+
+    Each page is bounded (isoflow.store.paging): a search or filter that matches few accounts makes a short
+    page with a cursor to go on from."""
+    index, sort = ACCOUNT_ORDERS[order]
     conditions: list[str] = []
     values: dict[str, Any] = {}
     names: dict[str, str] = {}
@@ -206,16 +219,44 @@ def list_accounts(
             conditions.append(f"#{attribute} = :{attribute}")
             names[f"#{attribute}"] = attribute
             values[f":{attribute}"] = value
-    request: dict[str, Any] = {"TableName": db.accounts}
-    if conditions:
-        request.update(
-            FilterExpression=" AND ".join(conditions),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_values(values),
-        )
-    stream = Stream("accounts", request, ("accountId",), operation="scan")
-    items, next_cursor = merged_page(db.client, [stream], limit=limit, cursor=cursor, fetch_size=max(limit, 25))
-    return [Account.from_item(item) for item in items], next_cursor
+    wanted = name_key(search or "")
+    if wanted:
+        conditions.append("(begins_with(nameKey, :search) OR contains(nameKey, :word))")
+        values.update({":search": wanted, ":word": " " + wanted})
+    streams = []
+    for shard in range(LIST_SHARDS):
+        request: dict[str, Any] = {
+            "TableName": db.accounts,
+            "IndexName": index,
+            "KeyConditionExpression": "listShard = :shard",
+            "ExpressionAttributeValues": to_values({**values, ":shard": str(shard)}),
+            "ScanIndexForward": not descending,
+        }
+        if conditions:
+            request["FilterExpression"] = " AND ".join(conditions)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        streams.append(Stream(f"{order}{shard}", request, ("accountId", "listShard", sort.name)))
+    items, next_cursor = merged_page(
+        db.client, streams, limit=limit, cursor=cursor, sort_attribute=sort.name, descending=descending
+    )
+    return [from_item(item) for item in items], next_cursor
+
+
+def with_account_names(db: Db, transactions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The transactions, each with its account's name (`accountName`) and `homeCountry`, from one BatchGetItem
+    per 100 accounts; a transaction whose account is gone has neither."""
+    ids = sorted({t["accountId"] for t in transactions})
+    found = batch_get(db, db.accounts, [{"accountId": i} for i in ids], ("accountId", "name", "homeCountry"))
+    names = {a["accountId"]: {"accountName": a["name"], "homeCountry": a["homeCountry"]} for a in map(from_item, found)}
+    return [{**t, **names.get(t["accountId"], {})} for t in transactions]
+
+
+def every_account(db: Db) -> Iterator[Account]:
+    """Every account, in no order (a Scan): for work that visits them all, such as generating transactions."""
+    for page in db.client.get_paginator("scan").paginate(TableName=db.accounts):
+        for item in page.get("Items", []):
+            yield Account.from_item(item)
 
 
 @dataclass(frozen=True, order=True)

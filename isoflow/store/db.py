@@ -182,3 +182,23 @@ def batch_write(db: Db, table: str, requests: Iterable[dict[str, Any]], *, max_a
                 raise BusyError(f"batch write: {len(chunk)} items still unprocessed after {max_attempts} tries")
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
     return calls
+
+
+def batch_get(
+    db: Db, table: str, keys: Sequence[Mapping[str, Any]], attributes: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """BatchGetItem in requests of 100, retrying unprocessed keys; the items as stored (only `attributes`, if
+    given), in no particular order."""
+    found: list[dict[str, Any]] = []
+    projection = {}
+    if attributes:
+        names = {f"#a{i}": name for i, name in enumerate(attributes)}
+        projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    for start in range(0, len(keys), 100):
+        pending: list[Mapping[str, Any]] = [to_item(k) for k in keys[start : start + 100]]
+        while pending:
+            request = {table: {"Keys": pending, **projection}}
+            response = with_retries(partial(db.client.batch_get_item, RequestItems=request), what="batch get")
+            found.extend(response.get("Responses", {}).get(table, []))
+            pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return found

@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from isoflow.store.accounts import stale_shard
-from isoflow.store.db import Db, batch_write, to_item
+from isoflow.store.db import Db, batch_get, batch_write, to_item
 from isoflow.store.errors import ConflictError, InvalidReferenceError
-from isoflow.store.scores import batch_get
+from isoflow.store.records import list_shard, name_key
 from isoflow.store.transactions import model_input, new_transaction, signed_amount
 from isoflow.timestamps import now_text
 from model.features import fold, initial_state
@@ -82,6 +82,8 @@ def import_history(
                     "balance": balance,
                     "isStale": True,
                     "staleShard": stale_shard(account["accountId"]),
+                    "listShard": list_shard(account["accountId"]),
+                    "nameKey": name_key(account["name"]),
                     "version": 1,
                     "featureState": json.dumps(state, separators=(",", ":")),
                     # Every imported transaction is unscored; None (no transactions) leaves the attribute out.

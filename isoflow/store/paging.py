@@ -1,7 +1,8 @@
-"""Pages of items merged newest first from several Query streams, with opaque cursors.
+"""Pages of items merged in order (newest first, or by name, risk or balance) from several Query streams, with
+opaque cursors.
 
-Time-ordered indexes spread their writes over shards (and risk levels), so one logical list is several
-Queries. A page takes the newest item across the streams until it is full; the cursor records, per stream,
+Ordered indexes spread their writes over shards (and risk levels), so one logical list is several Queries. A
+page takes the first item in order across the streams until it is full; the cursor records, per stream,
 the key of the last item the page used (or, for a stream whose filter dropped everything read since, the key
 where its reading stopped), so the next page resumes exactly there.
 
@@ -19,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -103,9 +105,12 @@ def merged_page(
     limit: int,
     cursor: str | None = None,
     sort_attribute: str = "timestamp",
+    descending: bool = True,
     fetch_size: int | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Up to `limit` raw items, newest first across `streams`, and the cursor of the rest (None at the end)."""
+    """Up to `limit` raw items, in `sort_attribute` order (newest or greatest first unless not `descending`,
+    as the streams read) across `streams`, and the cursor of the rest (None at the end)."""
+    pick = max if descending else min
     positions = decode_cursor(streams, cursor) if cursor else {s.name: None for s in streams}
     readers = [_Reader(stream=s, position=positions[s.name], exhausted=positions[s.name] == DONE) for s in streams]
     fetch = fetch_size or max(10, min(100, limit // max(1, len(streams)) + 5))
@@ -117,9 +122,9 @@ def merged_page(
             break  # a stream's next item is not known yet: the page ends short, and the cursor goes on
         if not candidates:
             break
-        newest = max(candidates, key=lambda r: (_sort_value(r.buffer[0], sort_attribute), r.stream.name))
-        item = newest.buffer.pop(0)
-        newest.position = {name: item[name] for name in newest.stream.key_attributes}
+        first = pick(candidates, key=lambda r: (_sort_value(r.buffer[0], sort_attribute), r.stream.name))
+        item = first.buffer.pop(0)
+        first.position = {name: item[name] for name in first.stream.key_attributes}
         page.append(item)
     # A stream is finished once every item it holds has been used; one whose items read so far are all used
     # goes on after the last item it read.
@@ -163,9 +168,10 @@ def _fill(client: Any, reader: _Reader, fetch: int) -> bool:
     return bool(reader.buffer)
 
 
-def _sort_value(item: Mapping[str, Any], attribute: str) -> str:
+def _sort_value(item: Mapping[str, Any], attribute: str) -> str | Decimal:
+    """The item's sort key as its index orders it: a number by value, a string by its characters."""
     value = item.get(attribute, {})
-    return str(value.get("S") or value.get("N") or "")
+    return Decimal(value["N"]) if "N" in value else str(value.get("S", ""))
 
 
 def collect(

@@ -8,13 +8,14 @@ DynamoDB, here and in the JSON a client reads, so a field can be followed from e
 
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Self
 
 from isoflow.store.db import from_item, to_item
-from isoflow.tables import FEED_SHARDS
+from isoflow.tables import FEED_SHARDS, LIST_SHARDS
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,17 @@ class Record:
         derives (not set when it is made) are derived again."""
         values = from_item(item)
         return cls(**{f.name: values[f.name] for f in fields(cls) if f.init and f.name in values})
+
+
+def list_shard(account_id: str) -> str:
+    """An account's partition of the indexes that list accounts in order (isoflow.tables.ACCOUNT_ORDERS)."""
+    return str(zlib.crc32(account_id.encode()) % LIST_SHARDS)
+
+
+def name_key(text: str) -> str:
+    """A name as a search compares it: lower case, without accents, its words one space apart."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(folded.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,13 @@ class Account(Record):
     latestAt: str | None = None  # the time of its newest transaction
     unscoredFrom: str | None = None  # the time of the earliest transaction written since detection cleared it
     staleShard: str | None = None  # only a stale account has one (the sparse stale index)
+    # Derived: where the account sorts in the lists by name, risk, balance and activity.
+    listShard: str = field(init=False)
+    nameKey: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "listShard", list_shard(self.accountId))
+        object.__setattr__(self, "nameKey", name_key(self.name))
 
 
 @dataclass(frozen=True, kw_only=True)

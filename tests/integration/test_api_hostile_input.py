@@ -81,7 +81,10 @@ def test_deeply_nested_json_is_a_client_error(api: Any, depth: int) -> None:
 
 @pytest.fixture
 def listed(api: Any, db: Db) -> Any:
-    """Three accounts with eight transactions each, all scored HIGH: more than the shards of any list."""
+    """Three accounts with eight transactions each, all scored HIGH, and nine more accounts: more items than the
+    shards of any list."""
+    for _ in range(9):
+        api.post("/api/accounts", ACCOUNT)
     for _ in range(3):
         account = api.post("/api/accounts", ACCOUNT).json
         for day in range(1, 9):

@@ -10,7 +10,7 @@ from isoflow.cli import main
 from isoflow.generator.bulk import load_generated
 from isoflow.generator.history import generate_history
 from isoflow.generator.live import generate_recent
-from isoflow.store.accounts import list_accounts, read_account, stale_accounts
+from isoflow.store.accounts import every_account, read_account, stale_accounts
 from isoflow.store.db import Db
 from isoflow.store.records import Account
 from isoflow.store.transactions import list_transactions, read_transaction
@@ -19,11 +19,7 @@ END = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def all_accounts(db: Db) -> list[Account]:
-    accounts, cursor = list_accounts(db, limit=100)
-    while cursor:
-        more, cursor = list_accounts(db, limit=100, cursor=cursor)
-        accounts += more
-    return accounts
+    return list(every_account(db))
 
 
 def test_the_cli_imports_accounts_with_balances_features_and_ground_truth(local_aws):
