@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import ClientError
 
-from isoflow.api import accounts, anomalies, audit, executions, model, transactions
+from isoflow.api import accounts, activity, anomalies, audit, executions, model, transactions
 from isoflow.api.idempotency import Idempotency
 from isoflow.api.models import FieldError, Health
 from isoflow.api.openapi import DOCS_PAGE, openapi_document
@@ -73,6 +73,7 @@ def create_app(services: Services) -> Resolver:
     app.include_router(accounts.router(services, idempotency))
     app.include_router(transactions.router(services, idempotency))
     app.include_router(anomalies.router(services))
+    app.include_router(activity.router(services))
     app.include_router(audit.router(services))
     app.include_router(model.router(services))
     if services.runs is not None:

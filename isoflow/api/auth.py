@@ -54,6 +54,7 @@ ROUTE_ROLES: dict[tuple[str, str], Role] = {
     ("GET", "/api/transactions/{transactionId}/audit"): Role.ANALYST,
     ("GET", "/api/anomalies"): Role.ANALYST,
     ("GET", "/api/anomalies/stats"): Role.ANALYST,
+    ("GET", "/api/activity"): Role.ANALYST,
     ("GET", "/api/model"): Role.ANALYST,
     ("GET", "/api/executions"): Role.ANALYST,
     ("GET", "/api/executions/{executionId}"): Role.ANALYST,

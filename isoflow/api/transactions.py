@@ -31,6 +31,7 @@ from isoflow.api.params import Cursor, page_limit
 from isoflow.api.responses import responses
 from isoflow.api.services import Services
 from isoflow.store import records, transactions
+from isoflow.store.accounts import with_account_names
 from isoflow.store.transactions import Outcome
 from isoflow.timestamps import now_text
 
@@ -89,16 +90,20 @@ def router(services: Services, idempotency: Idempotency) -> Router:
             until=to,
             # Scores are stored to six places: a finer threshold means nothing (and 1e-313 is no DynamoDB number).
             min_score=round(minScore, 6) if minScore is not None else None,
-            risk_level=riskLevel,
+            risk_levels=(riskLevel,) if riskLevel else None,
             limit=limit,
             cursor=cursor,
         )
         ground_truth = include == "groundTruth"
-        return Page[Transaction](items=[shaped(t, ground_truth=ground_truth) for t in items], nextCursor=next_cursor)
+        return Page[Transaction](
+            items=[shaped(t, ground_truth=ground_truth) for t in with_account_names(db, items)],
+            nextCursor=next_cursor,
+        )
 
     @routes.get("/api/transactions/<transactionId>", summary="Get a transaction", responses=responses())
     def get(transactionId: TransactionPath, include: Annotated[Include | None, Query()] = None) -> Transaction:
-        return shaped(transactions.get_transaction(db, transactionId), ground_truth=include == "groundTruth")
+        (transaction,) = with_account_names(db, [transactions.get_transaction(db, transactionId)])
+        return shaped(transaction, ground_truth=include == "groundTruth")
 
     @routes.patch(
         "/api/transactions/<transactionId>",
@@ -127,7 +132,8 @@ def router(services: Services, idempotency: Idempotency) -> Router:
         responses=responses(),
     )
     def feedback(transactionId: TransactionPath, body: FeedbackCreate) -> Transaction:
-        return shaped(transactions.set_feedback(db, transactionId, body.verdict, body.note, actor=actor(routes)))
+        judged = transactions.set_feedback(db, transactionId, body.verdict, body.note, actor=actor(routes))
+        return shaped(with_account_names(db, [judged])[0])
 
     @routes.post(
         "/api/verdicts",

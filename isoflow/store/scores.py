@@ -6,12 +6,11 @@ the score in the same write, and a score computed from an older revision is neve
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict
-from functools import partial
 from typing import Any
 
-from isoflow.store.db import Db, batch_write, to_item, with_retries
+from isoflow.store.db import Db, batch_get, batch_write
 from isoflow.store.records import Score, Transaction
 from isoflow.tables import BY_RISK_INDEX, FEED_SHARDS
 
@@ -25,19 +24,6 @@ def levels_at_or_above(level: str) -> tuple[str, ...]:
 def write_scores(db: Db, scores: Iterable[Score]) -> int:
     """BatchWriteItem the scores (25 a request, unprocessed items retried); returns the requests made."""
     return batch_write(db, db.scores, ({"PutRequest": {"Item": score.to_item()}} for score in scores))
-
-
-def batch_get(db: Db, table: str, keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """BatchGetItem in requests of 100, retrying unprocessed keys; the items as stored, in no particular order."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), 100):
-        pending: list[Mapping[str, Any]] = [to_item(k) for k in keys[start : start + 100]]
-        while pending:
-            request = {table: {"Keys": pending}}
-            response = with_retries(partial(db.client.batch_get_item, RequestItems=request), what="batch get")
-            found.extend(response.get("Responses", {}).get(table, []))
-            pending = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-    return found
 
 
 def current_scores(db: Db, transactions: Sequence[Mapping[str, Any]]) -> dict[str, Score]:
@@ -76,12 +62,14 @@ def attach_scores(db: Db, transactions: Sequence[Transaction]) -> list[dict[str,
     return join_scores(transactions, [Score.from_item(s) for s in batch_get(db, db.scores, keys)] if keys else [])
 
 
-def score_stats(db: Db, since: str) -> dict[str, Any]:
-    """Counts by risk level, a ten-bin score histogram and daily counts of the scores since `since`.
+def score_stats(db: Db, since: str, reviewed: Collection[str] = frozenset()) -> dict[str, Any]:
+    """Counts by risk level, a ten-bin score histogram and daily counts of the scores since `since`, and the
+    counts of MEDIUM and HIGH ones still open: their transaction not among `reviewed` (those with a verdict).
 
-    Queries the risk index, reading only the score and its timestamp.
+    Queries the risk index, reading only the score, its timestamp and its transaction's id.
     """
     counts = dict.fromkeys(RISK_LEVELS, 0)
+    still_open = dict.fromkeys(levels_at_or_above("MEDIUM"), 0)
     histogram = [0] * 10
     daily: dict[str, dict[str, int]] = {}
     paginator = db.client.get_paginator("query")
@@ -93,16 +81,19 @@ def score_stats(db: Db, since: str) -> dict[str, Any]:
                 KeyConditionExpression="riskShard = :p AND #ts >= :since",
                 ExpressionAttributeNames={"#ts": "timestamp"},
                 ExpressionAttributeValues={":p": {"S": f"{level}#{shard}"}, ":since": {"S": since}},
-                ProjectionExpression="riskScore, #ts",
+                ProjectionExpression="riskScore, #ts, transactionId",
             ):
                 for item in page.get("Items", []):
                     counts[level] += 1
+                    if level in still_open and item["transactionId"]["S"] not in reviewed:
+                        still_open[level] += 1
                     score = float(item["riskScore"]["N"])
                     histogram[min(9, int(score * 10))] += 1
                     day = item["timestamp"]["S"][:10]
                     daily.setdefault(day, dict.fromkeys(RISK_LEVELS, 0))[level] += 1
     return {
         "counts": counts,
+        "open": still_open,
         "histogram": histogram,
         "daily": [{"date": day, **daily[day]} for day in sorted(daily)],
     }

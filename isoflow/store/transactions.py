@@ -25,12 +25,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from isoflow.store.accounts import read_account, stale_shard
 from isoflow.store.audit import Actor, audit_put
 from isoflow.store.db import (
     Db,
+    batch_get,
     to_item,
     to_values,
     write_transaction,
@@ -39,7 +40,7 @@ from isoflow.store.errors import BusyError, InvalidReferenceError, NotFoundError
 from isoflow.store.paging import Stream, collect, merged_page
 from isoflow.store.records import Account, Feedback, Score, Transaction
 from isoflow.store.risk import RISK_DAYS, Risk, ScoredTransaction, account_risk
-from isoflow.store.scores import RISK_LEVELS, attach_scores, batch_get, join_scores, levels_at_or_above
+from isoflow.store.scores import RISK_LEVELS, attach_scores, join_scores
 from isoflow.store.timeline import history_before, newest_timestamp, recent
 from isoflow.tables import BY_ACCOUNT_INDEX, BY_RISK_INDEX, FEED_INDEX, FEED_SHARDS
 from isoflow.timestamps import now_text, parse_timestamp
@@ -361,6 +362,10 @@ def delete_transaction(db: Db, transaction_id: str, *, actor: Actor | None = Non
     raise BusyError("too many concurrent writes to this transaction, try again", field="transactionId")
 
 
+# An alert is open until a verdict closes it.
+Status = Literal["open", "closed"]
+
+
 class Outcome(StrEnum):
     """What became of a verdict given for a transaction."""
 
@@ -545,21 +550,24 @@ def list_transactions(
     since: str | None = None,
     until: str | None = None,
     min_score: float | None = None,
-    risk_level: str | None = None,
+    risk_levels: Sequence[str] | None = None,
+    status: Status | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Transactions newest first, with their scores; every path is a Query (or merged Queries)."""
+    """Transactions newest first, with their scores; every path is a Query (or merged Queries). With
+    `risk_levels`, only those scored at one of them; with `status`, only those with a verdict (closed) or
+    without (open)."""
     type_filter = {"transactionType": ("=", transaction_type)} if transaction_type else {}
-    if account_id is None and (risk_level or min_score is not None):
-        levels = (risk_level,) if risk_level else RISK_LEVELS
+    if account_id is None and (risk_levels or min_score is not None):
         return scored_transactions(
             db,
-            levels,
+            tuple(risk_levels or RISK_LEVELS),
             since=since,
             until=until,
             min_score=min_score,
             transaction_type=transaction_type,
+            status=status,
             limit=limit,
             cursor=cursor,
         )
@@ -602,8 +610,9 @@ def list_transactions(
         return [
             t
             for t in joined
-            if (risk_level is None or t.get("riskLevel") == risk_level)
+            if (risk_levels is None or t.get("riskLevel") in risk_levels)
             and (min_score is None or t.get("riskScore", -1) >= min_score)
+            and _in_status(t, status)
         ]
 
     return collect(lambda c, n: merged_page(db.client, streams, limit=n, cursor=c), keep, limit=limit, cursor=cursor)
@@ -617,6 +626,7 @@ def scored_transactions(
     until: str | None = None,
     min_score: float | None = None,
     transaction_type: str | None = None,
+    status: Status | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -644,20 +654,43 @@ def scored_transactions(
         scores = [Score.from_item(item) for item in items]
         found = batch_get(db, db.transactions, [{"transactionId": s.transactionId} for s in scores])
         by_id = {t.transactionId: t for t in map(Transaction.from_item, found)}
-        joined = []
+        joined: list[dict[str, Any]] = []
         for score in scores:
             transaction = by_id.get(score.transactionId)
             if transaction is None or transaction.revision != score.revision:
                 continue
             if transaction_type and transaction.transactionType != transaction_type:
                 continue
-            joined.extend(join_scores([transaction], [score]))
+            joined.extend(t for t in join_scores([transaction], [score]) if _in_status(t, status))
         return joined
 
     return collect(lambda c, n: merged_page(db.client, streams, limit=n, cursor=c), keep, limit=limit, cursor=cursor)
 
 
+def _in_status(transaction: Mapping[str, Any], status: Status | None) -> bool:
+    return status is None or (status == "closed") == (transaction.get("feedback") is not None)
+
+
 def list_anomalies(
-    db: Db, *, min_level: str = "MEDIUM", limit: int = 50, cursor: str | None = None
+    db: Db,
+    *,
+    levels: Sequence[str],
+    status: Status | None = None,
+    account_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    return scored_transactions(db, levels_at_or_above(min_level), limit=limit, cursor=cursor)
+    """The work queue: transactions scored at `levels`, newest first, open until a verdict closes them. One
+    account's are read from its own transactions, the others' from the risk index."""
+    return list_transactions(
+        db,
+        account_id=account_id,
+        since=since,
+        until=until,
+        risk_levels=levels,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+    )

@@ -38,6 +38,11 @@ class Reviewed:
     score: Score | None
 
 
+def reviewed_ids(db: Db, since: str) -> set[str]:
+    """The ids of the transactions from `since` on that carry a verdict."""
+    return {item["transactionId"] for item in _indexed(db, since, ())}
+
+
 def _indexed(db: Db, since: str, attributes: Sequence[str]) -> Iterator[dict[str, Any]]:
     extra = {f"#a{i}": name for i, name in enumerate(attributes)}
     names = {"#t": "timestamp", **extra}
