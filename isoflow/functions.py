@@ -100,9 +100,10 @@ RECORD_RUN = FunctionSpec(
     name="record-run",
     handler="handlers.record_run.handler",
     bundle="api",
-    settings=("runs_table", "data_bucket"),
+    settings=("runs_table", "data_bucket", "accounts_table", "transactions_table", "alerts_topic_arn"),
+    read_only=("data_bucket", "accounts_table", "transactions_table"),
     timeout_s=120,
-    description="Detection: sum the batches into the run summary and store it",
+    description="Detection: sum the batches into the run summary, store it and send the run's alert",
 )
 START_SCHEDULED_RUN = FunctionSpec(
     name="start-scheduled-run",

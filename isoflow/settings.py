@@ -27,6 +27,11 @@ ENVIRONMENT = {
     "audit_table": AUDIT.env,
     "data_bucket": "DATA_BUCKET",
     "state_machine_arn": "STATE_MACHINE_ARN",
+    "alerts_topic_arn": "ALERTS_TOPIC_ARN",
+    # Optional: the Secrets Manager secret holding the URL of a webhook for alerts, and the dashboard's URL
+    # that alerts link to.
+    "alert_webhook_secret": "ALERT_WEBHOOK_SECRET",
+    "dashboard_url": "DASHBOARD_URL",
 }
 
 
@@ -40,6 +45,9 @@ class Settings:
     audit_table: str = ""
     data_bucket: str = ""
     state_machine_arn: str = ""
+    alerts_topic_arn: str = ""
+    alert_webhook_secret: str = ""
+    dashboard_url: str = ""
 
     @classmethod
     def from_env(cls, required: Iterable[str], environ: Mapping[str, str] | None = None) -> Settings:

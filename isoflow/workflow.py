@@ -92,6 +92,9 @@ class Keys:
     # stay stale) and the first few of their errors.
     ACCOUNTS_FAILED: Final = "accountsFailed"
     ACCOUNT_FAILURES: Final = "accountFailures"
+    # In the detector's result for a batch, and RecordRun's summary: the highest of its new HIGH scores
+    # (isoflow.detection.alert.TOP of them), for the run's alert.
+    TOP_ANOMALIES: Final = "topAnomalies"
     # Where a failed state's error and cause go (ResultPath of every Catch). FindStaleAccounts answers it as
     # null, so that RecordRun can read it whether or not the Map failed.
     ERROR: Final = "error"

@@ -1,6 +1,6 @@
 """One Lambda function per `isoflow.functions` spec, each with its own role built from what its settings name.
 
-A setting names a resource (a table, the data bucket, the state machine); the function receives the
+A setting names a resource (a table, the data bucket, the state machine, the alerts topic); the function receives the
 resource's name in the setting's environment variable and a policy for exactly that resource: read actions,
 plus write actions unless the spec lists the setting as read-only. Nothing else is granted.
 """
@@ -20,6 +20,7 @@ from isoflow import metrics
 from isoflow.functions import FUNCTIONS, FunctionSpec
 from isoflow.observability import SERVICE
 from isoflow.settings import ENVIRONMENT
+from pipeline.alerts import Alerts
 from pipeline.bundling import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, lambda_code
 from pipeline.nag import XRAY_WILDCARD, acknowledge, objects_wildcard, resource_wildcard
 from pipeline.storage import Storage
@@ -67,12 +68,14 @@ class Functions(Construct):
         id: str,
         *,
         storage: Storage,
+        alerts: Alerts,
         state_machine_name: str,
         api_function: str,
         settings: FunctionSettings,
     ) -> None:
         super().__init__(scope, id)
         self._storage = storage
+        self._alerts = alerts
         self._state_machine_name = state_machine_name
         self._state_machine_arn = state_machine_arn(self, state_machine_name)
         self.functions: dict[str, lambda_.Function] = {}
@@ -143,6 +146,8 @@ class Functions(Construct):
             return self._storage.data_bucket.bucket_name
         if setting == "state_machine_arn":
             return self._state_machine_arn
+        if setting == "alerts_topic_arn":
+            return self._alerts.topic.topic_arn
         raise ValueError(f"no resource in the stack provides the setting {setting!r} ({env})")
 
     def _acknowledge_wildcards(self, role: iam.Role, setting: str) -> None:
@@ -187,6 +192,11 @@ class Functions(Construct):
                     _allow(EXECUTION_WRITE, [executions]),
                 ]
             return statements
+        if setting == "alerts_topic_arn":
+            return [
+                _allow(["sns:Publish"], [self._alerts.topic.topic_arn]),
+                _allow(["kms:GenerateDataKey", "kms:Decrypt"], [self._alerts.key.key_arn]),
+            ]
         raise ValueError(f"no resource in the stack provides the setting {setting!r} ({env})")
 
 

@@ -13,8 +13,9 @@ from aws_cdk import App, CfnOutput, Duration, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN
+from isoflow.functions import API, FUNCTIONS, GENERATOR, RECORD_RUN, START_SCHEDULED_RUN
 from isoflow.workflow import Tuning
+from pipeline.alerts import Alerts
 from pipeline.api import Api
 from pipeline.auth import UserPool
 from pipeline.bundling import REPO_ROOT
@@ -50,6 +51,10 @@ class StackConfig:
     generator_every_minutes: int = 5
     detection_every_minutes: int = 10
     alarm_email: str | None = None
+    # Where the alerts of runs that found new HIGH anomalies go: an e-mail address, and the name of a Secrets
+    # Manager secret holding a webhook's URL (Slack-compatible JSON is posted to it).
+    alert_email: str | None = None
+    alert_webhook_secret: str | None = None
     site_dir: Path = REPO_ROOT / "web" / "dist"
     # "none" leaves batch functions on the account's shared concurrency (accounts with a low quota).
     batch_reserved_concurrency: int | None = Tuning().max_concurrency
@@ -89,10 +94,12 @@ class IsoflowStack(Stack):
         tuning = Tuning()
 
         storage = Storage(self, "Storage", retain_data=config.retain_data)
+        alerts = Alerts(self, "Alerts", email=config.alert_email)
         functions = Functions(
             self,
             "Functions",
             storage=storage,
+            alerts=alerts,
             state_machine_name=state_machine_name,
             api_function=API.name,
             settings=FunctionSettings(
@@ -151,6 +158,9 @@ class IsoflowStack(Stack):
             },
             connect_sources=[users.endpoint],
         )
+        alerts.send_from(
+            functions.functions[RECORD_RUN.name], dashboard_url=site.url, webhook_secret=config.alert_webhook_secret
+        )
         Monitoring(
             self,
             "Monitoring",
@@ -165,6 +175,7 @@ class IsoflowStack(Stack):
         CfnOutput(self, "SiteUrl", value=site.url, description="The dashboard")
         CfnOutput(self, "ApiUrl", value=api.url, description="The REST API (also at <SiteUrl>/api)")
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
+        CfnOutput(self, "AlertsTopicArn", value=alerts.topic.topic_arn, description="Alerts of new HIGH anomalies")
 
 
 def cdk_json_context() -> dict[str, Any]:

@@ -42,6 +42,34 @@ class AccountFailure(BaseModel):
     message: str
 
 
+class TopAnomaly(BaseModel):
+    transactionId: str
+    accountId: str
+    riskScore: float
+    reasons: list[str]
+
+
+class AlertedTransaction(BaseModel):
+    transactionId: str
+    accountId: str
+    accountName: str | None = None
+    amount: float | None = None
+    currency: str | None = None
+    merchant: str | None = None
+    timestamp: str | None = None
+    riskScore: float
+    reasons: list[str]
+
+
+class RunAlert(BaseModel):
+    """The alert a run sent for its new HIGH anomalies."""
+
+    count: int = Field(description="the run's new HIGH anomalies")
+    top: list[AlertedTransaction] = Field(description="the highest scores among them")
+    delivered: list[str] = Field(description='where it went: "topic" (e-mail subscribers), "webhook"')
+    failed: list[str] = Field(description="what could not be delivered, and why")
+
+
 class RunSummary(BaseModel):
     """What RecordRun wrote: the run's output."""
 
@@ -72,6 +100,10 @@ class RunSummary(BaseModel):
     )
     failedBatches: int
     failures: list[BatchFailure] = Field(description="the first few failed batches and their errors")
+    topAnomalies: list[TopAnomaly] = Field(
+        default_factory=list, description="the highest of the run's new HIGH scores, for its alert"
+    )
+    alert: RunAlert | None = Field(default=None, description="sent when the run found new HIGH anomalies")
     startedAt: str
     finishedAt: str
     durationSeconds: int

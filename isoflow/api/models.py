@@ -43,6 +43,18 @@ class RiskLevel(StrEnum):
     HIGH = "HIGH"
 
 
+class AccountSort(StrEnum):
+    NAME = "name"
+    RISK = "risk"
+    BALANCE = "balance"
+    LAST_ACTIVITY = "lastActivity"
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
 class Verdict(StrEnum):
     CONFIRMED = risk.CONFIRMED
     NOT_FRAUD = risk.NOT_FRAUD
@@ -178,6 +190,7 @@ class Account(BaseModel):
     riskLevel: RiskLevel | None = None
     isStale: bool
     lastScoredAt: str | None = None
+    latestAt: str | None = Field(default=None, description="the time of its newest transaction (its last activity)")
     createdAt: str
     updatedAt: str
 
@@ -262,6 +275,8 @@ class VerdictResults(BaseModel):
 class Transaction(BaseModel):
     transactionId: str
     accountId: str
+    accountName: str | None = Field(default=None, description="its account's name (absent once it is deleted)")
+    homeCountry: str | None = Field(default=None, description="its account's home country")
     transactionType: TransactionType
     amount: float
     currency: str
@@ -317,9 +332,19 @@ class Health(BaseModel):
     dependencies: list[DependencyStatus]
 
 
+class Activity(BaseModel):
+    since: str
+    transactions: int = Field(description="transactions dated from `since` on")
+    activeAccounts: int = Field(description="accounts whose newest transaction is from `since` on")
+    staleAccounts: int = Field(description="accounts waiting for the next detection run, now")
+    anomalies: dict[str, int] = Field(description="MEDIUM and HIGH scores of transactions from `since` on")
+    open: dict[str, int] = Field(description="of those, the transactions without a verdict yet")
+
+
 class AnomalyStats(BaseModel):
     since: str
     counts: dict[str, int]
+    open: dict[str, int] = Field(description="MEDIUM and HIGH transactions without a verdict yet, per level")
     histogram: list[int] = Field(description="scores in ten bins of width 0.1, from 0 to 1")
     daily: list[dict[str, Any]] = Field(description="per day: date and a count per risk level")
     lastRun: dict[str, Any] | None = None

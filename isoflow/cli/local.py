@@ -48,6 +48,11 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="require sign-in: a local Cognito user pool with an analyst and an admin, checked as API Gateway does",
     )
+    parser.add_argument(
+        "--alert-webhook",
+        metavar="URL",
+        help="after each run that finds new high-risk anomalies, POST its alert (Slack-compatible JSON) here",
+    )
     parser.set_defaults(func=run)
 
 
@@ -87,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         seed_accounts=args.seed_accounts,
         seed_days=args.seed_days,
         auth=args.auth,
+        alert_webhook=args.alert_webhook,
     )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -48,6 +48,20 @@ def _account_failures(value: Any) -> list[dict[str, str]]:
     ]
 
 
+def _top_anomalies(value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of anomalies, got {type(value).__name__}")
+    return [
+        {
+            Keys.ACCOUNT_ID: text(anomaly[Keys.ACCOUNT_ID]),
+            "transactionId": text(anomaly["transactionId"]),
+            "riskScore": float(anomaly["riskScore"]),
+            "reasons": [str(reason) for reason in anomaly["reasons"]],
+        }
+        for anomaly in value
+    ]
+
+
 def scored_batch(event: Any) -> dict[str, Any]:
     """ScoreAccountBatch's output as this step's input, checked whole before any flag is touched."""
     return step_input(
@@ -63,6 +77,8 @@ def scored_batch(event: Any) -> dict[str, Any]:
             Keys.ACCOUNTS_FAILED: int,
             Keys.ACCOUNT_FAILURES: _account_failures,
         },
+        # A batch scored before runs sent alerts names none.
+        optional={Keys.TOP_ANOMALIES: _top_anomalies},
     )
 
 
@@ -90,6 +106,7 @@ def clear_stale_flags(
         "riskLevels": dict(scored["riskLevels"]),
         Keys.ACCOUNTS_FAILED: int(scored[Keys.ACCOUNTS_FAILED]),
         Keys.ACCOUNT_FAILURES: list(scored[Keys.ACCOUNT_FAILURES]),
+        Keys.TOP_ANOMALIES: list(scored[Keys.TOP_ANOMALIES] or []),
     }
     files.put_result(str(scored[Keys.EXECUTION_ID]), int(scored[Keys.BATCH]), result)
     logger.info(

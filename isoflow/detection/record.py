@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from isoflow.detection.alert import top_anomalies
 from isoflow.detection.files import RunFiles
 from isoflow.observability import logger
 from isoflow.runs import readable_cause
@@ -56,6 +57,7 @@ def summarise(
         "transactionsScored": sum(r["transactionsScored"] for r in results.values()),
         "riskLevels": levels,
         "anomalies": levels["HIGH"],
+        Keys.TOP_ANOMALIES: top_anomalies(a for r in results.values() for a in r.get(Keys.TOP_ANOMALIES, [])),
         "batches": batches,
         # The population model the run scored with, as its scores' modelVersion names it.
         "populationVersion": (run.get(Keys.POPULATION) or {}).get("version", SHIPPED_POPULATION),
@@ -118,13 +120,17 @@ def record_run(
     save_summary: Callable[[str, Mapping[str, Any]], None],
     run: Mapping[str, Any],
     *,
+    alert: Callable[[str, Mapping[str, Any]], dict[str, Any]] | None = None,
     now: Callable[[], str] = lambda: format_timestamp(utc_now()),
 ) -> dict[str, Any]:
     """Sums, stores (`save_summary(executionId, summary)`) and answers the summary; raises BatchesFailedError
     when the Map failed or more batches failed than tolerated (after storing the summary, so a failed run has
-    one too)."""
+    one too). When the run wrote new HIGH scores, `alert(executionId, summary)` sends the run's alert first
+    (isoflow.detection.alert, which never raises) and the summary keeps what it answers."""
     execution_id = str(run[Keys.EXECUTION_ID])
     summary = summarise(run, files.results(execution_id), files.failures(execution_id), now())
+    # null: no alert, as the run found no new HIGH anomaly (or sends none).
+    summary["alert"] = alert(execution_id, summary) if alert is not None and summary["anomalies"] else None
     save_summary(execution_id, summary)
     logger.info("run summary", extra={"executionId": execution_id, **summary})
     tolerated = float(run[Keys.TOLERATED_FAILURE_PERCENTAGE])

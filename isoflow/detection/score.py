@@ -25,6 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
+from isoflow.detection.alert import top_anomalies
 from isoflow.detection.files import ModelFiles
 from isoflow.observability import logger
 from isoflow.store import records
@@ -406,4 +407,14 @@ def score_batch(
         "riskLevels": {level: levels.get(level, 0) for level in RISK_LEVELS},
         Keys.ACCOUNTS_FAILED: len(failures),
         Keys.ACCOUNT_FAILURES: [failure.payload() for failure in failures[:MAX_LISTED_FAILURES]],
+        Keys.TOP_ANOMALIES: top_anomalies(
+            {
+                "transactionId": score.transactionId,
+                "accountId": score.accountId,
+                "riskScore": score.riskScore,
+                "reasons": list(score.reasons[:3]),
+            }
+            for score in new_scores
+            if score.riskLevel == "HIGH"
+        ),
     }

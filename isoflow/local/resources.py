@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from isoflow.detection.alert import NO_WEBHOOK
 from isoflow.functions import FunctionSpec, local_function_name
 from isoflow.settings import ENVIRONMENT, Settings
 from isoflow.tables import ALL_TABLES, TableSpec, local_table_name
@@ -21,6 +22,10 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 DATA_BUCKET = "isoflow-data"
 DETECTION_STATE_MACHINE = "isoflow-detection"
+ALERTS_TOPIC = "isoflow-alerts"
+# The secret holding the alert webhook's URL: "none" until `isoflow local --alert-webhook URL` (or a test) sets
+# one.
+ALERT_WEBHOOK_SECRET = "isoflow-alert-webhook"
 # moto does not check IAM; Step Functions still requires a role ARN.
 STATE_MACHINE_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/isoflow-detection"
 
@@ -55,6 +60,8 @@ def local_settings(with_state_machine: bool = True) -> Settings:
         **{setting: table_names[env] for setting, env in ENVIRONMENT.items() if env in table_names},
         data_bucket=DATA_BUCKET,
         state_machine_arn=state_machine_arn() if with_state_machine else "",
+        alerts_topic_arn=f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{ALERTS_TOPIC}",
+        alert_webhook_secret=ALERT_WEBHOOK_SECRET,
     )
 
 
@@ -81,6 +88,8 @@ def bootstrap(session: boto3.Session, state_machine_definition: dict | None) -> 
     for spec in ALL_TABLES:
         create_table(dynamodb, spec)
     session.client("s3").create_bucket(Bucket=DATA_BUCKET)
+    session.client("sns").create_topic(Name=ALERTS_TOPIC)
+    session.client("secretsmanager").create_secret(Name=ALERT_WEBHOOK_SECRET, SecretString=NO_WEBHOOK)
     if state_machine_definition is None:
         return local_settings(with_state_machine=False)
     create_state_machine(session.client("stepfunctions"), state_machine_definition)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -76,7 +77,9 @@ class LocalStack:
         seed_accounts: int = 300,
         seed_days: int = 60,
         auth: bool = False,
+        alert_webhook: str | None = None,
     ) -> None:
+        self.alert_webhook = alert_webhook
         self.seed_accounts = seed_accounts
         self.seed_days = seed_days
         self.auth = auth
@@ -94,7 +97,13 @@ class LocalStack:
         self.aws.configure(MOTO_CONFIG)
         session = boto3.Session()
         settings = bootstrap(session, detection_definition())
+        # Alerts link to the local dashboard.
+        settings = replace(settings, dashboard_url=self.http.url)
         os.environ.update(settings.as_environment())
+        if self.alert_webhook:
+            session.client("secretsmanager").put_secret_value(
+                SecretId=settings.alert_webhook_secret, SecretString=self.alert_webhook
+            )
         db = Db.from_settings(settings, session.client("dynamodb"))
         if self.auth:
             self.user_pool = create_user_pool(session.client("cognito-idp"), self.aws.url, REGION)

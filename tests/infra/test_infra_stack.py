@@ -124,6 +124,12 @@ def test_function_role_grants_only_what_its_settings_name(template_json: dict, s
                                "data_bucket" not in spec.read_only else set())), statement  # fmt: skip
         elif service == "states":
             assert "state_machine_arn" in spec.settings, statement
+        elif service in ("sns", "kms"):
+            assert "alerts_topic_arn" in spec.settings, statement
+            topic = topic_named(template_json, "Isoflow alerts")
+            key = template_json["Resources"][topic]["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+            allowed = [({"sns:Publish"}, {topic}), ({"kms:GenerateDataKey", "kms:Decrypt"}, {key})]
+            assert (actions, targets) in allowed, statement
         elif service == "logs":
             assert targets == {log_group}, statement
         else:
@@ -205,9 +211,18 @@ def test_schedules_are_switched_off_by_context(tmp_path: Path, synthesize: Calla
     assert {rule["State"] for rule in schedules(template_json).values()} == {"DISABLED"}
 
 
+def topic_named(template_json: dict, display_name: str) -> str:
+    (topic,) = [
+        name
+        for name, topic in resources(template_json, "AWS::SNS::Topic").items()
+        if topic["Properties"]["DisplayName"] == display_name
+    ]
+    return topic
+
+
 def test_alarms_cover_functions_api_tables_and_runs(template_json: dict) -> None:
     alarms = list(resources(template_json, "AWS::CloudWatch::Alarm").values())
-    (topic,) = resources(template_json, "AWS::SNS::Topic")
+    topic = topic_named(template_json, "Isoflow alarms")
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms)
 
     def alarmed(namespace: str, metric: str) -> list[dict[str, Any]]:

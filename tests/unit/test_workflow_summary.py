@@ -32,6 +32,15 @@ def result(accounts: int, cleared: int, scored: int, high: int = 0, failed: tupl
         "riskLevels": {"LOW": scored - high, "MEDIUM": 0, "HIGH": high},
         "accountsFailed": len(failed),
         "accountFailures": [{"accountId": a, "error": "BusyError", "message": "throttled"} for a in failed],
+        "topAnomalies": [
+            {
+                "transactionId": f"txn_{scored}_{i}",
+                "accountId": "acc_a",
+                "riskScore": 0.9 - i / 100 - scored / 1000,
+                "reasons": ["why"],
+            }
+            for i in range(high)
+        ],
     }
 
 
@@ -106,6 +115,12 @@ def test_the_summary_sums_the_batches_and_names_the_missing_ones() -> None:
         "transactionsScored": 43,
         "riskLevels": {"LOW": 40, "MEDIUM": 0, "HIGH": 3},
         "anomalies": 3,
+        # The highest of every batch's, highest first.
+        "topAnomalies": [
+            {"transactionId": "txn_3_0", "accountId": "acc_a", "riskScore": 0.897, "reasons": ["why"]},
+            {"transactionId": "txn_3_1", "accountId": "acc_a", "riskScore": 0.887, "reasons": ["why"]},
+            {"transactionId": "txn_40_0", "accountId": "acc_a", "riskScore": 0.86, "reasons": ["why"]},
+        ],
         "batches": 3,
         "populationVersion": "3f2a9c1d0b7e",
         "verdictModelVersion": "none",  # no layer learnt from verdicts yet

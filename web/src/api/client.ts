@@ -1,5 +1,6 @@
 import type {
   Account,
+  Activity,
   AnomalyStats,
   ErrorBody,
   Execution,
@@ -73,6 +74,20 @@ export interface ClientOptions {
   /** Called when the API answers 401: the token is no longer accepted. */
   onUnauthorized?: () => void;
 }
+
+/** GET /anomalies: the work queue, by status (open until a verdict closes it), level, account and time. */
+export type AnomalyParams = {
+  minLevel?: RiskLevel;
+  /** This level only, whatever `minLevel` says. */
+  riskLevel?: RiskLevel;
+  status?: "open" | "closed";
+  accountId?: string;
+  /** ISO timestamps, inclusive. */
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+};
 
 export class ApiClient {
   readonly baseUrl: string;
@@ -166,12 +181,16 @@ export class ApiClient {
     });
   }
 
-  listAnomalies(params: { minLevel?: RiskLevel; cursor?: string; limit?: number } = {}): Promise<Page<Transaction>> {
+  listAnomalies(params: AnomalyParams = {}): Promise<Page<Transaction>> {
     return this.request("GET", `/anomalies${queryString({ ...params })}`);
   }
 
   anomalyStats(): Promise<AnomalyStats> {
     return this.request("GET", "/anomalies/stats");
+  }
+
+  activity(since: string): Promise<Activity> {
+    return this.request("GET", `/activity${queryString({ since })}`);
   }
 
   modelReport(): Promise<ModelReport> {

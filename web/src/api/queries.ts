@@ -9,8 +9,8 @@ import {
 import { useApi } from "../app";
 import type { AccountInput, AccountPatch } from "../lib/accountForm";
 import { isFinished } from "../lib/risk";
-import { ApiError, queryString, type QueryValue } from "./client";
-import type { Account, AuditPage, RiskLevel, Transaction, TransactionInput, TransactionPatch, Verdict } from "./types";
+import { ApiError, queryString, type AnomalyParams, type QueryValue } from "./client";
+import type { Account, AuditPage, Transaction, TransactionInput, TransactionPatch, Verdict } from "./types";
 
 /** Query keys: every cached read, so writes know what to refresh. */
 export const keys = {
@@ -22,6 +22,7 @@ export const keys = {
   transactionAudit: (id: string) => ["transactionAudit", id] as const,
   anomalies: (params: Record<string, QueryValue>) => ["anomalies", params] as const,
   stats: ["anomalyStats"] as const,
+  activity: (since: string) => ["activity", since] as const,
   model: ["model"] as const,
   executions: (params: Record<string, QueryValue>) => ["executions", params] as const,
   execution: (id: string) => ["execution", id] as const,
@@ -42,6 +43,7 @@ export function invalidateData(client: QueryClient) {
     "transactionAudit",
     "anomalies",
     "anomalyStats",
+    "activity",
     "model",
   ]) {
     void client.invalidateQueries({ queryKey: [key] });
@@ -88,20 +90,6 @@ export function useTransaction(transactionId: string) {
   return useQuery({ queryKey: keys.transaction(transactionId), queryFn: () => api.getTransaction(transactionId) });
 }
 
-/** GET /anomalies: the work queue, by status (open until a verdict closes it), level, account and time. */
-export type AnomalyParams = {
-  minLevel?: RiskLevel;
-  /** This level only, whatever `minLevel` says. */
-  riskLevel?: RiskLevel;
-  status?: "open" | "closed";
-  accountId?: string;
-  /** ISO timestamps, inclusive. */
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: number;
-};
-
 export function useAnomalies(params: AnomalyParams) {
   const api = useApi();
   return useQuery({
@@ -125,6 +113,12 @@ export function useTransactionAudit(transactionId: string) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
+}
+
+/** Exact counts since `since`: the overview's tiles. */
+export function useActivity(since: string) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.activity(since), queryFn: () => api.activity(since), refetchInterval: 30_000 });
 }
 
 export function useAnomalyStats() {

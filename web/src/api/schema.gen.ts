@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts */
+        /**
+         * List accounts, in order, optionally those whose name matches a search
+         * @description By name A–Z unless `sort` says otherwise: risk, balance and lastActivity list the greatest or newest first (order=asc reverses any). An account not scored yet is in no risk order, and one without transactions in no lastActivity order. A page reads a bounded number of items: a search or filter that matches few accounts can give a short page, with a cursor to go on from.
+         */
         get: operations["list__api_accounts_get"];
         put?: never;
         /** Create an account */
@@ -64,6 +67,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exact counts since a time: transactions, active and stale accounts, anomalies and open ones */
+        get: operations["get_api_activity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/anomalies": {
         parameters: {
             query?: never;
@@ -71,7 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Scored transactions at or above a risk level, newest first */
+        /**
+         * The work queue: transactions scored at or above a risk level, newest first
+         * @description Each is open until a verdict closes it. A page reads a bounded number of items: a filter that matches few can give a short page, with a cursor to go on from.
+         */
         get: operations["list__api_anomalies_get"];
         put?: never;
         post?: never;
@@ -308,6 +331,11 @@ export interface components {
             isStale: boolean;
             /** Lastscoredat */
             lastScoredAt?: string | null;
+            /**
+             * Latestat
+             * @description the time of its newest transaction (its last activity)
+             */
+            latestAt?: string | null;
             /** Name */
             name: string;
             riskLevel?: components["schemas"]["RiskLevel"] | null;
@@ -345,6 +373,11 @@ export interface components {
             message: string;
         };
         /**
+         * AccountSort
+         * @enum {string}
+         */
+        AccountSort: "name" | "risk" | "balance" | "lastActivity";
+        /**
          * AccountType
          * @enum {string}
          */
@@ -355,6 +388,40 @@ export interface components {
             accountType?: components["schemas"]["AccountType"];
             /** Name */
             name?: string;
+        };
+        /** Activity */
+        Activity: {
+            /**
+             * Activeaccounts
+             * @description accounts whose newest transaction is from `since` on
+             */
+            activeAccounts: number;
+            /**
+             * Anomalies
+             * @description MEDIUM and HIGH scores of transactions from `since` on
+             */
+            anomalies: {
+                [key: string]: number;
+            };
+            /**
+             * Open
+             * @description of those, the transactions without a verdict yet
+             */
+            open: {
+                [key: string]: number;
+            };
+            /** Since */
+            since: string;
+            /**
+             * Staleaccounts
+             * @description accounts waiting for the next detection run, now
+             */
+            staleAccounts: number;
+            /**
+             * Transactions
+             * @description transactions dated from `since` on
+             */
+            transactions: number;
         };
         /** AlertPrecision */
         AlertPrecision: {
@@ -376,6 +443,27 @@ export interface components {
              * @description the Monday of the week of the transactions' time
              */
             week: string;
+        };
+        /** AlertedTransaction */
+        AlertedTransaction: {
+            /** Accountid */
+            accountId: string;
+            /** Accountname */
+            accountName?: string | null;
+            /** Amount */
+            amount?: number | null;
+            /** Currency */
+            currency?: string | null;
+            /** Merchant */
+            merchant?: string | null;
+            /** Reasons */
+            reasons: string[];
+            /** Riskscore */
+            riskScore: number;
+            /** Timestamp */
+            timestamp?: string | null;
+            /** Transactionid */
+            transactionId: string;
         };
         /** AnomalyStats */
         AnomalyStats: {
@@ -399,6 +487,13 @@ export interface components {
             lastRun?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Open
+             * @description MEDIUM and HIGH transactions without a verdict yet, per level
+             */
+            open: {
+                [key: string]: number;
+            };
             /** Since */
             since: string;
         };
@@ -669,6 +764,32 @@ export interface components {
              */
             trigger?: string | null;
         };
+        /**
+         * RunAlert
+         * @description The alert a run sent for its new HIGH anomalies.
+         */
+        RunAlert: {
+            /**
+             * Count
+             * @description the run's new HIGH anomalies
+             */
+            count: number;
+            /**
+             * Delivered
+             * @description where it went: "topic" (e-mail subscribers), "webhook"
+             */
+            delivered: string[];
+            /**
+             * Failed
+             * @description what could not be delivered, and why
+             */
+            failed: string[];
+            /**
+             * Top
+             * @description the highest scores among them
+             */
+            top: components["schemas"]["AlertedTransaction"][];
+        };
         /** RunDetail */
         RunDetail: {
             /** Cause */
@@ -788,6 +909,8 @@ export interface components {
              * @description written to during the run: scored again by the next one
              */
             accountsStillStale: number;
+            /** @description sent when the run found new HIGH anomalies */
+            alert?: components["schemas"]["RunAlert"] | null;
             /** Anomalies */
             anomalies: number;
             /** Batches */
@@ -838,10 +961,20 @@ export interface components {
              */
             notFraud: number[];
         };
+        /**
+         * SortOrder
+         * @enum {string}
+         */
+        SortOrder: "asc" | "desc";
         /** Transaction */
         Transaction: {
             /** Accountid */
             accountId: string;
+            /**
+             * Accountname
+             * @description its account's name (absent once it is deleted)
+             */
+            accountName?: string | null;
             /** Amount */
             amount: number;
             /**
@@ -861,6 +994,11 @@ export interface components {
             /** Description */
             description?: string | null;
             feedback?: components["schemas"]["Feedback"] | null;
+            /**
+             * Homecountry
+             * @description its account's home country
+             */
+            homeCountry?: string | null;
             /**
              * Injectedanomaly
              * @description the generator's ground truth; returned only with include=groundTruth
@@ -1016,6 +1154,11 @@ export interface operations {
     list__api_accounts_get: {
         parameters: {
             query?: {
+                /** @description a word of the name starts with it (any case, accents ignored) */
+                q?: string | null;
+                sort?: components["schemas"]["AccountSort"];
+                /** @description default: asc by name, desc otherwise */
+                order?: components["schemas"]["SortOrder"] | null;
                 accountType?: components["schemas"]["AccountType"] | null;
                 riskLevel?: components["schemas"]["RiskLevel"] | null;
                 stale?: boolean | null;
@@ -1648,10 +1791,121 @@ export interface operations {
             };
         };
     };
+    get_api_activity_get: {
+        parameters: {
+            query?: {
+                /** @description default: 24 hours ago */
+                since?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description malformed request: invalid JSON, a bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid ID token (missing, malformed, expired or from another user pool) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the signed-in user's group may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such item */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a request body that is not JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too many concurrent writes; nothing was written, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list__api_anomalies_get: {
         parameters: {
             query?: {
                 minLevel?: components["schemas"]["RiskLevel"];
+                /** @description this level only (overrides minLevel) */
+                riskLevel?: components["schemas"]["RiskLevel"] | null;
+                /** @description open: no verdict yet; closed: judged */
+                status?: ("open" | "closed") | null;
+                accountId?: string | null;
+                from?: string | null;
+                to?: string | null;
                 /** @description items per page */
                 limit?: number;
                 /** @description the nextCursor of the previous page */
@@ -3275,6 +3529,8 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiAnomaliesGetParametersQueryStatusAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/anomalies"]["get"]["parameters"]["query"]["status"]> = ["open", "closed"];
+export const accountSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountSort"]> = ["name", "risk", "balance", "lastActivity"];
 export const accountTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountType"]> = ["CHECKING", "SAVINGS", "BUSINESS", "CREDIT"];
 export const auditEntryActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditEntry"]["action"]> = ["created", "changed", "deleted", "verdict"];
 export const auditEntryEntityTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AuditEntry"]["entityType"]> = ["account", "transaction"];
@@ -3282,5 +3538,6 @@ export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["sch
 export const outcomeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Outcome"]> = ["recorded", "unchanged", "superseded", "unknown"];
 export const riskLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RiskLevel"]> = ["LOW", "MEDIUM", "HIGH"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"];
+export const sortOrderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SortOrder"]> = ["asc", "desc"];
 export const transactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TransactionType"]> = ["DEPOSIT", "WITHDRAWAL", "TRANSFER", "PURCHASE", "PAYMENT"];
 export const verdictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Verdict"]> = ["CONFIRMED", "NOT_FRAUD"];

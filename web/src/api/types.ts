@@ -70,6 +70,9 @@ export type StartedExecution = Schemas["RunStarted"];
 /** Scored transactions of one UTC day, by risk level. */
 export type DailyRiskCounts = { date: string } & Partial<Record<RiskLevel, number>>;
 
+/** Exact counts since a time: the overview's tiles. */
+export type Activity = Schemas["Activity"];
+
 /**
  * GET /anomalies/stats: scored transactions since `since` (default 30 days). The API's schema leaves the
  * counts, the days and the last run open (JSON objects); these are what it puts there.

@@ -1,4 +1,4 @@
-import type { AnomalyParams } from "../api/queries";
+import type { AnomalyParams } from "../api/client";
 import { accountIdFrom, dayRange, defined, isDay, oneOf } from "./filters";
 
 /** Which items of the queue: open ones wait for a verdict, closed ones have one. */

@@ -2,6 +2,7 @@ import { Link, Outlet, createRootRoute } from "@tanstack/react-router";
 import { useHealth } from "../api/queries";
 import { useServices } from "../app";
 import { useSessionState } from "../auth/hooks";
+import { AlertBell } from "../components/AlertBell";
 import { EmptyState, ErrorState } from "../components/ui";
 import { healthProblem } from "../lib/health";
 
@@ -35,10 +36,13 @@ function Shell() {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <Link to="/" className="brand">
-          <img src="/favicon.svg" alt="" />
-          <span>Isoflow</span>
-        </Link>
+        <div className="sidebar-top">
+          <Link to="/" className="brand">
+            <img src="/favicon.svg" alt="" />
+            <span>Isoflow</span>
+          </Link>
+          <AlertBell />
+        </div>
         <nav className="nav" aria-label="Main">
           {NAV.map((item) => (
             <Link
