@@ -1,27 +1,16 @@
 import { Link, createFileRoute } from "@tanstack/react-router";
 import { useState } from "react";
-import { useAccounts, useAnomalies, useAnomalyStats, useTransactions } from "../api/queries";
+import { useActivity, useAnomalies, useAnomalyStats } from "../api/queries";
 import type { Transaction } from "../api/types";
 import { DailyRiskChart, ScoreHistogram } from "../components/charts";
 import { RunDetectionButton } from "../components/runs/RunDetectionButton";
 import { TransactionsTable } from "../components/tables";
 import { ErrorState, Loading, Panel, QueryView, Stat, StatusBadge } from "../components/ui";
-import { formatAge, formatCount, formatSeconds, parseTime, summaryText } from "../lib/format";
+import { formatAge, formatCount, formatSeconds, summaryText } from "../lib/format";
 
 export const Route = createFileRoute("/")({ component: Overview });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const WINDOW = 200;
-
-/** A count from one page of at most WINDOW items: "200+" when there are more. */
-function countText(items: unknown[] | undefined, nextCursor: string | null | undefined): string {
-  if (!items) return "—";
-  return `${formatCount(items.length)}${nextCursor ? "+" : ""}`;
-}
-
-function lastDay<T extends { timestamp: string }>(items: T[], now: number = Date.now()): T[] {
-  return items.filter((item) => (parseTime(item.timestamp) ?? 0) >= now - DAY_MS);
-}
 
 function Overview() {
   // The day before the page opened, to the minute: the query key (and cache) holds still between renders.
@@ -29,14 +18,11 @@ function Overview() {
     new Date(Math.floor((Date.now() - DAY_MS) / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
   );
   const stats = useAnomalyStats();
-  const recent = useTransactions({ from: since, limit: WINDOW });
-  const anomalies = useAnomalies({ minLevel: "MEDIUM", limit: WINDOW });
-  const stale = useAccounts({ stale: true, limit: WINDOW });
-
-  const recentItems = recent.data?.items;
-  const activeAccounts = recentItems ? new Set(recentItems.map((t) => t.accountId)).size : undefined;
-  const anomaliesToday = anomalies.data ? lastDay(anomalies.data.items) : undefined;
-  const highToday = anomaliesToday?.filter((t) => t.riskLevel === "HIGH").length;
+  const activity = useActivity(since);
+  const anomalies = useAnomalies({ minLevel: "MEDIUM", limit: 8 });
+  const counts = activity.data;
+  const count = (value: number | undefined) => (activity.isError || value === undefined ? "—" : formatCount(value));
+  const open = counts ? (counts.open.HIGH ?? 0) + (counts.open.MEDIUM ?? 0) : undefined;
 
   return (
     <div className="page">
@@ -51,31 +37,35 @@ function Overview() {
       <div className="stats" data-testid="overview-stats">
         <Stat
           label="Transactions, 24 h"
-          value={recent.isError ? "—" : countText(recentItems, recent.data?.nextCursor)}
-          hint={recent.isPending ? "loading…" : "created or dated in the last day"}
+          value={count(counts?.transactions)}
+          hint={activity.isPending ? "loading…" : "dated in the last day"}
         />
         <Stat
           label="Active accounts, 24 h"
-          value={
-            recent.isError || activeAccounts === undefined
-              ? "—"
-              : `${activeAccounts}${recent.data?.nextCursor ? "+" : ""}`
-          }
+          value={count(counts?.activeAccounts)}
           hint="with a transaction in the last day"
         />
         <Stat
           label="Anomalies, 24 h"
-          tone={highToday ? "high" : undefined}
-          value={anomaliesToday ? formatCount(anomaliesToday.length) : "—"}
+          tone={counts?.anomalies.HIGH ? "high" : undefined}
+          value={count(counts ? (counts.anomalies.HIGH ?? 0) + (counts.anomalies.MEDIUM ?? 0) : undefined)}
+          hint={counts ? `${counts.anomalies.HIGH ?? 0} high, ${counts.anomalies.MEDIUM ?? 0} medium` : undefined}
+        />
+        <Stat
+          label="Open anomalies, 24 h"
+          tone={counts?.open.HIGH ? "high" : undefined}
+          value={count(open)}
           hint={
-            highToday !== undefined
-              ? `${highToday} high, ${(anomaliesToday?.length ?? 0) - highToday} medium`
-              : undefined
+            counts ? (
+              <Link to="/anomalies" search={{ status: "open" }}>
+                {counts.open.HIGH ?? 0} high, {counts.open.MEDIUM ?? 0} medium without a verdict
+              </Link>
+            ) : undefined
           }
         />
         <Stat
           label="Accounts waiting to be scored"
-          value={stale.isError ? "—" : countText(stale.data?.items, stale.data?.nextCursor)}
+          value={count(counts?.staleAccounts)}
           hint="stale since their last change"
         />
       </div>
