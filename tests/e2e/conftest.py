@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 import requests
+from demo_data import seed_demo_data
 from playwright.sync_api import BrowserContext, Page, Playwright, ViewportSize, expect, sync_playwright
 
 from isoflow.local.site import DEFAULT_BUILD
+from isoflow.store.db import Db
+from isoflow.store.records import Account
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -146,3 +149,10 @@ def phone(playwright: Playwright, local_stack: Any) -> Iterator[Callable[[str], 
 
     yield open_
     context.close()
+
+
+@pytest.fixture
+def accounts(local_stack: Any) -> list[Account]:
+    """Ada Lovelace (GB), Grace Hopper (US) and Hedy Lamarr GmbH (AT), each with a month of history and one
+    unusual purchase (tests/e2e/demo_data.py)."""
+    return seed_demo_data(Db.from_settings(local_stack.aws.settings))

@@ -7,9 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from anomaly_scores import flag_as_anomaly
-from demo_data import seed_demo_data
 from playwright.sync_api import Page, expect
 
 from isoflow.functions import by_name
@@ -19,12 +17,6 @@ from model.config import MODEL_VERSION
 # Runs go through moto's Step Functions interpreter with one-second retries: well under a minute.
 RUN_TIMEOUT_MS = 90_000
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
-
-
-@pytest.fixture
-def accounts(local_stack: Any) -> list[dict[str, Any]]:
-    """Three accounts, each with a month of history and one unusual purchase."""
-    return seed_demo_data(Db.from_settings(local_stack.aws.settings))
 
 
 def largest_purchase(dashboard: Any, account_id: str) -> dict[str, Any]:

@@ -5,19 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-from demo_data import seed_demo_data
 from playwright.sync_api import Dialog, expect
 
-from isoflow.store.db import Db
-
 FIELDS = {"Name": "name", "Type": "accountType", "Currency": "currency", "Home country": "homeCountry"}
-
-
-@pytest.fixture
-def accounts(local_stack: Any) -> list[Any]:
-    """Three accounts, each with a month of history: the same as the other dashboard tests'."""
-    return seed_demo_data(Db.from_settings(local_stack.aws.settings))
 
 
 def test_an_administrator_opens_changes_and_deletes_an_account(dashboard: Any, accounts: list[Any]) -> None:

@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from demo_data import seed_demo_data
 from playwright.sync_api import expect
 
 from isoflow.store.accounts import create_account
@@ -20,11 +18,6 @@ from isoflow.store.transactions import create_transaction
 from isoflow.timestamps import format_timestamp
 
 RUN_TIMEOUT_S = 90
-
-
-@pytest.fixture
-def accounts(local_stack: Any) -> list[Account]:
-    return seed_demo_data(Db.from_settings(local_stack.aws.settings))
 
 
 def unusual_account(db: Db) -> Account:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, expect
-from test_dashboard import RUN_TIMEOUT_MS, accounts  # noqa: F401 (a fixture)
+from test_dashboard import RUN_TIMEOUT_MS
 
 from isoflow.store.db import Db
 from isoflow.store.records import Score
@@ -94,7 +94,7 @@ def test_the_risk_distribution_shows_a_few_high_beside_thousands_of_low(dashboar
 
 def test_the_account_chart_places_transactions_by_time_and_one_huge_amount_does_not_flatten_the_rest(
     dashboard: Any,
-    accounts: list[Any],  # noqa: F811 (the fixture)
+    accounts: list[Any],
 ) -> None:
     account_id = accounts[0].accountId
     huge = dashboard.api(
@@ -196,7 +196,7 @@ def transitions(machine: dict[str, Any]) -> set[tuple[str, str]]:
 
 def test_the_run_graph_draws_no_edge_through_a_state_it_does_not_connect(
     dashboard: Any,
-    accounts: list[Any],  # noqa: F811 (the fixture)
+    accounts: list[Any],
 ) -> None:
     page = dashboard.open("/runs")
     page.get_by_role("button", name="Run detection now").click()

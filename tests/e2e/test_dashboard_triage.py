@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from demo_data import seed_demo_data
 from playwright.sync_api import Locator, Page, expect
 from test_dashboard import largest_purchase
 
@@ -24,14 +22,6 @@ from isoflow.store.records import Score
 from isoflow.store.scores import write_scores
 from isoflow.store.transactions import create_transaction
 from isoflow.timestamps import format_timestamp, now_text
-
-
-@pytest.fixture
-def accounts(local_stack: Any) -> list[Any]:
-    """Ada Lovelace (GB), Grace Hopper (US) and Hedy Lamarr GmbH (AT), each with a month of history and one
-    unusual purchase."""
-    return seed_demo_data(Db.from_settings(local_stack.aws.settings))
-
 
 LONG_REASON = (
     "amount 43× this account's median (1,890.00 vs 44.10), at a merchant this account has never paid, "
