@@ -1,5 +1,6 @@
 """Alerts and exact counts in a real browser against the local stack: the bell after a run that found new
-high-risk anomalies, and the overview's tiles counting past a page of results."""
+high-risk anomalies, the overview's tiles counting past a page of results, and its last run one that did
+something."""
 
 from __future__ import annotations
 
@@ -119,3 +120,15 @@ def test_the_overview_tiles_count_exactly_past_a_page(
     expect(tiles.locator(".stat", has_text="Accounts waiting to be scored").locator(".value")).to_have_text("3")
     expect(tiles).not_to_contain_text("+")
     dashboard.shoot("overview-counts")
+
+
+def test_the_last_run_tile_passes_over_runs_that_found_nothing_stale(dashboard: Any, accounts: list[Account]) -> None:
+    worked = finished_run(dashboard)
+    idle = finished_run(dashboard)
+    assert worked["summary"]["accounts"] == 3 and idle["status"] == "SUCCEEDED" and not idle.get("summary")
+
+    page = dashboard.open("/")
+    tile = page.get_by_test_id("last-run")
+    expect(tile).to_contain_text(worked["executionId"])
+    expect(tile).not_to_contain_text(idle["executionId"])
+    expect(tile).to_contain_text("3 accounts")
