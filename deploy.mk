@@ -3,6 +3,9 @@
 #
 #   make deploy                      deploy with the current AWS credentials (bootstraps the account first)
 #   make deploy ALARM_EMAIL=me@x.y   ... and e-mail the alarms
+#   make deploy ALERT_EMAIL=fraud@x.y ALERT_WEBHOOK_SECRET=isoflow/alert-webhook
+#                                    ... and send each run's alert of new high-risk anomalies to an e-mail
+#                                    address and to the webhook URL kept in that Secrets Manager secret
 #   make deploy RETAIN_DATA=false    ... tables and buckets are deleted with the stack (a demo account)
 #   make deploy SCHEDULES=off        ... with the generator and detection schedules switched off
 #   make deploy CONTEXT="-c batchReservedConcurrency=none"   ... any other context key (pipeline/stack.py)
@@ -13,6 +16,8 @@ CDK_DIR := pipeline
 CDK := $(CDK_DIR)/node_modules/.bin/cdk
 CDK_OUTPUTS := cdk.out/outputs.json
 CDK_CONTEXT := $(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL)) \
+	$(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL)) \
+	$(if $(ALERT_WEBHOOK_SECRET),-c alertWebhookSecret=$(ALERT_WEBHOOK_SECRET)) \
 	$(if $(RETAIN_DATA),-c retainData=$(RETAIN_DATA)) \
 	$(if $(SCHEDULES),-c generatorSchedule=$(SCHEDULES) -c detectionSchedule=$(SCHEDULES)) $(CONTEXT)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
