@@ -1,5 +1,5 @@
 import { useNavigate } from "@tanstack/react-router";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import { useApi } from "../app";
 import { ApiError, type ApiClient } from "../api/client";
 import { useDeleteAccount } from "../api/queries";
@@ -20,6 +20,7 @@ import {
 } from "../lib/accountForm";
 import { describeError } from "../lib/describeError";
 import { formErrors, type FormErrors } from "../lib/fieldErrors";
+import { formFields } from "./formFields";
 import { humanise } from "../lib/format";
 
 /** Opens an account, or changes one (`initial`): its name and type; currency and home country stay. */
@@ -55,27 +56,7 @@ export function AccountForm({
     }
   };
 
-  const field = (name: AccountField, label: string, control: ReactNode, hint?: string) => (
-    <div className={`field ${errors.fields[name] ? "invalid" : ""}`}>
-      <label htmlFor={`acc-${name}`}>{label}</label>
-      {control}
-      {errors.fields[name] ? (
-        <span className="field-error" id={`acc-${name}-error`} role="alert">
-          {errors.fields[name]}
-        </span>
-      ) : (
-        hint && <span className="hint">{hint}</span>
-      )}
-    </div>
-  );
-  const described = (name: AccountField) => ({
-    id: `acc-${name}`,
-    name,
-    "aria-invalid": errors.fields[name] ? true : undefined,
-    "aria-describedby": errors.fields[name] ? `acc-${name}-error` : undefined,
-    value: values[name],
-    onChange: set(name),
-  });
+  const { field, described } = formFields("acc", errors, values, set);
   const fixed = creating ? {} : { disabled: true };
   const fixedHint = "Set when the account is opened";
 

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import {
   CHANNELS,
   TRANSACTION_TYPES,
@@ -7,6 +7,7 @@ import {
   type TransactionPatch,
 } from "../api/types";
 import { formErrors, type FormErrors } from "../lib/fieldErrors";
+import { formFields } from "./formFields";
 import { humanise } from "../lib/format";
 import {
   EMPTY_FORM,
@@ -58,27 +59,7 @@ export function TransactionForm({
     }
   };
 
-  const field = (name: FormField, label: string, control: ReactNode, hint?: string, wide?: boolean) => (
-    <div className={`field ${errors.fields[name] ? "invalid" : ""} ${wide ? "wide" : ""}`}>
-      <label htmlFor={`tx-${name}`}>{label}</label>
-      {control}
-      {errors.fields[name] ? (
-        <span className="field-error" id={`tx-${name}-error`} role="alert">
-          {errors.fields[name]}
-        </span>
-      ) : (
-        hint && <span className="hint">{hint}</span>
-      )}
-    </div>
-  );
-  const described = (name: FormField) => ({
-    id: `tx-${name}`,
-    name,
-    "aria-invalid": errors.fields[name] ? true : undefined,
-    "aria-describedby": errors.fields[name] ? `tx-${name}-error` : undefined,
-    value: values[name],
-    onChange: set(name),
-  });
+  const { field, described } = formFields("tx", errors, values, set);
 
   return (
     <form

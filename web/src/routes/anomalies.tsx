@@ -18,6 +18,7 @@ import {
 } from "../lib/queueFilters";
 import { humanise } from "../lib/format";
 import { queueRows } from "../lib/queueRows";
+import { DateRangeFields } from "../components/DateRangeFields";
 
 export const Route = createFileRoute("/anomalies")({
   validateSearch: (search: QueueSearch & SearchSchemaInput) => parseQueueFilters(search),
@@ -187,24 +188,7 @@ function QueueFilterBar({ filters, onChange }: { filters: QueueFilters; onChange
           size={22}
         />
       </div>
-      <div className="field">
-        <label htmlFor="q-from">From (UTC)</label>
-        <input
-          id="q-from"
-          type="date"
-          value={draft.from ?? ""}
-          onChange={(e) => set({ from: e.target.value || undefined })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="q-to">To (UTC)</label>
-        <input
-          id="q-to"
-          type="date"
-          value={draft.to ?? ""}
-          onChange={(e) => set({ to: e.target.value || undefined })}
-        />
-      </div>
+      <DateRangeFields prefix="q" from={draft.from} to={draft.to} onChange={set} />
       <div className="actions">
         <button type="submit" className="primary">
           Apply

@@ -8,6 +8,7 @@ import { EmptyState, Pager, QueryView } from "../../components/ui";
 import { useCursorPager } from "../../components/useCursorPager";
 import { hasFilters, parseTransactionFilters, transactionQuery, type TransactionFilters } from "../../lib/filters";
 import { humanise } from "../../lib/format";
+import { DateRangeFields } from "../../components/DateRangeFields";
 
 interface TransactionsSearch extends TransactionFilters {
   /** A transaction just created: highlighted and announced. */
@@ -179,24 +180,7 @@ function FilterBar({
           onChange={(e) => set({ minScore: e.target.value === "" ? undefined : Number(e.target.value) })}
         />
       </div>
-      <div className="field">
-        <label htmlFor="f-from">From (UTC)</label>
-        <input
-          id="f-from"
-          type="date"
-          value={draft.from ?? ""}
-          onChange={(e) => set({ from: e.target.value || undefined })}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="f-to">To (UTC)</label>
-        <input
-          id="f-to"
-          type="date"
-          value={draft.to ?? ""}
-          onChange={(e) => set({ to: e.target.value || undefined })}
-        />
-      </div>
+      <DateRangeFields prefix="f" from={draft.from} to={draft.to} onChange={set} />
       <div className="actions">
         <button type="submit" className="primary">
           Apply
