@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from isoflow.observability import logger
 from isoflow.store.db import error_code, to_item
-from isoflow.store.errors import ConflictError, NotFoundError
+from isoflow.store.errors import ConflictError, NotFoundError, RunInProgressError
 from isoflow.store.paging import InvalidCursorError
 from isoflow.store.records import Run
 from isoflow.timestamps import format_timestamp, utc_now
@@ -39,6 +39,9 @@ TRIGGERS = ("schedule", "api", "cli")
 # Errors that mean "this execution cannot be redriven here", after which a rerun starts a new execution.
 REDRIVE_UNAVAILABLE = frozenset({"ExecutionNotRedrivable", "UnknownOperationException", "InvalidAction"})
 RERUN_OF = "rerunOf"
+# The runs table's item that claims the next start, for this long: until Step Functions lists the run.
+START_CLAIM = "#start"
+START_CLAIM_S = 15
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,48 @@ def running_execution(runs: Runs) -> str | None:
     return str(executions[0]["name"]) if executions else None
 
 
+def _claim_start(runs: Runs, execution_id: str) -> str | None:
+    """Claims the next start for `execution_id`: None once claimed; else the run another start claimed less
+    than START_CLAIM_S ago that Step Functions does not know yet. So two starts in the same moment cannot both
+    see no run in progress and both start one; a claim whose run has finished no longer holds."""
+    now = int(utc_now().timestamp())
+    item = to_item({"executionId": START_CLAIM, "claimedBy": execution_id, "until": now + START_CLAIM_S})
+    condition = "attribute_not_exists(executionId) OR #until < :now"
+    values: dict[str, Any] = {":now": now}
+    holder = ""
+    for _ in range(2):
+        try:
+            runs.dynamodb.put_item(
+                TableName=runs.runs_table,
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues=to_item(values),
+            )
+            return None
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+        claim = runs.dynamodb.get_item(
+            TableName=runs.runs_table, Key=to_item({"executionId": START_CLAIM}), ConsistentRead=True
+        )
+        holder = str(claim.get("Item", {}).get("claimedBy", {}).get("S", ""))
+        if not holder or not _finished(runs, holder):
+            return holder or "another run"
+        # Its run has finished: the claim may be taken over, unless another start takes it first.
+        condition = "claimedBy = :holder OR #until < :now"
+        values = {":now": now, ":holder": holder}
+    return holder
+
+
+def _finished(runs: Runs, execution_id: str) -> bool:
+    """Whether the run has started and finished (False while it is being started or running)."""
+    try:
+        return bool(_describe_execution(runs, execution_id)["status"] != "RUNNING")
+    except NotFoundError:
+        return False
+
+
 def start(
     runs: Runs,
     *,
@@ -153,13 +198,17 @@ def start(
     only_if_idle: bool = False,
     execution_input: Mapping[str, Any] | None = None,
 ) -> Started:
-    """Starts a run now. With `only_if_idle` (the schedule), a run already in progress makes this a no-op."""
+    """Starts a run now, one at a time: while another is in progress (or being started) a manual start raises
+    RunInProgressError naming it, and a scheduled one (`only_if_idle`) answers that run, not started."""
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger must be one of {TRIGGERS}")
-    if only_if_idle and (running := running_execution(runs)):
+    execution_id = new_execution_id()
+    running = running_execution(runs) or _claim_start(runs, execution_id)
+    if running:
+        if not only_if_idle:
+            raise RunInProgressError(running)
         logger.info("a run is in progress; not starting another", extra={"executionId": running})
         return Started(running, started=False)
-    execution_id = new_execution_id()
     payload = {**(execution_input or {}), "trigger": trigger}
     # Recorded first, so a run is never listed without how it started.
     requested = Run(
@@ -324,6 +373,8 @@ def rerun(runs: Runs, execution_id: str, *, trigger: str = "api") -> Started:
             f"run {execution_id} is {execution['status']}; only a failed, timed out or aborted run can be rerun",
             field="executionId",
         )
+    if running := running_execution(runs):
+        raise RunInProgressError(running)
     if _ended_in_fail_state(runs, execution["executionArn"]):
         # Its error was caught and routed to a Fail state, where a redrive would resume: only to fail again.
         # A new run resumes the work instead: the accounts the failed run did not finish are still stale.

@@ -22,7 +22,7 @@ from isoflow.observability import logger
 from isoflow.runs import Runs
 from isoflow.settings import Settings
 from isoflow.store.db import RETRYABLE_CODES, Db, error_code
-from isoflow.store.errors import StoreError
+from isoflow.store.errors import RunInProgressError, StoreError
 
 
 def services_from_settings(settings: Settings) -> Services:
@@ -89,7 +89,8 @@ def create_app(services: Services) -> Resolver:
         if status >= 500:
             logger.warning("request not served", extra={"error": error.message, "field": error.field})
         errors = [FieldError(field=error.field, message=error.message)] if error.field else []
-        return error_response(status, error.message, errors)
+        running = error.execution_id if isinstance(error, RunInProgressError) else None
+        return error_response(status, error.message, errors, execution_id=running)
 
     @app.exception_handler(ClientError)
     def aws_failed(error: ClientError) -> Response:

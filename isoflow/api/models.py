@@ -319,6 +319,7 @@ class FieldError(BaseModel):
 class ErrorBody(BaseModel):
     message: str
     errors: list[FieldError] = Field(default_factory=list)
+    executionId: str | None = Field(default=None, description="the run in progress that a start waits for (409)")
 
 
 class DependencyStatus(BaseModel):

@@ -61,9 +61,13 @@ class ApiError(Exception):
         self.field = field
 
 
-def error_response(status: HTTPStatus, message: str, errors: list[FieldError] | None = None) -> Response:
-    body = ErrorBody(message=message, errors=errors or [])
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+def error_response(
+    status: HTTPStatus, message: str, errors: list[FieldError] | None = None, execution_id: str | None = None
+) -> Response:
+    body = ErrorBody(message=message, errors=errors or [], executionId=execution_id)
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
+    )
 
 
 def _field_name(location: tuple[Any, ...]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Modules under isoflow.cli that each define `register(subparsers)`; a registered command sets `func`.
@@ -23,7 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     # Only the command being run is imported: the others bring scikit-learn or moto, seconds to load.
     named = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser((named,) if named else COMMANDS).parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # The reader stopped early (`isoflow runs list | head`): nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

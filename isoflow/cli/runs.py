@@ -154,7 +154,12 @@ def show_command(args: argparse.Namespace) -> int:
 
 def start_command(args: argparse.Namespace) -> int:
     detection_runs = connect(args)
-    return _finish(detection_runs, runs.start(detection_runs, trigger="cli"), args.wait)
+    try:
+        started = runs.start(detection_runs, trigger="cli")
+    except StoreError as error:  # a run in progress
+        print(error.message, file=sys.stderr)
+        return 1
+    return _finish(detection_runs, started, args.wait)
 
 
 def rerun_command(args: argparse.Namespace) -> int:

@@ -24,6 +24,14 @@ class ConflictError(StoreError):
     """The request conflicts with the current state, e.g. deleting an account that has transactions."""
 
 
+class RunInProgressError(ConflictError):
+    """A run cannot start while another is in progress (or being started): `execution_id` names that one."""
+
+    def __init__(self, execution_id: str) -> None:
+        super().__init__(f"run {execution_id} is in progress; start another once it has finished", field="executionId")
+        self.execution_id = execution_id
+
+
 class BusyError(StoreError):
     """Concurrent writes or throttling outlasted the retries; nothing was written and a retry may succeed."""
 

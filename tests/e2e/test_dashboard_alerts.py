@@ -1,10 +1,11 @@
 """Alerts and exact counts in a real browser against the local stack: the bell after a run that found new
 high-risk anomalies, the overview's tiles counting past a page of results, and its last run one that did
-something."""
+something; a start refused while a run is in progress."""
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,6 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from isoflow.functions import by_name
 from isoflow.store.accounts import create_account
 from isoflow.store.db import Db
 from isoflow.store.records import Account
@@ -132,3 +134,25 @@ def test_the_last_run_tile_passes_over_runs_that_found_nothing_stale(dashboard: 
     expect(tile).to_contain_text(worked["executionId"])
     expect(tile).not_to_contain_text(idle["executionId"])
     expect(tile).to_contain_text("3 accounts")
+
+
+def test_a_start_while_a_run_is_in_progress_names_it_and_links_to_it(dashboard: Any, local_stack: Any) -> None:
+    released = threading.Event()
+    find = by_name("find-stale-accounts").load()
+
+    def held(event: Any, context: Any) -> Any:
+        released.wait(60)
+        return find(event, context)
+
+    local_stack.aws.register("find-stale-accounts", held)
+    running = dashboard.api("POST", "/executions").json()["executionId"]
+    try:
+        page = dashboard.open("/")
+        page.get_by_role("button", name="Run detection now").click()
+        refused = page.get_by_test_id("start-refused")
+        expect(refused).to_contain_text("A run is in progress")
+        dashboard.shoot("run-in-progress")
+        refused.get_by_role("link", name=running).click()
+        expect(page).to_have_url(f"{dashboard.url}/runs/{running}")
+    finally:
+        released.set()

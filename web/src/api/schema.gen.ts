@@ -567,6 +567,11 @@ export interface components {
         ErrorBody: {
             /** Errors */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * Executionid
+             * @description the run in progress that a start waits for (409)
+             */
+            executionId?: string | null;
             /** Message */
             message: string;
         };
@@ -608,6 +613,12 @@ export interface components {
         HTTPValidationError: {
             /** Errors */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * Executionid
+             * @description the run in progress that a start waits for (409)
+             * @default null
+             */
+            executionId: string | null;
             /** Message */
             message: string;
         };
@@ -940,6 +951,11 @@ export interface components {
             };
             /** Startedat */
             startedAt: string;
+            /**
+             * Topanomalies
+             * @description the highest of the run's new HIGH scores, for its alert
+             */
+            topAnomalies?: components["schemas"]["TopAnomaly"][];
             /** Transactionsscored */
             transactionsScored: number;
             /**
@@ -966,6 +982,17 @@ export interface components {
          * @enum {string}
          */
         SortOrder: "asc" | "desc";
+        /** TopAnomaly */
+        TopAnomaly: {
+            /** Accountid */
+            accountId: string;
+            /** Reasons */
+            reasons: string[];
+            /** Riskscore */
+            riskScore: number;
+            /** Transactionid */
+            transactionId: string;
+        };
         /** Transaction */
         Transaction: {
             /** Accountid */

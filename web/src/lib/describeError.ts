@@ -14,3 +14,10 @@ export function describeError(error: unknown): { title: string; detail: string }
   }
   return { title: "Something went wrong", detail: error instanceof Error ? error.message : String(error) };
 }
+
+/** The run a start was refused for (a 409 naming the run in progress), if that is why it was refused. */
+export function runInProgress(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.status !== 409) return null;
+  const running = (error.body as { executionId?: unknown } | undefined)?.executionId;
+  return typeof running === "string" ? running : null;
+}

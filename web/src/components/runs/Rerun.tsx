@@ -1,6 +1,7 @@
 import type { Execution } from "../../api/types";
 import { AdminOnly } from "../../auth/AdminOnly";
-import { describeError } from "../../lib/describeError";
+import { describeError, runInProgress } from "../../lib/describeError";
+import { RunInProgress } from "./RunInProgress";
 import { canRerun } from "../../lib/risk";
 import type { Rerun } from "./useRerun";
 
@@ -27,9 +28,14 @@ export function RerunOutcome({ rerun }: { rerun: Rerun }) {
       )}
       {rerun.refused && (
         <div className="banner bad" role="alert">
-          Rerun refused: {describeError(rerun.refused).detail}
+          Rerun refused: <Refusal error={rerun.refused} />
         </div>
       )}
     </>
   );
+}
+
+function Refusal({ error }: { error: unknown }) {
+  const running = runInProgress(error);
+  return running ? <RunInProgress executionId={running} /> : <>{describeError(error).detail}</>;
 }

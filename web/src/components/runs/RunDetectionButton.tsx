@@ -1,13 +1,15 @@
 import { useNavigate } from "@tanstack/react-router";
 import { useStartExecution } from "../../api/queries";
 import { useRole } from "../../auth/hooks";
-import { describeError } from "../../lib/describeError";
+import { describeError, runInProgress } from "../../lib/describeError";
+import { RunInProgress } from "./RunInProgress";
 
 /** Starts a detection run and opens its page, where the graph follows it (administrators only). */
 export function RunDetectionButton({ className = "primary" }: { className?: string }) {
   const start = useStartExecution();
   const navigate = useNavigate();
   if (useRole() !== "admin") return null;
+  const running = runInProgress(start.error);
   return (
     <span className="actions">
       <button
@@ -24,8 +26,12 @@ export function RunDetectionButton({ className = "primary" }: { className?: stri
         {start.isPending ? "Starting…" : "Run detection now"}
       </button>
       {start.isError && (
-        <span className="field-error" role="alert">
-          {describeError(start.error).title}: {describeError(start.error).detail}
+        <span className="field-error" role="alert" data-testid="start-refused">
+          {running ? (
+            <RunInProgress executionId={running} />
+          ) : (
+            `${describeError(start.error).title}: ${describeError(start.error).detail}`
+          )}
         </span>
       )}
     </span>
