@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
+import sys
 import threading
+import urllib.error
+import urllib.request
 from typing import Any
 
 from aws_lambda_powertools.logging.filters import SuppressFilter
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
+from isoflow.local.faults import STEP_FUNCTIONS
 from isoflow.local.scheduler import DEFAULT_SCHEDULE, FAST_SCHEDULE, Schedule
-from isoflow.local.stack import LocalStack
+from isoflow.local.stack import FAIL_NEXT_PATH, LocalStack
 from isoflow.tables import ACCOUNTS, local_table_name
 
 HOST = "127.0.0.1"
@@ -54,6 +59,16 @@ def register(subparsers: Any) -> None:
         help="after each run that finds new high-risk anomalies, POST its alert (Slack-compatible JSON) here",
     )
     parser.set_defaults(func=run)
+    actions = parser.add_subparsers(dest="local_command")
+    failing = actions.add_parser(
+        "fail-next",
+        help="make a step of the detection workflow fail the next time it runs, in the running local system",
+        description="The step's function fails once, with a cause naming this command; the run fails, its page "
+        "shows why, and a rerun succeeds.",
+    )
+    failing.add_argument("step", choices=list(STEP_FUNCTIONS), help="a Task state of the detection workflow")
+    failing.add_argument("--port", type=int, default=8000, help="HTTP port of the running local system")
+    failing.set_defaults(func=fail_next_command)
 
 
 def schedule_from(args: argparse.Namespace) -> Schedule:
@@ -80,6 +95,24 @@ def sign_in(stack: LocalStack) -> str:
     pool = stack.user_pool
     users = "".join(f"  Sign in as        {email}  {password}\n" for email, password in pool.passwords.items())
     return f"{users}  User pool         {pool.pool_id} (client {pool.client_id})\n"
+
+
+def fail_next_command(args: argparse.Namespace) -> int:
+    request = urllib.request.Request(
+        f"http://{HOST}:{args.port}{FAIL_NEXT_PATH}",
+        data=json.dumps({"step": args.step}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            print(json.loads(reply.read())["message"])
+            return 0
+    except urllib.error.HTTPError as error:
+        print(json.loads(error.read())["message"], file=sys.stderr)
+    except urllib.error.URLError:
+        print(f"no local system answers at {HOST}:{args.port}: start it with `make run`", file=sys.stderr)
+    return 1
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,11 +44,12 @@ def scheduled_event(rule: str) -> dict[str, Any]:
 
 class Scheduler:
     """Invokes each function of `every` (physical name -> interval in seconds) on its interval, from one
-    thread each, until `stop()`."""
+    thread each, until `stop()`; those in `at_start` also once as it starts."""
 
-    def __init__(self, lambda_client: Any, every: Mapping[str, float]) -> None:
+    def __init__(self, lambda_client: Any, every: Mapping[str, float], at_start: Collection[str] = ()) -> None:
         self._lambda = lambda_client
         self._every = every
+        self._at_start = frozenset(at_start)
         self._stopping = threading.Event()
         self._threads = [
             threading.Thread(target=self._run, args=(function, every_s), name=f"schedule-{function}", daemon=True)
@@ -57,7 +58,9 @@ class Scheduler:
 
     def _run(self, function: str, every_s: float) -> None:
         rule = f"{function}-schedule"
-        while not self._stopping.wait(every_s):
+        wait_s = 0.0 if function in self._at_start else every_s
+        while not self._stopping.wait(wait_s):
+            wait_s = every_s
             try:
                 self._lambda.invoke(
                     FunctionName=function, InvocationType="Event", Payload=json.dumps(scheduled_event(rule)).encode()

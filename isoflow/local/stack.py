@@ -3,8 +3,9 @@ schedules, started and stopped together. `isoflow local` runs it."""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from isoflow.local import logger
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
+from isoflow.local.faults import fail_next
 from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions, state_machine_arn
 from isoflow.local.scheduler import Schedule, Scheduler
 from isoflow.local.server import BackgroundServer
@@ -41,19 +43,43 @@ def site_config(user_pool: UserPool | None = None) -> dict[str, object]:
 
 
 def http_app(
-    functions: Mapping[str, FunctionSpec], build: Path = DEFAULT_BUILD, user_pool: UserPool | None = None
+    functions: MutableMapping[str, FunctionSpec], build: Path = DEFAULT_BUILD, user_pool: UserPool | None = None
 ) -> Callable:
     """WSGI for the front door: /api/* to the API function, as API Gateway would (with a user pool, behind
-    its Cognito authorizer); the rest to the site."""
+    its Cognito authorizer); /local/fail-next to the failure switch (fail_next_app); the rest to the site."""
     api = ApiGateway(local_function_name(API), functions, CognitoAuthorizer(user_pool) if user_pool else None)
     site = Site(site_config(user_pool), build)
 
     def front(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path == FAIL_NEXT_PATH:
+            return fail_next_app(functions, environ, start_response)
         target = api if path == API_PREFIX or path.startswith(f"{API_PREFIX}/") else site
         return target(environ, start_response)
 
     return front
+
+
+# Only the local system has it (never API Gateway): `isoflow local fail-next STEP` posts here.
+FAIL_NEXT_PATH = "/local/fail-next"
+
+
+def fail_next_app(functions: MutableMapping[str, FunctionSpec], environ: dict, start_response: Callable) -> list[bytes]:
+    """POST {"step": "ScoreAccountBatch"}: that step fails the next time it runs (isoflow.local.faults)."""
+
+    def answer(status: str, body: dict[str, str]) -> list[bytes]:
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+    if environ.get("REQUEST_METHOD") != "POST":
+        return answer("405 Method Not Allowed", {"message": "POST a step"})
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        step = str(json.loads(environ["wsgi.input"].read(length) or b"{}").get("step", ""))
+        fail_next(functions, step)
+    except (ValueError, AttributeError) as error:
+        return answer("400 Bad Request", {"message": str(error)})
+    return answer("202 Accepted", {"step": step, "message": f"{step} fails the next time it runs"})
 
 
 def is_empty(db: Db) -> bool:
@@ -122,13 +148,16 @@ class LocalStack:
                 "seeded", accounts=loaded.accounts, transactions=loaded.transactions, anomalies=loaded.anomalies
             )
         self.http.start()
-        # The schedules of the CDK stack: EventBridge rules that invoke these functions.
+        # The schedules of the CDK stack: EventBridge rules that invoke these functions. Detection also runs
+        # once at start-up, so that the dashboard shows scores within a minute, not after a whole interval.
+        detection = local_function_name(START_SCHEDULED_RUN)
         self.scheduler = Scheduler(
             session.client("lambda"),
             {
                 local_function_name(GENERATOR): self.schedule.generator_every_s,
-                local_function_name(START_SCHEDULED_RUN): self.schedule.detection_every_s,
+                detection: self.schedule.detection_every_s,
             },
+            at_start=(detection,),
         )
         self.scheduler.start()
         return settings

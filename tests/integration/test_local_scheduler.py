@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -33,10 +34,10 @@ class RecordingLambda:
         return {"StatusCode": 202}
 
 
-def run_scheduler(every: dict[str, float], failures: int = 0) -> list[dict[str, Any]]:
+def run_scheduler(every: dict[str, float], failures: int = 0, at_start: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Runs the schedules until each function was invoked twice; returns the Invoke requests."""
     lambda_client = RecordingLambda(tuple(every), failures)
-    scheduler = Scheduler(lambda_client, every)
+    scheduler = Scheduler(lambda_client, every, at_start)
     scheduler.start()
     try:
         assert lambda_client.enough.wait(timeout=10)
@@ -59,3 +60,12 @@ def test_a_failed_delivery_does_not_stop_the_schedule():
     calls = run_scheduler({"isoflow-generator": 0.05}, failures=1)
 
     assert len(calls) >= 2
+
+
+def test_a_function_to_run_at_start_runs_at_once_then_on_its_interval():
+    started = time.monotonic()
+    calls = run_scheduler({"isoflow-start-scheduled-run": 2.0}, at_start=("isoflow-start-scheduled-run",))
+
+    # Invoked at once, then after one interval: not after two.
+    assert len(calls) == 2
+    assert 2.0 <= time.monotonic() - started < 3.9

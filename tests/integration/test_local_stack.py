@@ -70,6 +70,18 @@ def test_the_local_stack_serves_the_api_with_seeded_data_and_stops_on_ctrl_c(run
     seeded = requests.get(f"{api}/accounts", timeout=30).json()["items"]
     assert len(seeded) == 5, "the stack starts with generated accounts"
 
+    # Detection runs once at start-up: the seeded accounts are scored without waiting for the schedule.
+    deadline = time.monotonic() + 120
+    while (
+        not (listed := requests.get(f"{api}/executions", timeout=30).json()["items"])
+        or listed[0]["status"] == "RUNNING"
+    ):
+        assert time.monotonic() < deadline, listed
+        time.sleep(0.5)
+    assert listed[0]["trigger"] == "schedule" and listed[0]["status"] == "SUCCEEDED", listed
+    scored = requests.get(f"{api}/accounts", timeout=30).json()["items"]
+    assert all(a["riskLevel"] and not a["isStale"] for a in scored), scored
+
     created = requests.post(
         f"{api}/accounts",
         json={"name": "Alan Turing", "accountType": "CHECKING", "currency": "GBP", "homeCountry": "GB"},
