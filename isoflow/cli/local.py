@@ -79,12 +79,23 @@ def schedule_from(args: argparse.Namespace) -> Schedule:
     )
 
 
+# Library warnings no one running Isoflow can act on: moto's interpreter does not enforce a Map's tolerated
+# failures, which RecordRun applies itself (isoflow.detection.record).
+UNACTIONABLE = ("ToleratedFailurePercentage declarations currently have no effect",)
+
+
+def actionable(record: logging.LogRecord) -> bool:
+    return not any(text in record.getMessage() for text in UNACTIONABLE)
+
+
 def log_json_to_console() -> None:
-    """Warnings of the libraries (moto, botocore, werkzeug) as JSON lines too, like our own logs. Our
-    loggers (services "isoflow*") have their own handlers: the filter keeps their records from repeating."""
+    """Warnings of the libraries (moto, botocore, werkzeug) as JSON lines too, like our own logs, but for those
+    no one can act on. Our loggers (services "isoflow*") have their own handlers: the filter keeps their
+    records from repeating."""
     handler = logging.StreamHandler()
     handler.setFormatter(LambdaPowertoolsFormatter())
     handler.addFilter(SuppressFilter("isoflow"))
+    handler.addFilter(actionable)
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 

@@ -97,7 +97,9 @@ def _run(name: str, spec: FunctionSpec, event: Any) -> Invocation:
     try:
         result = spec.load()(event, context)
     except Exception as error:
-        logger.exception("function failed", function=name, request_id=context.aws_request_id)
+        # One readable line; the stack trace goes back to the caller, and so to the run's page.
+        first = str(error).splitlines()[0] if str(error) else ""
+        logger.error("function failed", function=name, error=f"{type(error).__name__}: {first}"[:300])
         return _error(type(error).__name__, str(error), traceback.format_tb(error.__traceback__))
     elapsed = time.monotonic() - context.started
     if elapsed > spec.timeout_s:
