@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from anomaly_scores import flag_as_anomaly
 from playwright.sync_api import expect
 
 from isoflow.functions import by_name
@@ -94,7 +95,7 @@ def test_the_bell_counts_a_runs_alert_until_it_is_opened(dashboard: Any, local_s
     expect(page.get_by_test_id("alert-count")).to_have_count(0)  # seen stays seen
 
 
-def test_the_overview_tiles_count_exactly_past_a_page(
+def test_the_overview_tiles_count_exactly_past_a_page_and_the_open_anomalies(
     dashboard: Any, local_stack: Any, accounts: list[Account]
 ) -> None:
     db = Db.from_settings(local_stack.aws.settings)
@@ -114,8 +115,14 @@ def test_the_overview_tiles_count_exactly_past_a_page(
     # day ago may fall either side).
     assert dashboard.api("GET", "/activity").json()["transactions"] >= 230
 
+    flagged = dashboard.api("GET", "/transactions", params={"accountId": accounts[0].accountId}).json()["items"][0]
+    flag_as_anomaly(db, flagged)
+
     page = dashboard.open("/")
     tiles = page.get_by_test_id("overview-stats")
+    open_tile = tiles.locator(".stat", has_text="Open anomalies, 24 h")
+    expect(open_tile.locator(".value")).to_have_text("1")
+    expect(open_tile).to_contain_text("1 high, 0 medium without a verdict")
     transactions = tiles.locator(".stat", has_text="Transactions, 24 h").locator(".value")
     expect(transactions).to_have_text(re.compile(r"^23[0-3]$"))
     expect(tiles.locator(".stat", has_text="Active accounts, 24 h").locator(".value")).to_have_text("3")

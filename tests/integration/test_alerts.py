@@ -69,7 +69,7 @@ def topic_queue(stack: Stack) -> str:
 
 
 def test_a_run_with_new_high_anomalies_sends_one_alert_to_the_topic_and_the_webhook(
-    stack: Stack, receiver: Receiver
+    stack: Stack, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
     queue = topic_queue(stack)
     for name in ("Mira Jones", "Tom Berg"):
@@ -100,6 +100,9 @@ def test_a_run_with_new_high_anomalies_sends_one_alert_to_the_topic_and_the_webh
     email = json.loads(messages[0]["Body"])
     assert email["Subject"] == body["text"]
     assert f"found {high} new high-risk transactions" in email["Message"] and "Mira Jones" in email["Message"]
+
+    # The console (the local system's, and CloudWatch in AWS) has it in one line.
+    assert any(f"found {high} new high-risk transactions." in r.getMessage() for r in caplog.records)
 
     # A run that finds nothing new sends nothing.
     assert stack.run()["status"] == "SUCCEEDED"
