@@ -6,10 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 
-# Flags for `make run`: PORT, AWS_PORT, FAST=1 (a fast demo schedule), AUTH=1 (sign-in against a local user pool).
+# Flags for `make run`: PORT, AWS_PORT, FAST=1 (a fast demo schedule), AUTH=1 (sign-in against a local user pool),
+# FRESH=1 (delete the kept data and start a new system), DATA_DIR (where the data is kept; default .local/data).
 PORT ?= 8000
 AWS_PORT ?= 4566
-RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast) $(if $(AUTH),--auth)
+RUN_FLAGS := --port $(PORT) --aws-port $(AWS_PORT) $(if $(FAST),--fast) $(if $(AUTH),--auth) \
+	$(if $(FRESH),--fresh) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 .PHONY: run test lint typecheck bench clean
 

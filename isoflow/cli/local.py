@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import signal
 import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.logging.filters import SuppressFilter
@@ -21,6 +23,7 @@ from isoflow.local.stack import FAIL_NEXT_PATH, LocalStack
 from isoflow.tables import ACCOUNTS, local_table_name
 
 HOST = "127.0.0.1"
+DEFAULT_DATA_DIR = ".local/data"
 
 
 def register(subparsers: Any) -> None:
@@ -52,6 +55,15 @@ def register(subparsers: Any) -> None:
         "--auth",
         action="store_true",
         help="require sign-in: a local Cognito user pool with an analyst and an admin, checked as API Gateway does",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help=f"where the system's data is kept between runs (default: {DEFAULT_DATA_DIR}); 'none' keeps nothing",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="delete the kept data first (it says what) and start a new system"
     )
     parser.add_argument(
         "--alert-webhook",
@@ -126,6 +138,20 @@ def fail_next_command(args: argparse.Namespace) -> int:
     return 1
 
 
+def data_dir(args: argparse.Namespace) -> Path | None:
+    """The data directory the flags name, emptied first with --fresh (saying what goes)."""
+    if str(args.data_dir).lower() == "none":
+        return None
+    directory = Path(args.data_dir)
+    if args.fresh and directory.exists():
+        files = [p for p in directory.rglob("*") if p.is_file()]
+        size = sum(p.stat().st_size for p in files)
+        print(f"Starting over: deleting {directory} ({len(files):,} files, {size / 1e6:.1f} MB): every account, "
+              "transaction, verdict and stored model of the last system.", flush=True)  # fmt: skip
+        shutil.rmtree(directory)
+    return directory
+
+
 def run(args: argparse.Namespace) -> int:
     log_json_to_console()
     stack = LocalStack(
@@ -137,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
         seed_days=args.seed_days,
         auth=args.auth,
         alert_webhook=args.alert_webhook,
+        data_dir=data_dir(args),
     )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -149,6 +176,7 @@ Isoflow is running locally.
   Dashboard         {stack.http.url}/
   API               {stack.http.url}/api  (docs: {stack.http.url}/api/docs)
   AWS endpoint      AWS_ENDPOINT_URL={stack.aws.url}
+  Data              {stack.data}
   e.g.              aws --endpoint-url {stack.aws.url} --region us-east-1 dynamodb scan --table-name \
 {local_table_name(ACCOUNTS)}
                     (any credentials work, e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)

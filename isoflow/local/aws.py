@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 
 from isoflow.functions import FunctionSpec
 from isoflow.local import dynamodb
+from isoflow.local.journal import Journal
 from isoflow.local.lambda_invoke import LambdaInvokeLayer
 from isoflow.local.resources import REGION
 from isoflow.local.server import BackgroundServer
@@ -71,14 +72,17 @@ class QuietMotoRequestHandler(MotoRequestHandler):
 
 class LocalAws(BackgroundServer):
     """moto plus the Lambda Invoke layer on host:port. `functions` (physical name -> spec) is read on every
-    invocation, so adding to it registers a function."""
+    invocation, so adding to it registers a function. With a `journal`, the DynamoDB writes it applies are
+    kept on disk (isoflow.local.journal)."""
 
-    def __init__(self, host: str, port: int, functions: dict[str, FunctionSpec]) -> None:
+    def __init__(
+        self, host: str, port: int, functions: dict[str, FunctionSpec], journal: Journal | None = None
+    ) -> None:
         self.functions = functions
         dynamodb.install()
-        moto = one_request_at_a_time(
-            name_unnamed_executions(dynamodb.serving_requests(DomainDispatcherApplication(create_backend_app)))
-        )
+        served = name_unnamed_executions(dynamodb.serving_requests(DomainDispatcherApplication(create_backend_app)))
+        # The journal sees the writes in the order they are applied: inside the one-at-a-time lock.
+        moto = one_request_at_a_time(journal.recording(served) if journal else served)
         app = LambdaInvokeLayer(moto, functions)
         super().__init__(app, host, port, request_handler=QuietMotoRequestHandler)
 

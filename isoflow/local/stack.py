@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,15 @@ from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.faults import fail_next
-from isoflow.local.resources import REGION, bootstrap, detection_definition, local_functions, state_machine_arn
+from isoflow.local.journal import Journal
+from isoflow.local.resources import (
+    DATA_BUCKET,
+    REGION,
+    bootstrap,
+    detection_definition,
+    local_functions,
+    state_machine_arn,
+)
 from isoflow.local.scheduler import Schedule, Scheduler
 from isoflow.local.server import BackgroundServer
 from isoflow.local.site import DEFAULT_BUILD, Site
@@ -104,13 +113,17 @@ class LocalStack:
         seed_days: int = 60,
         auth: bool = False,
         alert_webhook: str | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         self.alert_webhook = alert_webhook
+        # Where its data is kept between runs (isoflow.local.journal); None: nowhere, gone at the stop.
+        self.journal = Journal(data_dir) if data_dir else None
+        self.data = "not kept: it is gone when this stops"
         self.seed_accounts = seed_accounts
         self.seed_days = seed_days
         self.auth = auth
         self.user_pool: UserPool | None = None
-        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS))
+        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal)
         # The front's app is built in start(): with sign-in it needs the user pool, which needs the endpoint.
         self._front: Callable = http_app(self.aws.functions)
         self.http = BackgroundServer(lambda environ, respond: self._front(environ, respond), host, port)
@@ -134,7 +147,19 @@ class LocalStack:
         if self.auth:
             self.user_pool = create_user_pool(session.client("cognito-idp"), self.aws.url, REGION)
             self._front = http_app(self.aws.functions, user_pool=self.user_pool)
+        if self.journal is not None:
+            self.data = f"kept in {self.journal.directory}"
+            if self.journal.exists:
+                began = time.monotonic()
+                restored = self.journal.restore(session.client("dynamodb"), session.client("s3"), DATA_BUCKET)
+                self.data = (
+                    f"restored from {self.journal.directory}: {restored.items:,} items, {restored.objects:,} "
+                    f"stored objects ({time.monotonic() - began:.1f} s)"
+                )
+                logger.info("restored", **vars(restored), seconds=round(time.monotonic() - began, 1))
+            self.journal.start()
         if is_empty(db) and self.seed_accounts:
+            self.data += f"; a new system, seeded with {self.seed_accounts} accounts"
             logger.info("seeding", accounts=self.seed_accounts, days=self.seed_days)
             loaded = load_generated(
                 settings,
@@ -166,4 +191,7 @@ class LocalStack:
         if self.scheduler:
             self.scheduler.stop()
         self.http.stop()
+        if self.journal is not None:
+            saved = self.journal.stop(boto3.client("s3"), DATA_BUCKET)
+            logger.info("data kept", directory=str(self.journal.directory), objects=saved)
         self.aws.stop()

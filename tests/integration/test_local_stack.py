@@ -41,14 +41,15 @@ def _lines(stream, into: queue.Queue) -> None:
         into.put(line)
 
 
-@pytest.fixture
-def running_stack() -> Iterator[RunningStack]:
+def start_stack(data_dir: Path, *flags: str) -> RunningStack:
+    """`isoflow local` on free ports keeping its data in `data_dir`, once it says it is running."""
     process = subprocess.Popen(
-        [str(ISOFLOW), "local", "--port", "0", "--aws-port", "0", "--seed-accounts", "5", "--seed-days", "10"],
+        [str(ISOFLOW), "local", "--port", "0", "--aws-port", "0", "--seed-accounts", "5", "--seed-days", "10",
+         "--data-dir", str(data_dir), *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
+    )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
     output: list[str] = []
@@ -63,11 +64,20 @@ def running_stack() -> Iterator[RunningStack]:
     url = re.search(r"Dashboard\s+(http://127\.0\.0\.1:\d+)/", text)
     aws_url = re.search(r"AWS_ENDPOINT_URL=(http://127\.0\.0\.1:\d+)", text)
     assert url and aws_url, text
-    stack = RunningStack(process, url.group(1), aws_url.group(1), output, lines)
+    return RunningStack(process, url.group(1), aws_url.group(1), output, lines)
+
+
+def stop(stack: RunningStack) -> None:
+    if stack.process.poll() is None:
+        stack.process.kill()
+        stack.process.wait()
+
+
+@pytest.fixture
+def running_stack(tmp_path: Path) -> Iterator[RunningStack]:
+    stack = start_stack(tmp_path / "data")
     yield stack
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    stop(stack)
 
 
 def test_the_local_stack_serves_the_api_with_seeded_data_and_stops_on_ctrl_c(running_stack):
@@ -136,3 +146,61 @@ def test_the_local_stack_serves_the_api_with_seeded_data_and_stops_on_ctrl_c(run
     # A quiet console: no library warning no one can act on, no escaped stack traces.
     printed = running_stack.everything()
     assert "ToleratedFailurePercentage" not in printed and "Traceback" not in printed, printed
+
+
+def accounts_of(stack: RunningStack) -> dict[str, dict]:
+    listed = requests.get(f"{stack.url}/api/accounts", params={"limit": 100}, timeout=30).json()["items"]
+    return {a["accountId"]: a for a in listed}
+
+
+def open_account(stack: RunningStack, name: str) -> str:
+    api = f"{stack.url}/api"
+    body = {"name": name, "accountType": "CHECKING", "currency": "EUR", "homeCountry": "DE"}
+    account_id = requests.post(f"{api}/accounts", json=body, timeout=30).json()["accountId"]
+    deposit = {"accountId": account_id, "transactionType": "DEPOSIT", "amount": 42.5}
+    assert requests.post(f"{api}/transactions", json=deposit, timeout=30).status_code == 201
+    return account_id
+
+
+def test_the_data_survives_a_stop_and_a_kill_and_fresh_starts_over(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = start_stack(data)
+    try:
+        assert "a new system, seeded with 5 accounts" in "".join(first.output)
+        seeded = accounts_of(first)
+        kept = open_account(first, "Kept Across Stops")
+        first.process.send_signal(signal.SIGINT)
+        assert first.process.wait(timeout=30) == 0
+    finally:
+        stop(first)
+
+    second = start_stack(data)
+    try:
+        banner = "".join(second.output)
+        assert f"restored from {data}" in banner and "seeded" not in banner, banner
+        after = accounts_of(second)
+        assert set(after) == set(seeded) | {kept}, "every account back, and no second seed"
+        assert after[kept]["balance"] == 42.5 and after[kept]["name"] == "Kept Across Stops"
+        # Killed, not stopped: what was written before the kill is kept all the same.
+        killed = open_account(second, "Kept Across A Kill")
+        second.process.kill()
+        second.process.wait()
+    finally:
+        stop(second)
+
+    third = start_stack(data)
+    try:
+        assert {kept, killed} <= set(accounts_of(third))
+        assert accounts_of(third)[killed]["balance"] == 42.5
+        third.process.send_signal(signal.SIGINT)
+        assert third.process.wait(timeout=30) == 0
+    finally:
+        stop(third)
+
+    fresh = start_stack(data, "--fresh")
+    try:
+        printed = "".join(fresh.output)
+        assert f"Starting over: deleting {data}" in printed and "a new system, seeded with 5 accounts" in printed
+        assert kept not in accounts_of(fresh) and len(accounts_of(fresh)) == 5
+    finally:
+        stop(fresh)
