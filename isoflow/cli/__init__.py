@@ -6,16 +6,27 @@ import argparse
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 
-# Modules under isoflow.cli that each define `register(subparsers)`; a registered command sets `func`.
-COMMANDS = ("local", "score", "evaluate", "runs", "generate", "verdicts", "openapi")
+# Each command and its module under isoflow.cli, which defines `register(subparsers)`; a registered command
+# sets `func`.
+COMMANDS = {
+    "local": "local",
+    "score": "score",
+    "evaluate": "evaluate",
+    "runs": "runs",
+    "generate": "generate",
+    "import": "imports",
+    "verdicts": "verdicts",
+    "openapi": "openapi",
+}
 
 
-def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
+def build_parser(commands: Iterable[str] = COMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="isoflow", description="Anomalous bank transaction detection")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in commands:
-        importlib.import_module(f"isoflow.cli.{name}").register(subparsers)
+        importlib.import_module(f"isoflow.cli.{COMMANDS[name]}").register(subparsers)
     return parser
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import boto3
 
-from isoflow.local.resources import DATA_BUCKET
+from isoflow.local.resources import DATA_BUCKET, REGION
 from isoflow.settings import ENVIRONMENT, Settings
+from isoflow.store.db import Db, dynamodb_client
 from isoflow.tables import ACCOUNTS, AUDIT, SCORES, TRANSACTIONS, local_table_name
 
 LOCAL_ENDPOINT = "http://127.0.0.1:4566"  # the local stack's AWS endpoint (`make run`)
@@ -29,3 +31,15 @@ def system_settings() -> Settings:
     defaults = {spec.env: local_table_name(spec) for spec in (ACCOUNTS, TRANSACTIONS, SCORES, AUDIT)}
     defaults[ENVIRONMENT["data_bucket"]] = DATA_BUCKET
     return Settings.from_env((), {**defaults, **os.environ})
+
+
+def system_db() -> Db:
+    """The tables the environment names, or the local stack's."""
+    # The service's JSON log lines are for CloudWatch; in a terminal the command's own output says it all.
+    logging.getLogger("isoflow").setLevel(logging.WARNING)
+    if TRANSACTIONS.env not in os.environ:
+        os.environ.setdefault("AWS_ENDPOINT_URL", LOCAL_ENDPOINT)
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+        os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+    return Db.from_settings(system_settings(), dynamodb_client())

@@ -6,10 +6,12 @@ with a timezone); and optionally note. A .gz file is read compressed. Into the l
 run`); into AWS, or another endpoint, when TRANSACTIONS_TABLE (with ACCOUNTS_TABLE, SCORES_TABLE and
 AUDIT_TABLE) names the tables, with AWS_ENDPOINT_URL for an endpoint that is not AWS itself.
 
-Each verdict takes the API's write path (`POST /api/verdicts`): the account's risk moves with it and the audit
-trail names the importer. On a transaction the verdict known last stands, so importing a file again changes
-nothing. A row that cannot be read is reported with its line and why, a transaction that does not exist is
-reported as unknown, and every other row is recorded; the command then exits with 1.
+A transaction id in the system's form (txn_ and 20 hex digits) is used as it is; any other is the bank's
+own, brought in by `isoflow import` under the system's id for it. Each verdict takes the API's write path
+(`POST /api/verdicts`): the account's risk moves with it and the audit trail names the importer. On a
+transaction the verdict known last stands, so importing a file again changes nothing. A row that cannot be
+read is reported with its line and why, a transaction that does not exist is reported as unknown, and every
+other row is recorded; the command then exits with 1.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
-import logging
-import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,13 +31,11 @@ from tqdm import tqdm
 
 from isoflow.api.models import Verdict, VerdictGiven
 from isoflow.cli.files import open_text
-from isoflow.cli.system import LOCAL_ENDPOINT, system_settings
+from isoflow.cli.imports import system_id
+from isoflow.cli.system import system_db, system_settings
 from isoflow.detection.files import VerdictModelFiles
-from isoflow.local.resources import REGION
 from isoflow.store.audit import Actor
-from isoflow.store.db import Db, dynamodb_client
 from isoflow.store.transactions import GivenVerdict, Outcome, record_verdicts
-from isoflow.tables import TRANSACTIONS
 from isoflow.timestamps import now_text
 
 COLUMNS = ("transaction_id", "label", "known_at")
@@ -90,14 +88,15 @@ def read_verdicts(text: IO[str]) -> Iterator[tuple[int, GivenVerdict | Rejected]
             first = error.errors()[0]
             yield line, Rejected(line, f"{_COLUMN_OF[str(first['loc'][0])]}: {first['msg']}")
             continue
-        yield line, GivenVerdict(given.transactionId, given.verdict, given.knownAt, given.note)
+        # A file of the bank's own ids names the transactions `isoflow import` brought in under the system's.
+        yield line, GivenVerdict(system_id("txn", given.transactionId), given.verdict, given.knownAt, given.note)
 
 
 _COLUMN_OF = {"transactionId": "transaction_id", "verdict": "label", "knownAt": "known_at", "note": "note"}
 
 
 def import_command(args: argparse.Namespace) -> int:
-    db = _connect()
+    db = system_db()
     actor = Actor(subject="import", name=getpass.getuser())
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
@@ -107,7 +106,7 @@ def import_command(args: argparse.Namespace) -> int:
         for (line, given), outcome in zip(batch, record_verdicts(db, [g for _, g in batch], actor=actor), strict=True):
             outcomes[outcome] += 1
             if outcome is Outcome.UNKNOWN:
-                problems.append(f"line {line}: no transaction {given.transaction_id}")
+                problems.append(f"line {line}: no such transaction (as {given.transaction_id})")
         batch.clear()
 
     try:
@@ -133,16 +132,3 @@ def import_command(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{outcomes[o]} {o}" for o in (*(o.value for o in Outcome), "rejected"))
     print(f"{sum(outcomes.values())} verdicts: {counts}")
     return 1 if problems else 0
-
-
-def _connect() -> Db:
-    """The tables the environment names, or the local stack's."""
-    # The service's JSON log lines are for CloudWatch; in a terminal the command's own output says it all.
-    logging.getLogger("isoflow").setLevel(logging.WARNING)
-    if TRANSACTIONS.env not in os.environ:
-        os.environ.setdefault("AWS_ENDPOINT_URL", LOCAL_ENDPOINT)
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-        os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
-    settings = system_settings()
-    return Db.from_settings(settings, dynamodb_client())

@@ -14,6 +14,7 @@ from test_api_audit import ADMIN, ANALYST, entries_stored, trail
 from test_api_endpoints import create_account, create_transaction
 
 from isoflow.cli import main
+from isoflow.cli.imports import system_id
 from isoflow.cli.verdicts import Rejected, read_verdicts
 from isoflow.settings import ENVIRONMENT, Settings
 from isoflow.store.db import Db
@@ -103,16 +104,17 @@ def test_only_an_administrator_imports_verdicts(api: Any) -> None:
 def test_a_verdicts_file_is_read_row_by_row() -> None:
     text = io.StringIO(
         "transaction_id,label,known_at,note\n"
-        "txn_a,1,2026-12-01T08:00:00Z,chargeback\n"
-        "txn_b,0,2026-12-01T09:00:00+02:00,\n"
+        "txn_aaaaaaaaaaaaaaaaaaaa,1,2026-12-01T08:00:00Z,chargeback\n"
+        "B-77,0,2026-12-01T09:00:00+02:00,\n"
         "txn_c,yes,2026-12-01T08:00:00Z,\n"
         "txn_d,1,yesterday,\n"
         ",1,2026-12-01T08:00:00Z,\n"
         "txn_f,1,2026-12-01T08:00:00Z," + "x" * 201 + "\n"
     )
     rows = list(read_verdicts(text))
-    assert rows[0] == (2, GivenVerdict("txn_a", "CONFIRMED", "2026-12-01T08:00:00Z", "chargeback"))
-    assert rows[1] == (3, GivenVerdict("txn_b", "NOT_FRAUD", "2026-12-01T07:00:00Z", None))
+    assert rows[0] == (2, GivenVerdict("txn_aaaaaaaaaaaaaaaaaaaa", "CONFIRMED", "2026-12-01T08:00:00Z", "chargeback"))
+    # The bank's own id names the transaction `isoflow import` brought in under the system's id for it.
+    assert rows[1] == (3, GivenVerdict(system_id("txn", "B-77"), "NOT_FRAUD", "2026-12-01T07:00:00Z", None))
     reasons = {line: row.reason for line, row in rows[2:] if isinstance(row, Rejected)}
     assert set(reasons) == {4, 5, 6, 7}
     assert reasons[4].startswith("label must be 1 (fraud) or 0 (not fraud)")
@@ -139,7 +141,7 @@ def test_isoflow_verdicts_import_records_a_file_and_a_second_import_changes_noth
     )
     assert main(["verdicts", "import", str(path)]) == 1
     out = capsys.readouterr().out
-    assert f"line 3: no transaction {UNKNOWN_ID}" in out
+    assert f"line 3: no such transaction (as {UNKNOWN_ID})" in out
     assert "line 4: label must be 1 (fraud) or 0 (not fraud), not '2'" in out
     assert "4 verdicts: 2 recorded, 0 unchanged, 0 superseded, 1 unknown, 1 rejected" in out
     stored = read_transaction(db, first).feedback
