@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from typing import Any
 
 import boto3
+from detection_stack import detection_stack, seed_account
 
 from isoflow import runs
+from isoflow.functions import by_name
 from isoflow.local.resources import STATE_MACHINE_ROLE_ARN
 
 WAITS = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": True}}}
@@ -84,3 +87,33 @@ def test_a_run_that_ended_in_a_fail_state_is_rerun_as_a_new_run(local_aws: Any) 
     assert restarted["input"] == {"trigger": "cli", "rerunOf": failed["executionId"]}
     assert restarted["rerunOf"] == failed["executionId"] and restarted["trigger"] == "cli"
     assert json.dumps(restarted["definition"]) == json.dumps(CAUGHT)
+
+
+def test_a_detection_run_stopped_locally_ends_aborted_and_its_rerun_finishes_the_work(local_aws: Any) -> None:
+    stack = detection_stack(local_aws)
+    account = seed_account(stack.db, transactions=31)
+    released = threading.Event()
+    detector = by_name("score-account-batch").load()
+
+    def held(event: Any, context: Any) -> Any:
+        released.wait(30)
+        return detector(event, context)
+
+    local_aws.register("score-account-batch", held)
+    stopped = runs.start(stack.runs, trigger="api").executionId
+    arn = stack.runs.execution_arn(stopped)
+    while not any(e["type"] == "MapRunStarted" for e in runs.describe_run(stack.runs, stopped)["events"]):
+        time.sleep(0.05)
+    stack.runs.stepfunctions.stop_execution(executionArn=arn)
+    released.set()  # the batch in flight returns; the run goes no further
+
+    aborted = stack.wait(stopped)
+    assert aborted["status"] == "ABORTED", aborted["status"]
+    assert stack.account(account).isStale, "a stopped run clears no flag"
+
+    rerun = runs.rerun(stack.runs, stopped)
+    # Locally there is no redrive: the rerun is a new run recording the one it reruns.
+    assert rerun.mode == "restart"
+    finished_rerun = stack.wait(rerun.executionId)
+    assert finished_rerun["status"] == "SUCCEEDED" and finished_rerun["rerunOf"] == stopped
+    assert not stack.account(account).isStale
