@@ -70,8 +70,10 @@ def new_password() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16)) + "aA1!"
 
 
-def create_user_pool(cognito: Any, endpoint: str, region: str) -> UserPool:
-    """A pool with email sign-in, the dashboard's client (no secret), both groups and a user in each."""
+def create_user_pool(cognito: Any, endpoint: str, region: str, passwords: Mapping[str, str] | None = None) -> UserPool:
+    """A pool with email sign-in, the dashboard's client (no secret), both groups and a user in each, whose
+    password is the one `passwords` keeps for them (a new one otherwise)."""
+    kept = dict(passwords or {})
     pool_id = cognito.create_user_pool(
         PoolName=POOL_NAME,
         UsernameAttributes=["email"],
@@ -85,17 +87,15 @@ def create_user_pool(cognito: Any, endpoint: str, region: str) -> UserPool:
         # Passwords too (USER_PASSWORD_AUTH), for curl and the tests; the stack's client takes SRP only.
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
-    passwords: dict[str, str] = {}
     for group in GROUPS:
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
-    for group, email in LOCAL_USERS.items():
-        passwords[email] = add_user(cognito, pool_id, email, group)
-    return UserPool(pool_id, client_id, region, endpoint, passwords)
+    given = {email: add_user(cognito, pool_id, email, group, kept.get(email)) for group, email in LOCAL_USERS.items()}
+    return UserPool(pool_id, client_id, region, endpoint, given)
 
 
-def add_user(cognito: Any, pool_id: str, email: str, group: str | None) -> str:
-    """Creates a confirmed user (in `group`, if given) and returns the password."""
-    password = new_password()
+def add_user(cognito: Any, pool_id: str, email: str, group: str | None, password: str | None = None) -> str:
+    """Creates a confirmed user (in `group`, if given) with `password` (a new one if None) and returns it."""
+    password = password or new_password()
     cognito.admin_create_user(
         UserPoolId=pool_id,
         Username=email,

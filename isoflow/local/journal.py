@@ -6,6 +6,9 @@ flushed to the operating system before its answer goes back: a process that is k
 write in flight. A write's request says everything it does (its items, keys, conditions and the times the
 caller chose), so replaying the journal into empty tables in the same order builds the same tables again.
 
+With sign-in (`isoflow local --auth`) the local users keep their passwords from one start to the next
+(`users.json`); users added to the local user pool by hand are not kept.
+
 On start the journal is replayed, then compacted: rewritten as one BatchWriteItem per 25 items of each table,
 so a long-lived system starts as fast as a new one. The data bucket holds what can be made again (run
 manifests and results, models refitted when missing); its objects are copied to the data directory at a
@@ -20,7 +23,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from typing import Any
 from isoflow.tables import ALL_TABLES, local_table_name
 
 JOURNAL = "dynamodb.jsonl"
+PASSWORDS = "users.json"  # the local users' passwords (`isoflow local --auth`), kept for the next start
 BUCKET = "bucket"
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 TARGET = "DynamoDB_20120810."
@@ -131,6 +135,16 @@ class Journal:
             os.fsync(out.fileno())
         os.replace(written, self.path)
         return items
+
+    def passwords(self) -> dict[str, str]:
+        path = self.directory / PASSWORDS
+        return dict(json.loads(path.read_text())) if path.is_file() else {}
+
+    def keep_passwords(self, passwords: Mapping[str, str]) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / PASSWORDS
+        path.write_text(json.dumps(dict(passwords)))
+        path.chmod(0o600)
 
     def start(self) -> None:
         """From now on, every write the endpoint applies is appended."""

@@ -145,7 +145,10 @@ class LocalStack:
             )
         db = Db.from_settings(settings, session.client("dynamodb"))
         if self.auth:
-            self.user_pool = create_user_pool(session.client("cognito-idp"), self.aws.url, REGION)
+            kept = self.journal.passwords() if self.journal else {}
+            self.user_pool = create_user_pool(session.client("cognito-idp"), self.aws.url, REGION, kept)
+            if self.journal:
+                self.journal.keep_passwords(self.user_pool.passwords)
             self._front = http_app(self.aws.functions, user_pool=self.user_pool)
         if self.journal is not None:
             self.data = f"kept in {self.journal.directory}"

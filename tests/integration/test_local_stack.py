@@ -204,3 +204,22 @@ def test_the_data_survives_a_stop_and_a_kill_and_fresh_starts_over(tmp_path: Pat
         assert kept not in accounts_of(fresh) and len(accounts_of(fresh)) == 5
     finally:
         stop(fresh)
+
+
+def test_with_sign_in_the_local_users_keep_their_passwords_across_a_restart(tmp_path: Path) -> None:
+    def passwords(stack: RunningStack) -> dict[str, str]:
+        return dict(re.findall(r"Sign in as\s+(\S+)\s+(\S+)", "".join(stack.output)))
+
+    first = start_stack(tmp_path / "data", "--auth")
+    try:
+        before = passwords(first)
+        assert set(before) == {"analyst@isoflow.local", "admin@isoflow.local"}
+        first.process.send_signal(signal.SIGINT)
+        assert first.process.wait(timeout=30) == 0
+    finally:
+        stop(first)
+    second = start_stack(tmp_path / "data", "--auth")
+    try:
+        assert passwords(second) == before
+    finally:
+        stop(second)
