@@ -91,6 +91,6 @@ def plain_response(status: HTTPStatus, message: str, errors: list[FieldError] | 
     return {
         "statusCode": status.value,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": ErrorBody(message=message, errors=errors or []).model_dump_json(),
+        "body": ErrorBody(message=message, errors=errors or []).model_dump_json(exclude_none=True),
         "isBase64Encoded": False,
     }
