@@ -20,6 +20,7 @@ import {
 } from "../lib/accountForm";
 import { describeError } from "../lib/describeError";
 import { formErrors, type FormErrors } from "../lib/fieldErrors";
+import { GeneralErrors } from "./GeneralErrors";
 import { formFields } from "./formFields";
 import { humanise } from "../lib/format";
 
@@ -67,15 +68,7 @@ export function AccountForm({
       aria-label={submitLabel}
       style={{ display: "flex", flexDirection: "column", gap: 14 }}
     >
-      {errors.general.length > 0 && (
-        <div className="banner bad" role="alert">
-          <span>
-            {errors.general.map((message) => (
-              <div key={message}>{message}</div>
-            ))}
-          </span>
-        </div>
-      )}
+      <GeneralErrors messages={errors.general} />
       <div className="form-grid">
         {field("name", "Name", <input {...described("name")} autoComplete="off" />, "Up to 200 characters")}
         {field(

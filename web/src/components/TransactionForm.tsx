@@ -7,6 +7,7 @@ import {
   type TransactionPatch,
 } from "../api/types";
 import { formErrors, type FormErrors } from "../lib/fieldErrors";
+import { GeneralErrors } from "./GeneralErrors";
 import { formFields } from "./formFields";
 import { humanise } from "../lib/format";
 import {
@@ -68,15 +69,7 @@ export function TransactionForm({
       aria-label={submitLabel}
       style={{ display: "flex", flexDirection: "column", gap: 14 }}
     >
-      {errors.general.length > 0 && (
-        <div className="banner bad" role="alert">
-          <span>
-            {errors.general.map((message) => (
-              <div key={message}>{message}</div>
-            ))}
-          </span>
-        </div>
-      )}
+      <GeneralErrors messages={errors.general} />
       <div className="form-grid">
         {creating
           ? field(
