@@ -21,7 +21,7 @@ import csv
 import getpass
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -88,8 +88,7 @@ def read_verdicts(text: IO[str]) -> Iterator[tuple[int, GivenVerdict | Rejected]
             first = error.errors()[0]
             yield line, Rejected(line, f"{_COLUMN_OF[str(first['loc'][0])]}: {first['msg']}")
             continue
-        # A file of the bank's own ids names the transactions `isoflow import` brought in under the system's.
-        yield line, GivenVerdict(system_id("txn", given.transactionId), given.verdict, given.knownAt, given.note)
+        yield line, GivenVerdict(given.transactionId, given.verdict, given.knownAt, given.note)
 
 
 _COLUMN_OF = {"transactionId": "transaction_id", "verdict": "label", "knownAt": "known_at", "note": "note"}
@@ -117,7 +116,9 @@ def import_command(args: argparse.Namespace) -> int:
                     outcomes["rejected"] += 1
                     problems.append(f"line {line}: {row.reason}")
                     continue
-                batch.append((line, row))
+                # A file of the bank's own ids names the transactions `isoflow import` brought in under the
+                # system's ids for them.
+                batch.append((line, replace(row, transaction_id=system_id("txn", row.transaction_id))))
                 if len(batch) == BATCH:
                     send()
             send()

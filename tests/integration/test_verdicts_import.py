@@ -14,7 +14,6 @@ from test_api_audit import ADMIN, ANALYST, entries_stored, trail
 from test_api_endpoints import create_account, create_transaction
 
 from isoflow.cli import main
-from isoflow.cli.imports import system_id
 from isoflow.cli.verdicts import Rejected, read_verdicts
 from isoflow.settings import ENVIRONMENT, Settings
 from isoflow.store.db import Db
@@ -113,8 +112,7 @@ def test_a_verdicts_file_is_read_row_by_row() -> None:
     )
     rows = list(read_verdicts(text))
     assert rows[0] == (2, GivenVerdict("txn_aaaaaaaaaaaaaaaaaaaa", "CONFIRMED", "2026-12-01T08:00:00Z", "chargeback"))
-    # The bank's own id names the transaction `isoflow import` brought in under the system's id for it.
-    assert rows[1] == (3, GivenVerdict(system_id("txn", "B-77"), "NOT_FRAUD", "2026-12-01T07:00:00Z", None))
+    assert rows[1] == (3, GivenVerdict("B-77", "NOT_FRAUD", "2026-12-01T07:00:00Z", None))
     reasons = {line: row.reason for line, row in rows[2:] if isinstance(row, Rejected)}
     assert set(reasons) == {4, 5, 6, 7}
     assert reasons[4].startswith("label must be 1 (fraud) or 0 (not fraud)")
