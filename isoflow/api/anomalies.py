@@ -16,7 +16,7 @@ from isoflow.api.services import Services
 from isoflow.api.transactions import shaped
 from isoflow.store.accounts import with_account_names
 from isoflow.store.scores import levels_at_or_above, score_stats
-from isoflow.store.transactions import Status, list_anomalies
+from isoflow.store.transactions import Status, list_transactions
 from isoflow.store.verdicts import reviewed_ids
 from isoflow.timestamps import format_timestamp, utc_now
 
@@ -44,9 +44,10 @@ def router(services: Services) -> Router:
         limit: page_limit = 50,
         cursor: Cursor = None,
     ) -> Page[Transaction]:
-        items, next_cursor = list_anomalies(
+        # One account's are read from its own transactions, the others' from the risk index.
+        items, next_cursor = list_transactions(
             db,
-            levels=(riskLevel,) if riskLevel else levels_at_or_above(minLevel),
+            risk_levels=(riskLevel,) if riskLevel else levels_at_or_above(minLevel),
             status=status,
             account_id=accountId,
             since=from_,

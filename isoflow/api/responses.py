@@ -61,13 +61,16 @@ class ApiError(Exception):
         self.field = field
 
 
+def error_body(message: str, errors: list[FieldError] | None = None, execution_id: str | None = None) -> str:
+    """The JSON of every error answer; `executionId` only where a start waits for a run in progress."""
+    return ErrorBody(message=message, errors=errors or [], executionId=execution_id).model_dump_json(exclude_none=True)
+
+
 def error_response(
     status: HTTPStatus, message: str, errors: list[FieldError] | None = None, execution_id: str | None = None
 ) -> Response:
-    body = ErrorBody(message=message, errors=errors or [], executionId=execution_id)
-    return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json(exclude_none=True)
-    )
+    body = error_body(message, errors, execution_id)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -91,6 +94,6 @@ def plain_response(status: HTTPStatus, message: str, errors: list[FieldError] | 
     return {
         "statusCode": status.value,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": ErrorBody(message=message, errors=errors or []).model_dump_json(exclude_none=True),
+        "body": error_body(message, errors),
         "isBase64Encoded": False,
     }

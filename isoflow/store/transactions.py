@@ -669,28 +669,3 @@ def scored_transactions(
 
 def _in_status(transaction: Mapping[str, Any], status: Status | None) -> bool:
     return status is None or (status == "closed") == (transaction.get("feedback") is not None)
-
-
-def list_anomalies(
-    db: Db,
-    *,
-    levels: Sequence[str],
-    status: Status | None = None,
-    account_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    limit: int = 50,
-    cursor: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The work queue: transactions scored at `levels`, newest first, open until a verdict closes them. One
-    account's are read from its own transactions, the others' from the risk index."""
-    return list_transactions(
-        db,
-        account_id=account_id,
-        since=since,
-        until=until,
-        risk_levels=levels,
-        status=status,
-        limit=limit,
-        cursor=cursor,
-    )

@@ -20,6 +20,7 @@ import {
 } from "../lib/accountForm";
 import { describeError } from "../lib/describeError";
 import { formErrors, type FormErrors } from "../lib/fieldErrors";
+import { FormActions } from "./FormActions";
 import { GeneralErrors } from "./GeneralErrors";
 import { formFields } from "./formFields";
 import { humanise } from "../lib/format";
@@ -96,16 +97,7 @@ export function AccountForm({
           creating ? "ISO 3166 alpha-2; elsewhere counts as abroad" : fixedHint,
         )}
       </div>
-      <div className="form-actions">
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Saving…" : submitLabel}
-        </button>
-      </div>
+      <FormActions submitLabel={submitLabel} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

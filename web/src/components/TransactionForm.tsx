@@ -7,6 +7,7 @@ import {
   type TransactionPatch,
 } from "../api/types";
 import { formErrors, type FormErrors } from "../lib/fieldErrors";
+import { FormActions } from "./FormActions";
 import { GeneralErrors } from "./GeneralErrors";
 import { formFields } from "./formFields";
 import { humanise } from "../lib/format";
@@ -144,16 +145,7 @@ export function TransactionForm({
         )}
         {field("description", "Description", <input {...described("description")} />, undefined, true)}
       </div>
-      <div className="form-actions">
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Saving…" : submitLabel}
-        </button>
-      </div>
+      <FormActions submitLabel={submitLabel} busy={busy} onCancel={onCancel} />
     </form>
   );
 }
