@@ -16,6 +16,8 @@ function sessionFor(groups: string[]): AuthSession {
   const authenticator: Authenticator = {
     signIn: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: { idToken, accessToken: "a", refreshToken: "r" } }),
     completeNewPassword: vi.fn(),
+    answerTotp: vi.fn(),
+    completeTotpSetup: vi.fn(),
     refresh: vi.fn(),
     signOut: vi.fn().mockResolvedValue(undefined),
   };

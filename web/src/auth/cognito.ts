@@ -4,10 +4,14 @@ import {
   CognitoUser,
   CognitoUserPool,
   type CognitoUserSession,
+  type IAuthenticationCallback,
   type ICognitoStorage,
 } from "amazon-cognito-identity-js";
 import type { AuthConfig } from "../config";
 import type { Authenticator, SignInResult, Tokens } from "./session";
+
+/** How the user's authenticator app is listed on their Cognito user. */
+const TOTP_DEVICE_NAME = "Isoflow dashboard";
 
 /** The library caches the tokens in the storage it is given: memory here, never localStorage. */
 export class MemoryStorage implements ICognitoStorage {
@@ -36,7 +40,9 @@ function tokensOf(session: CognitoUserSession): Tokens {
 
 /**
  * Sign-in with SRP against Cognito's API (the password itself is never sent), using AWS's own SRP client:
- * the same calls reach Cognito in AWS and the local stack's user pool (`endpoint` in /config.json).
+ * the same calls reach Cognito in AWS and the local stack's user pool (`endpoint` in /config.json). Cognito's
+ * challenges on the way (a new password, an authenticator app's code or its setup) are answered on the same
+ * CognitoUser, which holds the challenge's session.
  */
 export class CognitoAuthenticator implements Authenticator {
   private readonly storage = new MemoryStorage();
@@ -65,27 +71,65 @@ export class CognitoAuthenticator implements Authenticator {
     this.user = user;
     user.setAuthenticationFlowType("USER_SRP_AUTH");
     return new Promise((resolve, reject) =>
-      user.authenticateUser(new AuthenticationDetails({ Username: email, Password: password }), {
+      user.authenticateUser(
+        new AuthenticationDetails({ Username: email, Password: password }),
+        this.nextStep(user, resolve, reject),
+      ),
+    );
+  }
+
+  completeNewPassword(newPassword: string): Promise<SignInResult> {
+    const user = this.signingIn();
+    return new Promise((resolve, reject) =>
+      user.completeNewPasswordChallenge(newPassword, {}, this.nextStep(user, resolve, reject)),
+    );
+  }
+
+  answerTotp(code: string): Promise<SignInResult> {
+    const user = this.signingIn();
+    return new Promise((resolve, reject) =>
+      user.sendMFACode(
+        code,
+        { onSuccess: (session) => resolve({ kind: "signedIn", tokens: tokensOf(session) }), onFailure: reject },
+        "SOFTWARE_TOKEN_MFA",
+      ),
+    );
+  }
+
+  completeTotpSetup(code: string): Promise<SignInResult> {
+    const user = this.signingIn();
+    // Verifying the app's first code answers Cognito's MFA_SETUP challenge too, and signs the user in.
+    return new Promise((resolve, reject) =>
+      user.verifySoftwareToken(code, TOTP_DEVICE_NAME, {
         onSuccess: (session) => resolve({ kind: "signedIn", tokens: tokensOf(session) }),
         onFailure: reject,
-        newPasswordRequired: () => resolve({ kind: "newPasswordRequired" }),
       }),
     );
   }
 
-  completeNewPassword(newPassword: string): Promise<Tokens> {
-    const user = this.user;
-    if (!user) return Promise.reject(new Error("sign in first"));
-    return new Promise((resolve, reject) =>
-      user.completeNewPasswordChallenge(
-        newPassword,
-        {},
-        {
-          onSuccess: (session) => resolve(tokensOf(session)),
+  private signingIn(): CognitoUser {
+    if (!this.user) throw new Error("sign in first");
+    return this.user;
+  }
+
+  /** The callbacks of a sign-in step: each of Cognito's answers the user pool can give, as a SignInResult. */
+  private nextStep(
+    user: CognitoUser,
+    resolve: (result: SignInResult) => void,
+    reject: (error: unknown) => void,
+  ): IAuthenticationCallback {
+    return {
+      onSuccess: (session) => resolve({ kind: "signedIn", tokens: tokensOf(session) }),
+      onFailure: reject,
+      newPasswordRequired: () => resolve({ kind: "newPasswordRequired" }),
+      totpRequired: () => resolve({ kind: "totpRequired" }),
+      // A second factor is required and the user has none yet: Cognito makes the key of a new one.
+      mfaSetup: () =>
+        user.associateSoftwareToken({
+          associateSecretCode: (secret) => resolve({ kind: "totpSetup", secret }),
           onFailure: reject,
-        },
-      ),
-    );
+        }),
+    };
   }
 
   refresh(email: string, refreshToken: string): Promise<Tokens> {

@@ -53,7 +53,9 @@ function fakeClock(startMs: number) {
 function fakeAuthenticator(overrides: Partial<Authenticator> = {}): Authenticator {
   return {
     signIn: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: tokens(4_000) }),
-    completeNewPassword: vi.fn().mockResolvedValue(tokens(4_000)),
+    completeNewPassword: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: tokens(4_000) }),
+    answerTotp: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: tokens(4_000) }),
+    completeTotpSetup: vi.fn().mockResolvedValue({ kind: "signedIn", tokens: tokens(4_000) }),
     refresh: vi.fn().mockResolvedValue(tokens(8_000)),
     signOut: vi.fn().mockResolvedValue(undefined),
     ...overrides,
@@ -115,6 +117,55 @@ describe("AuthSession", () => {
     await session.completeNewPassword("a-new-Password-1");
     expect(authenticator.completeNewPassword).toHaveBeenCalledWith("a-new-Password-1");
     expect(session.getState().status).toBe("signedIn");
+  });
+
+  it("asks for the authenticator app's code, takes another after a wrong one, then signs in", async () => {
+    const answerTotp = vi
+      .fn()
+      .mockRejectedValueOnce(new Error("Invalid code received for user"))
+      .mockResolvedValueOnce({ kind: "signedIn", tokens: tokens(4_000) });
+    const authenticator = fakeAuthenticator({
+      signIn: vi.fn().mockResolvedValue({ kind: "totpRequired" }),
+      answerTotp,
+    });
+    const session = new AuthSession(authenticator, fakeClock(1_000_000).clock);
+    await session.signIn("ada@example.com", "pw");
+    expect(session.getState()).toEqual({ status: "totpRequired", email: "ada@example.com" });
+
+    await expect(session.answerTotp("000000")).rejects.toThrow("Invalid code");
+    expect(session.getState()).toEqual({ status: "totpRequired", email: "ada@example.com" });
+    expect(await session.idToken()).toBeUndefined();
+
+    await session.answerTotp("123456");
+    expect(answerTotp).toHaveBeenLastCalledWith("123456");
+    expect(session.getState().status).toBe("signedIn");
+  });
+
+  it("sets up an authenticator app where the pool requires one, after a new password", async () => {
+    const authenticator = fakeAuthenticator({
+      signIn: vi.fn().mockResolvedValue({ kind: "newPasswordRequired" }),
+      completeNewPassword: vi.fn().mockResolvedValue({ kind: "totpSetup", secret: "JBSWY3DPEHPK3PXP" }),
+    });
+    const session = new AuthSession(authenticator, fakeClock(1_000_000).clock);
+    await session.signIn("ada@example.com", "temporary");
+    await session.completeNewPassword("a-new-Password-1");
+    expect(session.getState()).toEqual({ status: "totpSetup", email: "ada@example.com", secret: "JBSWY3DPEHPK3PXP" });
+
+    await session.completeTotpSetup("654321");
+    expect(authenticator.completeTotpSetup).toHaveBeenCalledWith("654321");
+    expect(session.getState()).toMatchObject({ status: "signedIn", identity: { email: "ada@example.com" } });
+  });
+
+  it("answers only the challenge Cognito asked for, and can start over", async () => {
+    const authenticator = fakeAuthenticator({ signIn: vi.fn().mockResolvedValue({ kind: "totpRequired" }) });
+    const session = new AuthSession(authenticator, fakeClock(1_000_000).clock);
+    await expect(session.answerTotp("123456")).rejects.toThrow("Cognito did not ask for this");
+    await session.signIn("ada@example.com", "pw");
+    await expect(session.completeTotpSetup("123456")).rejects.toThrow("Cognito did not ask for this");
+    expect(authenticator.completeTotpSetup).not.toHaveBeenCalled();
+
+    session.startOver();
+    expect(session.getState()).toEqual({ status: "signedOut", message: undefined });
   });
 
   it("refreshes the tokens before the ID token expires, keeping the refresh token", async () => {

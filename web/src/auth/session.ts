@@ -15,12 +15,22 @@ export interface Tokens {
   refreshToken: string;
 }
 
-/** What signing in answers: tokens, or Cognito asking a user with a temporary password for a new one. */
-export type SignInResult = { kind: "signedIn"; tokens: Tokens } | { kind: "newPasswordRequired" };
+/**
+ * What a step of signing in answers: tokens, or what Cognito asks for next. A user with a temporary password
+ * chooses a new one; a user with an authenticator app gives its code (TOTP); a user without one, where the user
+ * pool requires a second factor, adds the `secret` key to an app and gives its first code.
+ */
+export type SignInResult =
+  | { kind: "signedIn"; tokens: Tokens }
+  | { kind: "newPasswordRequired" }
+  | { kind: "totpRequired" }
+  | { kind: "totpSetup"; secret: string };
 
 export interface Authenticator {
   signIn(email: string, password: string): Promise<SignInResult>;
-  completeNewPassword(newPassword: string): Promise<Tokens>;
+  completeNewPassword(newPassword: string): Promise<SignInResult>;
+  answerTotp(code: string): Promise<SignInResult>;
+  completeTotpSetup(code: string): Promise<SignInResult>;
   refresh(email: string, refreshToken: string): Promise<Tokens>;
   /** Revokes the refresh token where Cognito can; the session is cleared whatever it answers. */
   signOut(email: string): Promise<void>;
@@ -36,7 +46,12 @@ export interface Identity {
 export type SessionState =
   | { status: "signedOut"; message?: string }
   | { status: "newPasswordRequired"; email: string }
+  | { status: "totpRequired"; email: string }
+  | { status: "totpSetup"; email: string; secret: string }
   | { status: "signedIn"; identity: Identity };
+
+/** The states in which Cognito waits for the user's answer to a challenge. */
+type Challenged = Extract<SessionState, { email: string }>;
 
 /** The claims of a JWT, without checking its signature (the API does that; this only reads the name and role). */
 export function claimsOf(token: string): Record<string, unknown> {
@@ -102,20 +117,34 @@ export class AuthSession {
     return () => this.listeners.delete(listener);
   };
 
-  /** Signs in; a refusal (wrong password, unknown user) rejects, for the form to show. */
+  /**
+   * Signs in, or moves on to what Cognito asks for next; a refusal (wrong password or code, unknown user)
+   * rejects and leaves the state as it was, for the form to show the error and take another answer.
+   */
   async signIn(email: string, password: string): Promise<void> {
-    const result = await this.authenticator.signIn(email, password);
-    if (result.kind === "newPasswordRequired") {
-      this.set({ status: "newPasswordRequired", email });
-      return;
-    }
-    this.accept(result.tokens, email);
+    this.follow(await this.authenticator.signIn(email, password), email);
   }
 
   async completeNewPassword(newPassword: string): Promise<void> {
-    if (this.state.status !== "newPasswordRequired") throw new Error("no new password was asked for");
-    const email = this.state.email;
-    this.accept(await this.authenticator.completeNewPassword(newPassword), email);
+    const email = this.challenged("newPasswordRequired");
+    this.follow(await this.authenticator.completeNewPassword(newPassword), email);
+  }
+
+  /** The code the user's authenticator app shows. */
+  async answerTotp(code: string): Promise<void> {
+    const email = this.challenged("totpRequired");
+    this.follow(await this.authenticator.answerTotp(code), email);
+  }
+
+  /** The first code of the authenticator app the user just added the secret key to. */
+  async completeTotpSetup(code: string): Promise<void> {
+    const email = this.challenged("totpSetup");
+    this.follow(await this.authenticator.completeTotpSetup(code), email);
+  }
+
+  /** Leaves a sign-in half done (a challenge Cognito no longer accepts, or another user), back to its start. */
+  startOver(): void {
+    if (this.state.status !== "signedIn") this.clear();
   }
 
   /** The ID token for the API's Authorization header, refreshed first if it is close to expiring. */
@@ -164,6 +193,18 @@ export class AuthSession {
       console.warn("Could not refresh the session", error);
       this.clear("Your session has ended. Sign in again.");
     }
+  }
+
+  private challenged(status: Challenged["status"]): string {
+    const state = this.state;
+    if (state.status !== status || !("email" in state)) throw new Error(`Cognito did not ask for this (${status})`);
+    return state.email;
+  }
+
+  private follow(result: SignInResult, email: string): void {
+    if (result.kind === "signedIn") this.accept(result.tokens, email);
+    else if (result.kind === "totpSetup") this.set({ status: "totpSetup", email, secret: result.secret });
+    else this.set({ status: result.kind, email });
   }
 
   private accept(tokens: Tokens, email: string): void {
