@@ -65,6 +65,16 @@ class Api(Construct):
                 metrics_enabled=True,
             ),
         )
+        # API Gateway writes the stage's execution logs to a group of this name, which it would create without a
+        # retention; created here first (the stage waits for it), it expires like the others.
+        execution_logs = logs.LogGroup(
+            self,
+            "ExecutionLogs",
+            log_group_name=f"API-Gateway-Execution-Logs_{self.rest_api.rest_api_id}/{STAGE}",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.rest_api.deployment_stage.node.add_dependency(execution_logs)
         # The authorizer's refusal in the API's own error shape.
         self.rest_api.add_gateway_response(
             "Unauthorized",

@@ -2,7 +2,9 @@
 client, a group per role and the API Gateway authorizer that accepts the pool's ID tokens.
 
 The dashboard signs in with SRP against Cognito's API (the password never leaves the browser), in AWS as
-against the local stack's user pool; the pool has no hosted sign-in domain and the client no OAuth flows.
+against the local stack's user pool, and answers Cognito's second-factor challenges: a code from the user's
+authenticator app, or at a first sign-in the app's setup. The pool has no hosted sign-in domain and the client no
+OAuth flows.
 """
 
 from __future__ import annotations
@@ -22,8 +24,15 @@ GROUP_DESCRIPTIONS = {
 }
 
 
+# A second factor from an authenticator app (TOTP): "required" has every user set one up at their first
+# sign-in, in the dashboard; "optional" asks only those who have one for its code.
+MFA_CHOICES = {"required": cognito.Mfa.REQUIRED, "optional": cognito.Mfa.OPTIONAL}
+
+
 class UserPool(Construct):
-    def __init__(self, scope: Construct, id: str, *, retain: bool) -> None:
+    def __init__(self, scope: Construct, id: str, *, retain: bool, mfa: str = "required") -> None:
+        if mfa not in MFA_CHOICES:
+            raise ValueError(f"mfa must be one of {', '.join(MFA_CHOICES)}, got {mfa!r}")
         super().__init__(scope, id)
         self.user_pool = cognito.UserPool(
             self,
@@ -47,7 +56,9 @@ class UserPool(Construct):
             # Threat protection: compromised-credential checks and adaptive authentication, enforced.
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            mfa=cognito.Mfa.OFF,
+            mfa=MFA_CHOICES[mfa],
+            # No SMS: texts need an SNS sending role and spend, and are the weaker factor.
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             deletion_protection=retain,
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )
@@ -78,12 +89,13 @@ class UserPool(Construct):
         self.authorizer = apigateway.CognitoUserPoolsAuthorizer(
             self, "Authorizer", cognito_user_pools=[self.user_pool], results_cache_ttl=Duration.minutes(5)
         )
-        acknowledge(
-            self.user_pool,
-            "AwsSolutions-COG2",
-            "The dashboard signs in with a password (SRP) under enforced threat protection; an MFA challenge is "
-            "not yet part of its sign-in",
-        )
+        if mfa == "optional":
+            acknowledge(
+                self.user_pool,
+                "AwsSolutions-COG2",
+                "This deployment chose optional MFA (context mfa=optional): users with an authenticator app are "
+                "asked for its code at every sign-in, users without one sign in with their password alone",
+            )
         CfnOutput(Stack.of(self), "UserPoolId", value=self.user_pool.user_pool_id, description="Add users here")
         CfnOutput(Stack.of(self), "UserPoolClientId", value=self.client.user_pool_client_id)
 

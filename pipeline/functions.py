@@ -7,7 +7,7 @@ plus write actions unless the spec lists the setting as read-only. Nothing else 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
@@ -50,9 +50,9 @@ EXECUTION_WRITE = ("states:RedriveExecution", "states:StopExecution")
 class FunctionSettings:
     """How functions are deployed, beyond what their specs say."""
 
-    # Batch functions (every function but the API's) are capped so a backlog never starves the API or
-    # DynamoDB; None leaves them on the account's shared pool (accounts with a low concurrency quota).
-    batch_reserved_concurrency: int | None
+    # Function name -> its reserved concurrency (pipeline.concurrency); a function not named here runs on the
+    # account's shared pool, as every function does by default.
+    reserved_concurrency: Mapping[str, int]
     # Functions that restore from a SnapStart snapshot instead of importing on every cold start: the API
     # (people wait for it) and the detector (importing numpy, scipy and scikit-learn dominates its cold start).
     snap_start_functions: frozenset[str]
@@ -70,7 +70,6 @@ class Functions(Construct):
         storage: Storage,
         alerts: Alerts,
         state_machine_name: str,
-        api_function: str,
         settings: FunctionSettings,
     ) -> None:
         super().__init__(scope, id)
@@ -81,10 +80,9 @@ class Functions(Construct):
         self.functions: dict[str, lambda_.Function] = {}
         self.aliases: dict[str, lambda_.Alias] = {}
         for spec in FUNCTIONS:
-            reserved = None if spec.name == api_function else settings.batch_reserved_concurrency
-            self._add(spec, settings, reserved)
+            self._add(spec, settings)
 
-    def _add(self, spec: FunctionSpec, settings: FunctionSettings, reserved: int | None) -> None:
+    def _add(self, spec: FunctionSpec, settings: FunctionSettings) -> None:
         id = "".join(part.capitalize() for part in spec.name.replace("_", "-").split("-"))
         role = iam.Role(
             self,
@@ -123,7 +121,7 @@ class Functions(Construct):
             environment=environment,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
-            reserved_concurrent_executions=reserved,
+            reserved_concurrent_executions=settings.reserved_concurrency.get(spec.name),
             snap_start=(
                 lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.name in settings.snap_start_functions else None
             ),
@@ -213,6 +211,12 @@ def state_machine_arn(scope: Construct, name: str) -> str:
 def execution_arns(scope: Construct, state_machine_name: str) -> str:
     """Every execution of the state machine."""
     return _states_arn(scope, "execution", f"{state_machine_name}:*")
+
+
+def child_execution_arns(scope: Construct, state_machine_name: str, label: str) -> str:
+    """The child executions of the Distributed Map labelled `label` ("<state machine>/<label>:<id>"; "*": every
+    Map's)."""
+    return _states_arn(scope, "execution", f"{state_machine_name}/{label}:*")
 
 
 def map_run_arns(scope: Construct, state_machine_name: str) -> str:

@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, Fn, Stack
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
@@ -34,6 +35,8 @@ function handler(event) {
 
 # Served fresh on every load: they name the hashed assets and the deployment's settings.
 ENTRY_FILES = ("index.html", "config.json")
+# The build's source maps stay on the machine that built it: deployed, they would publish the dashboard's source.
+UNDEPLOYED_FILES = ("*.map",)
 
 
 def content_security_policy(connect_sources: Sequence[str]) -> str:
@@ -53,6 +56,13 @@ def content_security_policy(connect_sources: Sequence[str]) -> str:
     )
 
 
+def regional_name(scope: Construct, purpose: str) -> str:
+    """A name for a CloudFront resource: CloudFront names are global to the account, so they carry the stack's
+    name and region, and the same stack deploys to a second region of the account."""
+    stack = Stack.of(scope)
+    return f"{stack.stack_name}-{stack.region}-{purpose}"
+
+
 class Site(Construct):
     def __init__(
         self,
@@ -65,6 +75,7 @@ class Site(Construct):
         config: Mapping[str, Any],
         retain: bool,
         connect_sources: Sequence[str] = (),
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
         """`config` becomes /config.json; `connect_sources` are origins the dashboard may call besides its own."""
         super().__init__(scope, id)
@@ -76,6 +87,7 @@ class Site(Construct):
         headers = cloudfront.ResponseHeadersPolicy(
             self,
             "SecurityHeaders",
+            response_headers_policy_name=regional_name(self, "security-headers"),
             comment="Isoflow dashboard and API security headers",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
@@ -111,7 +123,12 @@ class Site(Construct):
             log_bucket=access_logs,
             log_file_prefix="cloudfront/",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    self.bucket,
+                    origin_access_control=cloudfront.S3OriginAccessControl(
+                        self, "AccessControl", origin_access_control_name=regional_name(self, "site")
+                    ),
+                ),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=headers,
@@ -139,11 +156,16 @@ class Site(Construct):
                 )
             },
         )
+        # CDK's one function that copies the build into the bucket logs here, for both deployments.
+        deployment_logs = logs.LogGroup(
+            self, "DeploymentLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
         # Hashed assets never change under their names; the entry files change with every deployment.
         s3deploy.BucketDeployment(
             self,
             "Assets",
-            sources=[s3deploy.Source.asset(str(site_dir), exclude=list(ENTRY_FILES))],
+            sources=[s3deploy.Source.asset(str(site_dir), exclude=[*ENTRY_FILES, *UNDEPLOYED_FILES])],
+            log_group=deployment_logs,
             destination_bucket=self.bucket,
             cache_control=[
                 s3deploy.CacheControl.set_public(),
@@ -161,6 +183,7 @@ class Site(Construct):
                 s3deploy.Source.json_data("config.json", dict(config)),
             ],
             destination_bucket=self.bucket,
+            log_group=deployment_logs,
             cache_control=[s3deploy.CacheControl.no_cache()],
             prune=False,
             distribution=self.distribution,

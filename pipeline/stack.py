@@ -4,6 +4,7 @@ configured from CDK context (cdk.json, or `-c name=value` on the command line)."
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,9 +20,11 @@ from pipeline.alerts import Alerts
 from pipeline.api import Api
 from pipeline.auth import UserPool
 from pipeline.bundling import REPO_ROOT
+from pipeline.concurrency import reservations
 from pipeline.functions import Functions, FunctionSettings
 from pipeline.generator import GeneratorSchedule
 from pipeline.monitoring import Monitoring
+from pipeline.regions import require_supported_region, unsupported_reason
 from pipeline.site import Site
 from pipeline.storage import Storage
 from pipeline.workflow import DetectionWorkflow
@@ -56,8 +59,12 @@ class StackConfig:
     alert_email: str | None = None
     alert_webhook_secret: str | None = None
     site_dir: Path = REPO_ROOT / "web" / "dist"
-    # "none" leaves batch functions on the account's shared concurrency (accounts with a low quota).
-    batch_reserved_concurrency: int | None = Tuning().max_concurrency
+    # Reserve each batch function's concurrency (pipeline.concurrency); needs an account quota above the default.
+    reserved_concurrency: bool = False
+    # Log every state's input and output (customers' data) instead of failures only: for debugging a deployment.
+    full_run_logs: bool = False
+    # Second factor at sign-in: "required" or "optional" (pipeline.auth.MFA_CHOICES).
+    mfa: str = "required"
     snap_start: bool = True
     api_rate_limit: int = 50
     api_burst_limit: int = 100
@@ -90,6 +97,7 @@ def _parse(hint: Any, value: Any) -> Any:
 class IsoflowStack(Stack):
     def __init__(self, scope: Construct, id: str, *, config: StackConfig, **props: Any) -> None:
         super().__init__(scope, id, description="Isoflow: anomalous bank transaction detection", **props)
+        require_supported_region(self)
         state_machine_name = f"{self.stack_name}-detection"
         tuning = Tuning()
 
@@ -101,9 +109,8 @@ class IsoflowStack(Stack):
             storage=storage,
             alerts=alerts,
             state_machine_name=state_machine_name,
-            api_function=API.name,
             settings=FunctionSettings(
-                batch_reserved_concurrency=config.batch_reserved_concurrency,
+                reserved_concurrency=reservations(tuning, unreserved=[API.name]) if config.reserved_concurrency else {},
                 snap_start_functions=frozenset(
                     spec.name for spec in FUNCTIONS if spec is API or spec.bundle == "detector"
                 )
@@ -111,7 +118,7 @@ class IsoflowStack(Stack):
                 else frozenset(),
             ),
         )
-        users = UserPool(self, "Auth", retain=config.retain_data)
+        users = UserPool(self, "Auth", retain=config.retain_data, mfa=config.mfa)
         api = Api(
             self,
             "Api",
@@ -130,6 +137,7 @@ class IsoflowStack(Stack):
             starter=functions.aliases[START_SCHEDULED_RUN.name],
             schedule_enabled=config.detection_schedule,
             every=Duration.minutes(config.detection_every_minutes),
+            full_logs=config.full_run_logs,
         )
         generator = GeneratorSchedule(
             self,
@@ -161,7 +169,7 @@ class IsoflowStack(Stack):
         alerts.send_from(
             functions.functions[RECORD_RUN.name], dashboard_url=site.url, webhook_secret=config.alert_webhook_secret
         )
-        Monitoring(
+        monitoring = Monitoring(
             self,
             "Monitoring",
             functions=functions.functions,
@@ -176,6 +184,11 @@ class IsoflowStack(Stack):
         CfnOutput(self, "ApiUrl", value=api.url, description="The REST API (also at <SiteUrl>/api)")
         CfnOutput(self, "StateMachineArn", value=workflow.state_machine.state_machine_arn)
         CfnOutput(self, "AlertsTopicArn", value=alerts.topic.topic_arn, description="Alerts of new HIGH anomalies")
+        CfnOutput(self, "AlarmsTopicArn", value=monitoring.topic.topic_arn, description="Alarms: failures, throttles")
+
+
+class UnsupportedRegionError(ValueError):
+    """The stack cannot be deployed to the region it was synthesised for (pipeline.regions)."""
 
 
 def cdk_json_context() -> dict[str, Any]:
@@ -185,8 +198,14 @@ def cdk_json_context() -> dict[str, Any]:
     return context
 
 
-def add_to(app: App) -> IsoflowStack:
-    """The stack as `cdk synth` builds it, with the AwsSolutions checks run on every synth."""
+def add_to(app: App, *, target_region: str | None = None) -> IsoflowStack:
+    """The stack as `cdk synth` builds it, with the AwsSolutions checks run on every synth.
+
+    `target_region` is where the stack will be deployed, if known: by default the region the cdk CLI deploys an
+    environment-agnostic stack to (it passes it as CDK_DEFAULT_REGION). An unsupported one fails the synth."""
+    region = target_region or os.environ.get("CDK_DEFAULT_REGION")
+    if region and (reason := unsupported_reason(region)):
+        raise UnsupportedRegionError(reason)
     stack = IsoflowStack(app, STACK_ID, config=StackConfig.from_context(app))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return stack

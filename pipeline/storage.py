@@ -9,8 +9,11 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from isoflow.detection.files import RUNS_PREFIX
 from isoflow.tables import ALL_TABLES, Key, TableSpec
 
+# Longer than the 14 days after a run ends in which Step Functions redrives it, reading its manifest again.
+RUN_FILES_KEPT = Duration.days(30)
 _ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -55,8 +58,14 @@ class Storage(Construct):
             versioned=True,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="data/",
-            # Models are overwritten on every fit; old versions are only worth keeping for a while.
-            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))],
+            lifecycle_rules=[
+                # Models are overwritten on every fit; old versions are only worth keeping for a while.
+                s3.LifecycleRule(id="OldVersions", noncurrent_version_expiration=Duration.days(30)),
+                # A run's files (its manifest, its batches' results and failures) serve the run and its redrives;
+                # its summary stays in the runs table.
+                s3.LifecycleRule(id="RunFiles", prefix=RUNS_PREFIX, expiration=RUN_FILES_KEPT),
+                s3.LifecycleRule(id="RunFilesDeleted", prefix=RUNS_PREFIX, expired_object_delete_marker=True),
+            ],
         )
 
     def _table(self, spec: TableSpec, retain: bool) -> dynamodb.Table:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import fields
 from typing import Any
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -18,7 +18,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from isoflow.workflow import FunctionArns, Tuning, definition
-from pipeline.functions import state_machine_arn
+from pipeline.functions import child_execution_arns, state_machine_arn
 from pipeline.nag import XRAY_WILDCARD, acknowledge, objects_wildcard, resource_wildcard
 
 
@@ -32,19 +32,23 @@ def function_arns(aliases: Mapping[str, lambda_.IFunction]) -> FunctionArns:
     return FunctionArns(**{field.name: by_field[field.name].function_arn for field in fields(FunctionArns)})
 
 
-def _states(document: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def states_of(document: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every state of a definition, those inside Maps and Parallels included."""
     for state in document["States"].values():
         yield state
         for nested in (state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", ())):
             if nested:
-                yield from _states(nested)
+                yield from states_of(nested)
 
 
-def runs_distributed_map(document: Mapping[str, Any]) -> bool:
-    return any(
-        state.get("ItemProcessor", {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"
-        for state in _states(document)
-    )
+def distributed_map_labels(document: Mapping[str, Any]) -> list[str]:
+    """The label of each Distributed Map, which names its Map Run and child executions
+    (`execution:<state machine>/<label>:<id>`); "*" for a Map without one, whose label Step Functions makes up."""
+    return [
+        state.get("Label", "*")
+        for state in states_of(document)
+        if state.get("ItemProcessor", {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"
+    ]
 
 
 class DetectionWorkflow(Construct):
@@ -60,8 +64,11 @@ class DetectionWorkflow(Construct):
         starter: lambda_.IFunction,
         schedule_enabled: bool,
         every: Duration,
+        full_logs: bool = False,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
+        """`full_logs` logs every state's input and output (customers' accounts, amounts and reasons), for
+        debugging; otherwise only failures are logged, without execution data."""
         super().__init__(scope, id)
         arns = function_arns(aliases)
         self.definition = definition(arns, tuning)
@@ -78,9 +85,21 @@ class DetectionWorkflow(Construct):
             "StateMachine",
             state_machine_name=state_machine_name,
             definition_body=sfn.DefinitionBody.from_string(json.dumps(self.definition)),
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            logs=sfn.LogOptions(
+                destination=log_group,
+                level=sfn.LogLevel.ALL if full_logs else sfn.LogLevel.ERROR,
+                include_execution_data=full_logs,
+            ),
             tracing_enabled=True,
         )
+        if not full_logs:
+            acknowledge(
+                self.state_machine,
+                "AwsSolutions-SF1",
+                "Failures only, without execution data, so customers' accounts, amounts and reasons stay out of "
+                "CloudWatch Logs; every run's full history is in Step Functions, and context fullRunLogs=true logs "
+                "every event for debugging",
+            )
         role = self.state_machine.role
         invoked = {field.name for field in fields(FunctionArns)}
         for name, alias in aliases.items():
@@ -90,8 +109,9 @@ class DetectionWorkflow(Construct):
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[data_bucket.arn_for_objects("*")])
         )
-        if runs_distributed_map(self.definition):
-            self._allow_child_executions(role, state_machine_name)
+        labels = distributed_map_labels(self.definition)
+        if labels:
+            self._allow_child_executions(role, state_machine_name, labels)
         acknowledge(
             self.state_machine,
             "AwsSolutions-IAM5[Resource::*]",
@@ -113,24 +133,19 @@ class DetectionWorkflow(Construct):
             targets=[targets.LambdaFunction(starter, retry_attempts=2, max_event_age=every)],
         )
 
-    def _allow_child_executions(self, role: iam.IRole, name: str) -> None:
-        """A Distributed Map runs each batch as a child execution of this state machine (referred to by its
-        name: a reference to the construct would make the role depend on the state machine it serves)."""
-        stack = Stack.of(self)
-
-        def arn(resource: str, resource_name: str) -> str:
-            return stack.format_arn(
-                service="states", resource=resource, resource_name=resource_name,
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            )  # fmt: skip
-
-        children, map_runs = arn("execution", f"{name}/*"), arn("mapRun", f"{name}/*:*")
+    def _allow_child_executions(self, role: iam.IRole, name: str, labels: list[str]) -> None:
+        """A Distributed Map runs each batch as a child execution of this state machine, and a redrive of the
+        parent redrives the Map Run's unsuccessful children, authorised on the children's own ARNs. (The state
+        machine is referred to by its name: a reference to the construct would make the role depend on the state
+        machine it serves.)"""
+        children = child_execution_arns(self, name, "*")
+        redrivable = [child_execution_arns(self, name, label) for label in labels]
         for statement in (
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine_arn(self, name)]),
             iam.PolicyStatement(actions=["states:DescribeExecution", "states:StopExecution"], resources=[children]),
-            iam.PolicyStatement(actions=["states:RedriveExecution"], resources=[map_runs]),
+            iam.PolicyStatement(actions=["states:RedriveExecution"], resources=redrivable),
         ):
             role.add_to_principal_policy(statement)
-        reason = "Child executions and Map runs are named per run; the pattern covers this state machine's only"
-        for pattern in (children, map_runs):
+        reason = "Child executions are named per run; the pattern covers this state machine's children only"
+        for pattern in dict.fromkeys((children, *redrivable)):
             acknowledge(self.state_machine, resource_wildcard(pattern, self), reason)

@@ -28,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from isoflow.observability import logger
 
+RUNS_PREFIX = "runs/"
 MODELS_PREFIX = "models/"
 POPULATION_PREFIX = "population/"
 VERDICTS_PREFIX = "verdicts/"
@@ -74,7 +75,7 @@ class RunFiles(BucketFiles):
 
     @staticmethod
     def _prefix(execution_id: str) -> str:
-        return f"runs/{execution_id}/"
+        return f"{RUNS_PREFIX}{execution_id}/"
 
     def write_manifest(self, execution_id: str, batches: Sequence[dict[str, Any]]) -> dict[str, str]:
         """Writes the Map's items; answers where they are, as the state machine's ItemReader reads it."""

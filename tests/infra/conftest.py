@@ -26,13 +26,21 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site")
     (site / "index.html").write_text("<!doctype html><title>Isoflow</title>")
     (site / "assets").mkdir()
-    (site / "assets" / "index-0123abcd.js").write_text("console.log('isoflow')")
+    (site / "assets" / "index-0123abcd.js").write_text(
+        "console.log('isoflow')\n//# sourceMappingURL=index-0123abcd.js.map"
+    )
+    (site / "assets" / "index-0123abcd.js.map").write_text('{"version": 3, "sources": ["src/main.tsx"]}')
     return site
 
 
 def synth(outdir: Path, site_dir: Path, **context: Any) -> Path:
-    # The cdk CLI records asset and construct paths in the template by default; so does this synth.
-    cli_defaults = {"aws:cdk:enable-asset-metadata": True, "aws:cdk:enable-path-metadata": True}
+    # What the cdk CLI passes by default besides cdk.json's context: asset and construct paths recorded in the
+    # template, and the CDK version reported (AWS::CDK::Metadata). test_infra_cli checks the two synths agree.
+    cli_defaults = {
+        "aws:cdk:enable-asset-metadata": True,
+        "aws:cdk:enable-path-metadata": True,
+        "aws:cdk:version-reporting": True,
+    }
     app = App(outdir=str(outdir), context={**cdk_json_context(), **cli_defaults, "siteDir": str(site_dir), **context})
     add_to(app)
     app.synth()
