@@ -2,8 +2,11 @@
 
 from aws_cdk import App
 
-from pipeline.stack import add_to
+from pipeline.stack import UnsupportedRegionError, add_to
 
 app = App()
-add_to(app)
+try:
+    add_to(app)
+except UnsupportedRegionError as error:
+    raise SystemExit(f"error: {error}") from None
 app.synth()

@@ -4,6 +4,9 @@ grows without end, and what it logs and publishes leaves customers' data and the
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from test_infra_stack import function_of, resources
 from isoflow.detection.files import RUNS_PREFIX
 from isoflow.functions import API, FUNCTIONS, SCORE_ACCOUNT_BATCH
 from isoflow.workflow import Tuning
+from pipeline.bundling import REPO_ROOT
 from pipeline.concurrency import RUN_AT_A_TIME, UNRESERVED_MINIMUM
 from pipeline.plan import describe
 from pipeline.regions import SUPPORTED_REGIONS
@@ -198,6 +202,17 @@ def test_an_unsupported_region_fails_the_synth_saying_why(site_dir: Path, tmp_pa
         add_to(app, target_region="ap-southeast-6")
     with pytest.raises(UnsupportedRegionError, match="Supported regions: us-east-1, "):
         add_to(app, target_region="mx-central-1")
+
+
+def test_cdk_synth_for_an_unsupported_region_ends_with_the_reason_alone() -> None:
+    """The cdk CLI passes the region it deploys to as CDK_DEFAULT_REGION."""
+    environment = {**os.environ, "CDK_DEFAULT_REGION": "me-south-1"}
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("error: Isoflow cannot be deployed to me-south-1: CloudFront")
+    assert "Traceback" not in result.stderr
 
 
 def test_cloudformation_refuses_a_deployment_to_any_other_region(template_json: dict) -> None:
