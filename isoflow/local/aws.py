@@ -22,7 +22,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from isoflow.functions import FunctionSpec
 from isoflow.local import dynamodb
 from isoflow.local.journal import Journal
-from isoflow.local.lambda_invoke import LambdaInvokeLayer
+from isoflow.local.lambda_invoke import LambdaInvokeLayer, ProcessEnvironments
 from isoflow.local.resources import REGION
 from isoflow.local.server import BackgroundServer
 
@@ -73,18 +73,29 @@ class QuietMotoRequestHandler(MotoRequestHandler):
 class LocalAws(BackgroundServer):
     """moto plus the Lambda Invoke layer on host:port. `functions` (physical name -> spec) is read on every
     invocation, so adding to it registers a function. With a `journal`, the DynamoDB writes it applies are
-    kept on disk (isoflow.local.journal)."""
+    kept on disk (isoflow.local.journal); with `processes`, the functions it names run in worker processes."""
 
     def __init__(
-        self, host: str, port: int, functions: dict[str, FunctionSpec], journal: Journal | None = None
+        self,
+        host: str,
+        port: int,
+        functions: dict[str, FunctionSpec],
+        journal: Journal | None = None,
+        processes: ProcessEnvironments | None = None,
     ) -> None:
         self.functions = functions
+        self.processes = processes
         dynamodb.install()
         served = name_unnamed_executions(dynamodb.serving_requests(DomainDispatcherApplication(create_backend_app)))
         # The journal sees the writes in the order they are applied: inside the one-at-a-time lock.
         moto = one_request_at_a_time(journal.recording(served) if journal else served)
-        app = LambdaInvokeLayer(moto, functions)
+        app = LambdaInvokeLayer(moto, functions, processes)
         super().__init__(app, host, port, request_handler=QuietMotoRequestHandler)
+
+    def stop(self) -> None:
+        super().stop()
+        if self.processes is not None:
+            self.processes.close()
 
     def environment(self) -> dict[str, str]:
         """The variables that point boto3 (ours, the handlers' and moto's interpreter's) at this endpoint."""

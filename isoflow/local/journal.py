@@ -9,18 +9,21 @@ caller chose), so replaying the journal into empty tables in the same order buil
 With sign-in (`isoflow local --auth`) the local users keep their passwords from one start to the next
 (`users.json`); users added to the local user pool by hand are not kept.
 
-On start the journal is replayed, then compacted: rewritten as one BatchWriteItem per 25 items of each table,
-so a long-lived system starts as fast as a new one. The data bucket holds what can be made again (run
-manifests and results, models refitted when missing); its objects are copied to the data directory at a
-clean stop and put back on start.
+On start the journal is replayed, then, once it holds more than twice the writes of its compact form,
+compacted: rewritten as one BatchWriteItem per 25 items of each table, so a long-lived system starts as fast
+as a new one. Replay and compaction speak to the endpoint's app in this
+process, in the wire JSON the journal holds, without a client to encode and decode each item.
+
+The data bucket holds what can be made again (run manifests and results, models refitted when missing); its
+objects are copied to the data directory at a clean stop and put back on start.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
-import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,6 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from werkzeug.test import Client
+
+from isoflow.local.resources import REGION
 from isoflow.tables import ALL_TABLES, local_table_name
 
 JOURNAL = "dynamodb.jsonl"
@@ -36,6 +42,14 @@ BUCKET = "bucket"
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 TARGET = "DynamoDB_20120810."
 BATCH = 25
+# moto reads the service and region of a request from its credential scope; it checks no signature.
+AUTHORIZATION = (
+    f"AWS4-HMAC-SHA256 Credential=local/20200101/{REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
+)
+
+
+class ReplayError(RuntimeError):
+    """A journalled write the endpoint refused on replay: the data directory is not what this system wrote."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +57,6 @@ class Restored:
     writes: int  # journal entries replayed
     items: int  # items in the tables afterwards
     objects: int  # data bucket objects put back
-
-
-def _snake(operation: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", operation).lower()
 
 
 class Journal:
@@ -57,13 +67,16 @@ class Journal:
         self.path = directory / JOURNAL
         self._file: Any = None
         self._lock = threading.Lock()
+        self._endpoint: Client | None = None
 
     @property
     def exists(self) -> bool:
         return self.path.is_file() or (self.directory / BUCKET).is_dir()
 
     def recording(self, app: Callable) -> Callable:
-        """WSGI: each DynamoDB write that succeeds is appended once recording has started (`start()`)."""
+        """WSGI: each DynamoDB write that succeeds is appended once recording has started (`start()`); `app`
+        is also where the journal is replayed."""
+        self._endpoint = Client(app)
 
         def recorded(environ: dict, start_response: Callable) -> Iterable[bytes]:
             target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -99,11 +112,28 @@ class Journal:
                 if line.endswith("\n"):  # a line cut short by a kill was never answered: it did not happen
                     yield json.loads(line)
 
-    def restore(self, dynamodb: Any, s3: Any, bucket: str) -> Restored:
+    def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One DynamoDB request to the endpoint's app, in this process."""
+        assert self._endpoint is not None, "replaying needs the endpoint's app: recording(app) first"
+        response = self._endpoint.post(
+            "/",
+            data=json.dumps(request),
+            headers={
+                "X-Amz-Target": TARGET + operation,
+                "Content-Type": "application/x-amz-json-1.0",
+                "Authorization": AUTHORIZATION,
+            },
+        )
+        answer: dict[str, Any] = json.loads(response.get_data() or b"{}")
+        if response.status_code != 200:
+            raise ReplayError(f"{operation} refused on replay ({response.status_code}): {answer}")
+        return answer
+
+    def restore(self, s3: Any, bucket: str) -> Restored:
         """Replays the journal into the (new, empty) tables and puts the bucket's saved objects back."""
         writes = 0
         for entry in self.entries():
-            getattr(dynamodb, _snake(entry["op"]))(**entry["request"])
+            self._call(entry["op"], entry["request"])
             writes += 1
         objects = 0
         saved = self.directory / BUCKET
@@ -111,30 +141,38 @@ class Journal:
             for path in sorted(p for p in saved.rglob("*") if p.is_file()):
                 s3.put_object(Bucket=bucket, Key=path.relative_to(saved).as_posix(), Body=path.read_bytes())
                 objects += 1
-        return Restored(writes, self.compact(dynamodb), objects)
+        items = sum(
+            self._call("DescribeTable", {"TableName": local_table_name(spec)})["Table"]["ItemCount"]
+            for spec in ALL_TABLES
+        )
+        if writes > 2 * math.ceil(items / BATCH):
+            self.compact()
+        return Restored(writes, items, objects)
 
-    def compact(self, dynamodb: Any) -> int:
-        """Rewrites the journal as the tables' items, 25 a BatchWriteItem; answers how many items."""
+    def compact(self) -> None:
+        """Rewrites the journal as the tables' items, 25 a BatchWriteItem."""
         self.directory.mkdir(parents=True, exist_ok=True)
         written = self.path.with_suffix(".tmp")
-        items = 0
         with written.open("w", encoding="utf-8") as out:
             for spec in ALL_TABLES:
                 table = local_table_name(spec)
                 page: list[dict[str, Any]] = []
-                for scanned in dynamodb.get_paginator("scan").paginate(TableName=table):
+                scan: dict[str, Any] = {"TableName": table}
+                while True:
+                    scanned = self._call("Scan", scan)
                     for item in scanned.get("Items", []):
                         page.append({"PutRequest": {"Item": item}})
-                        items += 1
                         if len(page) == BATCH:
                             out.write(_batch(table, page))
                             page = []
+                    if "LastEvaluatedKey" not in scanned:
+                        break
+                    scan["ExclusiveStartKey"] = scanned["LastEvaluatedKey"]
                 if page:
                     out.write(_batch(table, page))
             out.flush()
             os.fsync(out.fileno())
         os.replace(written, self.path)
-        return items
 
     def passwords(self) -> dict[str, str]:
         path = self.directory / PASSWORDS

@@ -4,17 +4,24 @@
 handler with a Lambda-like context and answers the way Lambda does (a handler's exception is a 200 with
 `X-Amz-Function-Error: Unhandled` and an `errorMessage`/`errorType`/`stackTrace` body), so Step Functions'
 Retry and Catch see the same errors as in AWS. Every other request goes on to moto.
+
+Handlers run in this process, one event at a time per function, except the functions named for
+`ProcessEnvironments`: those are CPU-bound (the detector fits a forest per account), and in one process every
+handler shares one interpreter lock, so two detector batches would take turns with each other and with the
+API's answers. In AWS each concurrent invocation has an environment, and CPU, of its own; locally a few
+worker processes stand in for them.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -116,6 +123,51 @@ def _run(name: str, spec: FunctionSpec, event: Any) -> Invocation:
     return Invocation(payload=payload)
 
 
+class ProcessEnvironments:
+    """Execution environments in worker processes for the functions `names`, `size` of them: each worker takes
+    one event at a time, as a Lambda environment does, and keeps what its handler loaded, as a warm one does.
+    The workers start at the first such invocation, with this process's environment (so their boto3 reaches
+    the local endpoint as the in-process handlers' does), and stop with `close()`."""
+
+    def __init__(self, names: Collection[str], size: int) -> None:
+        self.names = frozenset(names)
+        self.size = size
+        self._pool: Any = None
+        self._lock = threading.Lock()
+
+    def runs(self, name: str, spec: FunctionSpec) -> bool:
+        # Only a plain spec: a worker loads the handler by its module path. (A spec of another kind, such as
+        # the local failure switch's, carries state of this process, and runs here.)
+        return name in self.names and type(spec) is FunctionSpec
+
+    def invoke(self, name: str, spec: FunctionSpec, event: Any) -> Invocation:
+        result = self.pool().apply_async(_run, (name, spec, event))
+        # A worker that dies takes its event with it and the pool starts another: Lambda calls that a timeout.
+        try:
+            return result.get(timeout=spec.timeout_s + WORKER_GRACE_S)
+        except multiprocessing.TimeoutError:
+            logger.error("function timed out", function=name, seconds=spec.timeout_s)
+            return _error("Sandbox.Timedout", f"Task timed out after {spec.timeout_s:.2f} seconds")
+
+    def pool(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                self._pool = multiprocessing.get_context("spawn").Pool(self.size)
+            return self._pool
+
+    def close(self) -> None:
+        """Stops the workers, and with them any invocation still running."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
+                self._pool = None
+
+
+# How long past its timeout an invocation in a worker is waited for (the worker's own check answers first).
+WORKER_GRACE_S = 5
+
+
 def function_name_from(identifier: str) -> str:
     """The function name in any form Invoke accepts: name, name:qualifier, partial or full ARN."""
     parts = identifier.split(":")
@@ -139,9 +191,20 @@ class LambdaInvokeLayer:
     """WSGI: answers Lambda Invoke for the functions in `functions` (physical name -> spec); the local stack
     has one version of each, so any qualifier runs it. Everything else goes to `backend` (moto)."""
 
-    def __init__(self, backend: Callable, functions: Mapping[str, FunctionSpec]) -> None:
+    def __init__(
+        self,
+        backend: Callable,
+        functions: Mapping[str, FunctionSpec],
+        processes: ProcessEnvironments | None = None,
+    ) -> None:
         self.backend = backend
         self.functions = functions
+        self.processes = processes
+
+    def invoke(self, name: str, spec: FunctionSpec, event: Any) -> Invocation:
+        if self.processes is not None and self.processes.runs(name, spec):
+            return self.processes.invoke(name, spec, event)
+        return invoke(name, spec, event)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
@@ -169,9 +232,9 @@ class LambdaInvokeLayer:
         if invocation_type == "DryRun":
             return Response(status=204)
         if invocation_type == "Event":
-            threading.Thread(target=invoke, args=(name, spec, event), name=f"event-{name}", daemon=True).start()
+            threading.Thread(target=self.invoke, args=(name, spec, event), name=f"event-{name}", daemon=True).start()
             return Response(status=202)
-        invocation = invoke(name, spec, event)
+        invocation = self.invoke(name, spec, event)
         headers = {"X-Amz-Executed-Version": "$LATEST"}
         if invocation.error:
             headers["X-Amz-Function-Error"] = invocation.error

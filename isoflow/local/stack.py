@@ -12,7 +12,16 @@ from pathlib import Path
 
 import boto3
 
-from isoflow.functions import API, FUNCTIONS, GENERATOR, START_SCHEDULED_RUN, FunctionSpec, local_function_name
+from isoflow.functions import (
+    API,
+    FUNCTIONS,
+    GENERATOR,
+    REFIT_MODELS,
+    SCORE_ACCOUNT_BATCH,
+    START_SCHEDULED_RUN,
+    FunctionSpec,
+    local_function_name,
+)
 from isoflow.generator.bulk import load_generated
 from isoflow.local import logger
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
@@ -20,6 +29,7 @@ from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.faults import fail_next
 from isoflow.local.journal import Journal
+from isoflow.local.lambda_invoke import ProcessEnvironments
 from isoflow.local.resources import (
     DATA_BUCKET,
     REGION,
@@ -34,6 +44,9 @@ from isoflow.local.site import DEFAULT_BUILD, Site
 from isoflow.settings import Settings
 from isoflow.store.db import Db
 from isoflow.timestamps import utc_now
+
+# The CPU-bound functions, which run in worker processes (isoflow.local.lambda_invoke), one per core.
+IN_PROCESSES = (SCORE_ACCOUNT_BATCH, REFIT_MODELS)
 
 # The generator seed of the starting data: every fresh local system starts with the same accounts.
 SEED = 7
@@ -123,7 +136,8 @@ class LocalStack:
         self.seed_days = seed_days
         self.auth = auth
         self.user_pool: UserPool | None = None
-        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal)
+        processes = ProcessEnvironments({local_function_name(spec) for spec in IN_PROCESSES}, os.cpu_count() or 1)
+        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal, processes)
         # The front's app is built in start(): with sign-in it needs the user pool, which needs the endpoint.
         self._front: Callable = http_app(self.aws.functions)
         self.http = BackgroundServer(lambda environ, respond: self._front(environ, respond), host, port)
@@ -154,7 +168,7 @@ class LocalStack:
             self.data = f"kept in {self.journal.directory}"
             if self.journal.exists:
                 began = time.monotonic()
-                restored = self.journal.restore(session.client("dynamodb"), session.client("s3"), DATA_BUCKET)
+                restored = self.journal.restore(session.client("s3"), DATA_BUCKET)
                 self.data = (
                     f"restored from {self.journal.directory}: {restored.items:,} items, {restored.objects:,} "
                     f"stored objects ({time.monotonic() - began:.1f} s)"

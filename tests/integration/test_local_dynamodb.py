@@ -341,3 +341,38 @@ def test_an_item_over_the_size_limit_is_refused(dynamodb: Any) -> None:
         dynamodb.put_item(TableName="a", Item={"id": {"S": "big"}, "text": {"S": "x" * 410_000}})
     assert refused.value.response["Error"]["Code"] == "ValidationException"
     assert "Item" not in dynamodb.get_item(TableName="a", Key={"id": {"S": "big"}})
+
+
+@pytest.mark.parametrize(
+    "projection",
+    ["n, flag, nothing", "flag, things, absent", "things[2].deep, n", "things[0]", "id"],
+)
+def test_projections_read_as_moto_reads_them(aws: Settings, projection: str) -> None:
+    local_dynamodb.install()
+    client = boto3.client("dynamodb")
+    client.create_table(
+        TableName="projected",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    item = {
+        "id": {"S": "p"},
+        "n": {"N": "12.50"},
+        "flag": {"BOOL": False},
+        "nothing": {"NULL": True},
+        "things": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"SS": ["p"]}, "other": {"N": "2"}}}]},
+        "blob": {"B": b"\x00\xff"},
+    }
+    client.put_item(TableName="projected", Item=item)
+    request = {"TableName": "projected", "Key": {"id": {"S": "p"}}, "ProjectionExpression": projection}
+
+    by_moto = client.get_item(**request)["Item"]
+    with local_dynamodb.serving():
+        assert client.get_item(**request)["Item"] == by_moto
+        assert client.query(
+            TableName="projected",
+            KeyConditionExpression="id = :p",
+            ExpressionAttributeValues={":p": {"S": "p"}},
+            ProjectionExpression=projection,
+        )["Items"] == [by_moto]
