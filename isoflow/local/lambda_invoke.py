@@ -14,6 +14,7 @@ worker processes stand in for them.
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import re
@@ -21,14 +22,14 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from isoflow.functions import FunctionSpec
+from isoflow.functions import FunctionSpec, local_function_name
 from isoflow.local import logger
 from isoflow.local.resources import function_arn
 
@@ -124,36 +125,37 @@ def _run(name: str, spec: FunctionSpec, event: Any) -> Invocation:
 
 
 class ProcessEnvironments:
-    """Execution environments in worker processes for the functions `names`, `size` of them: each worker takes
+    """Execution environments in worker processes for the functions `specs`, `size` of them: each worker takes
     one event at a time, as a Lambda environment does, and keeps what its handler loaded, as a warm one does.
-    The workers start at the first such invocation, with this process's environment (so their boto3 reaches
-    the local endpoint as the in-process handlers' does), and stop with `close()`."""
+    `start()` starts the workers with this process's environment (so their boto3 reaches the local endpoint as
+    the in-process handlers' does), each loading the handlers first; `close()` stops them."""
 
-    def __init__(self, names: Collection[str], size: int) -> None:
-        self.names = frozenset(names)
+    def __init__(self, specs: Iterable[FunctionSpec], size: int) -> None:
+        self.specs = {local_function_name(spec): spec for spec in specs}
         self.size = size
         self._pool: Any = None
         self._lock = threading.Lock()
 
     def runs(self, name: str, spec: FunctionSpec) -> bool:
-        # Only a plain spec: a worker loads the handler by its module path. (A spec of another kind, such as
-        # the local failure switch's, carries state of this process, and runs here.)
-        return name in self.names and type(spec) is FunctionSpec
+        # Only the spec it was given: a worker loads the handler by its module path. (Another spec under the
+        # same name, such as the local failure switch's, carries state of this process, and runs here.)
+        return self.specs.get(name) == spec and type(spec) is FunctionSpec
+
+    def start(self) -> None:
+        with self._lock:
+            if self._pool is None:
+                handlers = [spec.handler for spec in self.specs.values()]
+                self._pool = multiprocessing.get_context("spawn").Pool(self.size, _load, (handlers,))
 
     def invoke(self, name: str, spec: FunctionSpec, event: Any) -> Invocation:
-        result = self.pool().apply_async(_run, (name, spec, event))
+        self.start()
+        result = self._pool.apply_async(_run, (name, spec, event))
         # A worker that dies takes its event with it and the pool starts another: Lambda calls that a timeout.
         try:
             return result.get(timeout=spec.timeout_s + WORKER_GRACE_S)
         except multiprocessing.TimeoutError:
             logger.error("function timed out", function=name, seconds=spec.timeout_s)
             return _error("Sandbox.Timedout", f"Task timed out after {spec.timeout_s:.2f} seconds")
-
-    def pool(self) -> Any:
-        with self._lock:
-            if self._pool is None:
-                self._pool = multiprocessing.get_context("spawn").Pool(self.size)
-            return self._pool
 
     def close(self) -> None:
         """Stops the workers, and with them any invocation still running."""
@@ -162,6 +164,12 @@ class ProcessEnvironments:
                 self._pool.terminate()
                 self._pool.join()
                 self._pool = None
+
+
+def _load(handlers: list[str]) -> None:
+    """A worker's start: its handlers' modules loaded before the first event, as a provisioned environment's."""
+    for handler in handlers:
+        importlib.import_module(handler.rsplit(".", 1)[0])
 
 
 # How long past its timeout an invocation in a worker is waited for (the worker's own check answers first).

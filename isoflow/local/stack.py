@@ -136,8 +136,8 @@ class LocalStack:
         self.seed_days = seed_days
         self.auth = auth
         self.user_pool: UserPool | None = None
-        processes = ProcessEnvironments({local_function_name(spec) for spec in IN_PROCESSES}, os.cpu_count() or 1)
-        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal, processes)
+        self.processes = ProcessEnvironments(IN_PROCESSES, os.cpu_count() or 1)
+        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal, self.processes)
         # The front's app is built in start(): with sign-in it needs the user pool, which needs the endpoint.
         self._front: Callable = http_app(self.aws.functions)
         self.http = BackgroundServer(lambda environ, respond: self._front(environ, respond), host, port)
@@ -189,6 +189,8 @@ class LocalStack:
             logger.info(
                 "seeded", accounts=loaded.accounts, transactions=loaded.transactions, anomalies=loaded.anomalies
             )
+        # The detector's workers load once the data is in (loading beside the restore only slows both down).
+        self.processes.start()
         self.http.start()
         # The schedules of the CDK stack: EventBridge rules that invoke these functions. Detection also runs
         # once at start-up, so that the dashboard shows scores within a minute, not after a whole interval.

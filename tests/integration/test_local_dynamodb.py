@@ -345,7 +345,17 @@ def test_an_item_over_the_size_limit_is_refused(dynamodb: Any) -> None:
 
 @pytest.mark.parametrize(
     "projection",
-    ["n, flag, nothing", "flag, things, absent", "things[2].deep, n", "things[0]", "id"],
+    [
+        "n, flag, nothing",
+        "flag, things, absent",
+        "things[2].deep, n",
+        "things[0]",
+        "id",
+        "doc.a, doc.b.c, n",
+        "doc.b, doc.a",
+        "doc.b.c, doc.b.d, doc.e",
+        "doc.b.absent, doc.absent.c, n",
+    ],
 )
 def test_projections_read_as_moto_reads_them(aws: Settings, projection: str) -> None:
     local_dynamodb.install()
@@ -363,6 +373,7 @@ def test_projections_read_as_moto_reads_them(aws: Settings, projection: str) -> 
         "nothing": {"NULL": True},
         "things": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"SS": ["p"]}, "other": {"N": "2"}}}]},
         "blob": {"B": b"\x00\xff"},
+        "doc": {"M": {"a": {"S": "x"}, "b": {"M": {"c": {"N": "1"}, "d": {"S": "y"}}}, "e": {"N": "3"}}},
     }
     client.put_item(TableName="projected", Item=item)
     request = {"TableName": "projected", "Key": {"id": {"S": "p"}}, "ProjectionExpression": projection}
@@ -376,3 +387,43 @@ def test_projections_read_as_moto_reads_them(aws: Settings, projection: str) -> 
             ExpressionAttributeValues={":p": {"S": "p"}},
             ProjectionExpression=projection,
         )["Items"] == [by_moto]
+
+
+@pytest.mark.parametrize("projection_type", ["KEYS_ONLY", "INCLUDE"])
+def test_an_index_projection_reads_as_moto_reads_it(aws: Settings, projection_type: str) -> None:
+    local_dynamodb.install()
+    client = boto3.client("dynamodb")
+    projection: dict[str, Any] = {"ProjectionType": projection_type}
+    if projection_type == "INCLUDE":
+        projection["NonKeyAttributes"] = ["doc", "id"]  # a key named again
+    client.create_table(
+        TableName="by-n",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byN",
+                "KeySchema": [{"AttributeName": "n", "KeyType": "HASH"}, {"AttributeName": "id", "KeyType": "RANGE"}],
+                "Projection": projection,
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.put_item(
+        TableName="by-n",
+        Item={"id": {"S": "p"}, "n": {"N": "1"}, "doc": {"M": {"a": {"S": "x"}}}, "other": {"S": "left out"}},
+    )
+    request = {
+        "TableName": "by-n",
+        "IndexName": "byN",
+        "KeyConditionExpression": "n = :n",
+        "ExpressionAttributeValues": {":n": {"N": "1"}},
+    }
+
+    by_moto = client.query(**request)["Items"]
+    with local_dynamodb.serving():
+        assert client.query(**request)["Items"] == by_moto
+    assert "other" not in by_moto[0]

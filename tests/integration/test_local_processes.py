@@ -26,7 +26,7 @@ HERE = FunctionSpec(name="here", handler="process_handlers.work", bundle="api", 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[Any]:
     functions = {"isoflow-work": WORK, "isoflow-die": DIE, "isoflow-here": HERE}
-    server = LocalAws("127.0.0.1", 0, functions, processes=ProcessEnvironments({"isoflow-work", "isoflow-die"}, 2))
+    server = LocalAws("127.0.0.1", 0, functions, processes=ProcessEnvironments((WORK, DIE), 2))
     server.start()
     client = boto3.client(
         "lambda", endpoint_url=server.url, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
@@ -41,10 +41,10 @@ def call(client: Any, name: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_two_invocations_run_at_once_each_in_its_own_process(endpoint: Any) -> None:
-    call(endpoint, "isoflow-work", {"seconds": 0})  # the workers start on first use
+    call(endpoint, "isoflow-work", {"seconds": 0})  # the workers start and load meanwhile
     answers: list[dict[str, Any]] = []
     callers = [
-        threading.Thread(target=lambda: answers.append(call(endpoint, "isoflow-work", {"seconds": 1.0})))
+        threading.Thread(target=lambda: answers.append(call(endpoint, "isoflow-work", {"seconds": 1.5})))
         for _ in range(2)
     ]
     for caller in callers:

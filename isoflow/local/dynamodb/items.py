@@ -5,9 +5,9 @@ so building an item of n attributes sizes n²/2 of them; for a transaction with 
 of the cost of storing it. This builds the attributes first and checks the same limit once.
 
 moto projects an item (ProjectionExpression) by deep-copying the whole item into plain Python, picking the
-paths and serialising the result back; reading a sample of transactions with their features spent most of its
-time there. A projection of top-level attributes only picks them; one with a nested path or a list index is
-moto's own.
+paths and serialising the result back; reading the detector's windows and the refit's sample spent most of
+their time there. This picks the attributes and map paths without copying them; a projection with a list
+index is moto's own.
 """
 
 from __future__ import annotations
@@ -37,15 +37,46 @@ def item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, at
     self.attrs = values
 
 
+def _pick(value: DynamoType, path: list[str]) -> DynamoType | None:
+    """The part of `value` at the map path `path`, inside maps holding only that path; None if it is not there."""
+    if not path:
+        return value
+    if value.type != "M" or path[0] not in value.value:
+        return None
+    inner = _pick(value.value[path[0]], path[1:])
+    return None if inner is None else _map({path[0]: inner})
+
+
+def _map(members: dict[str, DynamoType]) -> DynamoType:
+    picked = DynamoType({"M": {}})
+    picked.value = members
+    return picked
+
+
+def _merge(into: dict[str, DynamoType], name: str, part: DynamoType) -> None:
+    """Adds a picked part; parts of one map are merged member by member. (An index's projection may name an
+    attribute twice: the same part again.)"""
+    kept = into.get(name)
+    if kept is None or kept is part or kept.type != "M" or part.type != "M":
+        dict.__setitem__(into, name, part)
+        return
+    merged = dict(kept.value)
+    for member, value in part.value.items():
+        _merge(merged, member, value)
+    dict.__setitem__(into, name, _map(merged))
+
+
 def item_project(self: Item, projection_expressions: list[list[str]]) -> Item:
-    if any(len(path) != 1 or path[0].endswith("]") for path in projection_expressions):
-        return MOTO_PROJECT(self, projection_expressions)
+    if any(part.endswith("]") for path in projection_expressions for part in path):
+        return MOTO_PROJECT(self, projection_expressions)  # a list index
     projected = Item(self.hash_key, self.range_key, {})
-    for (name,) in projection_expressions:
+    for name, *path in projection_expressions:
         if name in self.attrs:
             # Shared, not copied: the endpoint serves one request at a time and writes the answer before the
             # next request can change the stored item.
-            dict.__setitem__(projected.attrs, name, self.attrs[name])
+            part = _pick(self.attrs[name], path)
+            if part is not None:
+                _merge(projected.attrs, name, part)
     return projected
 
 
