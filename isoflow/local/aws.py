@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 
 from isoflow.functions import FunctionSpec
 from isoflow.local import dynamodb
+from isoflow.local.executions import ExecutionArchive
 from isoflow.local.journal import Journal
 from isoflow.local.lambda_invoke import LambdaInvokeLayer, ProcessEnvironments
 from isoflow.local.resources import REGION
@@ -73,7 +74,8 @@ class QuietMotoRequestHandler(MotoRequestHandler):
 class LocalAws(BackgroundServer):
     """moto plus the Lambda Invoke layer on host:port. `functions` (physical name -> spec) is read on every
     invocation, so adding to it registers a function. With a `journal`, the DynamoDB writes it applies are
-    kept on disk (isoflow.local.journal); with `processes`, the functions it names run in worker processes."""
+    kept on disk (isoflow.local.journal), and with an `archive`, the run histories (isoflow.local.executions);
+    with `processes`, the functions it names run in worker processes."""
 
     def __init__(
         self,
@@ -82,11 +84,14 @@ class LocalAws(BackgroundServer):
         functions: dict[str, FunctionSpec],
         journal: Journal | None = None,
         processes: ProcessEnvironments | None = None,
+        archive: ExecutionArchive | None = None,
     ) -> None:
         self.functions = functions
         self.processes = processes
         dynamodb.install()
         served = name_unnamed_executions(dynamodb.serving_requests(DomainDispatcherApplication(create_backend_app)))
+        if archive is not None:
+            served = archive.serving(served)
         # The journal sees the writes in the order they are applied: inside the one-at-a-time lock.
         moto = one_request_at_a_time(journal.recording(served) if journal else served)
         app = LambdaInvokeLayer(moto, functions, processes)

@@ -27,6 +27,7 @@ from isoflow.local import logger
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
 from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
+from isoflow.local.executions import ExecutionArchive
 from isoflow.local.faults import fail_next
 from isoflow.local.journal import Journal
 from isoflow.local.lambda_invoke import ProcessEnvironments
@@ -131,13 +132,14 @@ class LocalStack:
         self.alert_webhook = alert_webhook
         # Where its data is kept between runs (isoflow.local.journal); None: nowhere, gone at the stop.
         self.journal = Journal(data_dir) if data_dir else None
+        self.archive = ExecutionArchive(data_dir / "executions", state_machine_arn()) if data_dir else None
         self.data = "not kept: it is gone when this stops"
         self.seed_accounts = seed_accounts
         self.seed_days = seed_days
         self.auth = auth
         self.user_pool: UserPool | None = None
         self.processes = ProcessEnvironments(IN_PROCESSES, os.cpu_count() or 1)
-        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal, self.processes)
+        self.aws = LocalAws(host, aws_port, local_functions(FUNCTIONS), self.journal, self.processes, self.archive)
         # The front's app is built in start(): with sign-in it needs the user pool, which needs the endpoint.
         self._front: Callable = http_app(self.aws.functions)
         self.http = BackgroundServer(lambda environ, respond: self._front(environ, respond), host, port)
@@ -169,9 +171,11 @@ class LocalStack:
             if self.journal.exists:
                 began = time.monotonic()
                 restored = self.journal.restore(session.client("s3"), DATA_BUCKET)
+                runs = self.archive.load() if self.archive else 0
                 self.data = (
                     f"restored from {self.journal.directory}: {restored.items:,} items, {restored.objects:,} "
-                    f"stored objects ({time.monotonic() - began:.1f} s)"
+                    f"stored objects, {runs:,} run {'history' if runs == 1 else 'histories'} "
+                    f"({time.monotonic() - began:.1f} s)"
                 )
                 logger.info("restored", **vars(restored), seconds=round(time.monotonic() - began, 1))
             self.journal.start()
@@ -192,6 +196,8 @@ class LocalStack:
         # The detector's workers load once the data is in (loading beside the restore only slows both down).
         self.processes.start()
         self.http.start()
+        if self.archive is not None:
+            self.archive.start(self.aws.url)
         # The schedules of the CDK stack: EventBridge rules that invoke these functions. Detection also runs
         # once at start-up, so that the dashboard shows scores within a minute, not after a whole interval.
         detection = local_function_name(START_SCHEDULED_RUN)
@@ -210,6 +216,8 @@ class LocalStack:
         if self.scheduler:
             self.scheduler.stop()
         self.http.stop()
+        if self.archive is not None:
+            logger.info("run histories kept", archived=self.archive.stop())
         if self.journal is not None:
             saved = self.journal.stop(boto3.client("s3"), DATA_BUCKET)
             logger.info("data kept", directory=str(self.journal.directory), objects=saved)

@@ -223,3 +223,61 @@ def test_with_sign_in_the_local_users_keep_their_passwords_across_a_restart(tmp_
         assert passwords(second) == before
     finally:
         stop(second)
+
+
+def finished_runs(stack: RunningStack, count: int) -> list[dict]:
+    """The runs listed, once `count` are listed and none is running."""
+    deadline = time.monotonic() + STARTUP_S
+    while True:
+        listed = requests.get(f"{stack.url}/api/executions", timeout=30).json()["items"]
+        if len(listed) >= count and all(run["status"] != "RUNNING" for run in listed):
+            return listed
+        assert time.monotonic() < deadline, listed
+        time.sleep(0.5)
+
+
+def test_run_histories_survive_a_stop_and_a_kill_and_a_failed_run_is_rerun_after(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = start_stack(data)
+    try:
+        finished_runs(first, 1)  # the start-up run
+        requests.post(f"{first.url}/local/fail-next", json={"step": "FindStaleAccounts"}, timeout=30)
+        failed_id = requests.post(f"{first.url}/api/executions", json={}, timeout=30).json()["executionId"]
+        before = finished_runs(first, 2)
+        failed = requests.get(f"{first.url}/api/executions/{failed_id}", timeout=30).json()
+        assert failed["status"] == "FAILED" and "fail-next" in str(failed["cause"]), failed
+        first.process.send_signal(signal.SIGINT)
+        assert first.process.wait(timeout=30) == 0
+    finally:
+        stop(first)
+
+    second = start_stack(data)
+    try:
+        assert "2 run histories" in "".join(second.output)
+        # Each start runs detection once: that run first, then the two kept.
+        listed = finished_runs(second, 3)
+        assert [(r["executionId"], r["status"]) for r in listed[1:]] == [
+            (r["executionId"], r["status"]) for r in before
+        ]
+        kept = requests.get(f"{second.url}/api/executions/{failed_id}", timeout=30).json()
+        assert (kept["events"], kept["cause"], kept["definition"]) == (
+            failed["events"],
+            failed["cause"],
+            failed["definition"],
+        )
+        rerun = requests.post(f"{second.url}/api/executions/{failed_id}/rerun", json={}, timeout=30)
+        assert rerun.status_code < 300, rerun.text
+        after = finished_runs(second, 4)
+        assert after[0]["executionId"] == rerun.json()["executionId"] and after[0]["status"] == "SUCCEEDED"
+        assert after[0]["rerunOf"] == failed_id
+        time.sleep(6)  # a finished run is archived within 5 s, so a kill keeps it
+        second.process.kill()
+        second.process.wait()
+    finally:
+        stop(second)
+
+    third = start_stack(data)
+    try:
+        assert [r["executionId"] for r in finished_runs(third, 5)[1:]] == [r["executionId"] for r in after]
+    finally:
+        stop(third)
