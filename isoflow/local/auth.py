@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from moto.cognitoidp.models import cognitoidp_backends
 
 from isoflow.api.auth import GROUPS
+from isoflow.local.resources import ACCOUNT_ID
 
 # The claims of the one caller of a local stack without sign-in: an administrator.
 LOCAL_ADMINISTRATOR: dict[str, str] = {
@@ -70,10 +72,20 @@ def new_password() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16)) + "aA1!"
 
 
-def create_user_pool(cognito: Any, endpoint: str, region: str, passwords: Mapping[str, str] | None = None) -> UserPool:
+@dataclass(frozen=True)
+class KeptUser:
+    """What a local user needs to sign in after a restart."""
+
+    password: str
+    groups: tuple[str, ...] = ()
+    attributes: Mapping[str, str] | None = None  # besides `sub`, which the pool gives anew
+    confirmed: bool = True  # False: the password is a temporary one, to be changed at the first sign-in
+
+
+def create_user_pool(cognito: Any, endpoint: str, region: str, kept: Mapping[str, KeptUser] | None = None) -> UserPool:
     """A pool with email sign-in, the dashboard's client (no secret), both groups and a user in each, whose
-    password is the one `passwords` keeps for them (a new one otherwise)."""
-    kept = dict(passwords or {})
+    password is the one `kept` has for them (a new one otherwise); and every other user `kept` has, as kept."""
+    kept = dict(kept or {})
     pool_id = cognito.create_user_pool(
         PoolName=POOL_NAME,
         UsernameAttributes=["email"],
@@ -89,8 +101,49 @@ def create_user_pool(cognito: Any, endpoint: str, region: str, passwords: Mappin
     )["UserPoolClient"]["ClientId"]
     for group in GROUPS:
         cognito.create_group(UserPoolId=pool_id, GroupName=group)
-    given = {email: add_user(cognito, pool_id, email, group, kept.get(email)) for group, email in LOCAL_USERS.items()}
+    given = {
+        email: add_user(cognito, pool_id, email, group, kept[email].password if email in kept else None)
+        for group, email in LOCAL_USERS.items()
+    }
+    for email, user in kept.items():
+        if email not in given:
+            _restore_user(cognito, pool_id, email, user)
     return UserPool(pool_id, client_id, region, endpoint, given)
+
+
+def _restore_user(cognito: Any, pool_id: str, email: str, user: KeptUser) -> None:
+    attributes = {"email": email, **(user.attributes or {})}
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": name, "Value": value} for name, value in attributes.items()],
+        TemporaryPassword=user.password,
+        MessageAction="SUPPRESS",
+    )
+    if user.confirmed:
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=user.password, Permanent=True)
+    for group in user.groups:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)
+
+
+def pool_users(cognito: Any, pool: UserPool) -> dict[str, KeptUser]:
+    """Every user of the local pool, as `create_user_pool` can make them again. Cognito never gives a password
+    back; the local pool is moto's, in this process, which keeps them."""
+    users = cognitoidp_backends[ACCOUNT_ID][pool.region].user_pools[pool.pool_id].users.values()
+    kept: dict[str, KeptUser] = {}
+    for user in users:
+        if user.password is None:
+            continue  # no way to sign in to keep
+        attributes = {a["Name"]: a["Value"] for a in user.attributes if a["Name"] != "sub"}
+        email = attributes.pop("email", user.username)
+        groups = cognito.admin_list_groups_for_user(UserPoolId=pool.pool_id, Username=email)["Groups"]
+        kept[email] = KeptUser(
+            password=user.password,
+            groups=tuple(group["GroupName"] for group in groups),
+            attributes=attributes,
+            confirmed=user.status == "CONFIRMED",
+        )
+    return kept
 
 
 def add_user(cognito: Any, pool_id: str, email: str, group: str | None, password: str | None = None) -> str:

@@ -6,8 +6,8 @@ flushed to the operating system before its answer goes back: a process that is k
 write in flight. A write's request says everything it does (its items, keys, conditions and the times the
 caller chose), so replaying the journal into empty tables in the same order builds the same tables again.
 
-With sign-in (`isoflow local --auth`) the local users keep their passwords from one start to the next
-(`users.json`); users added to the local user pool by hand are not kept.
+With sign-in (`isoflow local --auth`) the local users, those added by hand too, are kept from one start to the
+next with their passwords and groups (`users.json`, written at start and at a clean stop).
 
 On start the journal is replayed, then, once it holds more than twice the writes of its compact form,
 compacted: rewritten as one BatchWriteItem per 25 items of each table, so a long-lived system starts as fast
@@ -27,17 +27,18 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from werkzeug.test import Client
 
+from isoflow.local.auth import KeptUser
 from isoflow.local.resources import REGION
 from isoflow.tables import ALL_TABLES, local_table_name
 
 JOURNAL = "dynamodb.jsonl"
-PASSWORDS = "users.json"  # the local users' passwords (`isoflow local --auth`), kept for the next start
+USERS = "users.json"  # the local users and their passwords (`isoflow local --auth`), kept for the next start
 BUCKET = "bucket"
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 TARGET = "DynamoDB_20120810."
@@ -174,14 +175,22 @@ class Journal:
             os.fsync(out.fileno())
         os.replace(written, self.path)
 
-    def passwords(self) -> dict[str, str]:
-        path = self.directory / PASSWORDS
-        return dict(json.loads(path.read_text())) if path.is_file() else {}
+    def users(self) -> dict[str, KeptUser]:
+        path = self.directory / USERS
+        if not path.is_file():
+            return {}
+        kept = json.loads(path.read_text())
+        return {
+            email: KeptUser(password=user)
+            if isinstance(user, str)
+            else KeptUser(**{**user, "groups": tuple(user["groups"])})
+            for email, user in kept.items()
+        }
 
-    def keep_passwords(self, passwords: Mapping[str, str]) -> None:
+    def keep_users(self, users: Mapping[str, KeptUser]) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / PASSWORDS
-        path.write_text(json.dumps(dict(passwords)))
+        path = self.directory / USERS
+        path.write_text(json.dumps({email: asdict(user) for email, user in users.items()}))
         path.chmod(0o600)
 
     def start(self) -> None:

@@ -17,7 +17,10 @@ from __future__ import annotations
 import importlib
 import json
 import multiprocessing
+import multiprocessing.connection
+import os
 import re
+import signal
 import threading
 import time
 import traceback
@@ -167,9 +170,20 @@ class ProcessEnvironments:
 
 
 def _load(handlers: list[str]) -> None:
-    """A worker's start: its handlers' modules loaded before the first event, as a provisioned environment's."""
+    """A worker's start: its handlers' modules loaded before the first event, as a provisioned environment's.
+    Ctrl-C reaches every process of the terminal's group, but the local system stops its workers itself; and
+    a worker whose local system was killed ends with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     for handler in handlers:
         importlib.import_module(handler.rsplit(".", 1)[0])
+
+
+def _exit_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
 
 
 # How long past its timeout an invocation in a worker is waited for (the worker's own check answers first).

@@ -25,7 +25,7 @@ from isoflow.functions import (
 from isoflow.generator.bulk import load_generated
 from isoflow.local import logger
 from isoflow.local.api_gateway import API_PREFIX, ApiGateway
-from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool
+from isoflow.local.auth import CognitoAuthorizer, UserPool, create_user_pool, pool_users
 from isoflow.local.aws import MOTO_CONFIG, LocalAws
 from isoflow.local.executions import ExecutionArchive
 from isoflow.local.faults import fail_next
@@ -161,10 +161,10 @@ class LocalStack:
             )
         db = Db.from_settings(settings, session.client("dynamodb"))
         if self.auth:
-            kept = self.journal.passwords() if self.journal else {}
+            kept = self.journal.users() if self.journal else {}
             self.user_pool = create_user_pool(session.client("cognito-idp"), self.aws.url, REGION, kept)
             if self.journal:
-                self.journal.keep_passwords(self.user_pool.passwords)
+                self.journal.keep_users(pool_users(session.client("cognito-idp"), self.user_pool))
             self._front = http_app(self.aws.functions, user_pool=self.user_pool)
         if self.journal is not None:
             self.data = f"kept in {self.journal.directory}"
@@ -213,12 +213,38 @@ class LocalStack:
         return settings
 
     def stop(self) -> None:
+        """Stops everything. A step that fails is logged and the rest still run, so that what can be kept is
+        kept; then the first failure is raised."""
+        steps: list[tuple[str, Callable[[], object]]] = []
         if self.scheduler:
-            self.scheduler.stop()
-        self.http.stop()
+            steps.append(("schedules", self.scheduler.stop))
+        steps.append(("http", self.http.stop))
+        if self.journal is not None and self.user_pool is not None:
+            steps.append(("users", self._keep_users))
         if self.archive is not None:
-            logger.info("run histories kept", archived=self.archive.stop())
+            steps.append(("run histories", self._keep_runs))
         if self.journal is not None:
-            saved = self.journal.stop(boto3.client("s3"), DATA_BUCKET)
-            logger.info("data kept", directory=str(self.journal.directory), objects=saved)
-        self.aws.stop()
+            steps.append(("data", self._keep_data))
+        steps.append(("aws", self.aws.stop))
+        failures: list[Exception] = []
+        for name, action in steps:
+            try:
+                action()
+            except Exception as error:
+                logger.exception("a step of the stop failed", step=name)
+                failures.append(error)
+        if failures:
+            raise failures[0]
+
+    def _keep_users(self) -> None:
+        assert self.journal is not None and self.user_pool is not None
+        self.journal.keep_users(pool_users(boto3.client("cognito-idp"), self.user_pool))
+
+    def _keep_runs(self) -> None:
+        assert self.archive is not None
+        logger.info("run histories kept", archived=self.archive.stop())
+
+    def _keep_data(self) -> None:
+        assert self.journal is not None
+        saved = self.journal.stop(boto3.client("s3"), DATA_BUCKET)
+        logger.info("data kept", directory=str(self.journal.directory), objects=saved)

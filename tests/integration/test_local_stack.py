@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import signal
@@ -12,8 +13,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
+import jwt
 import pytest
 import requests
 
@@ -49,6 +52,7 @@ def start_stack(data_dir: Path, *flags: str) -> RunningStack:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's command has
     )  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
@@ -71,6 +75,27 @@ def stop(stack: RunningStack) -> None:
     if stack.process.poll() is None:
         stack.process.kill()
         stack.process.wait()
+
+
+def group_alive(stack: RunningStack) -> bool:
+    """Whether any process of its group (it and its workers) is still running: not ended, nor a zombie left
+    for a parent to reap."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        state, group = fields[0], int(fields[2])
+        if group == stack.process.pid and state != "Z":
+            return True
+    return False
+
+
+def ctrl_c(stack: RunningStack) -> None:
+    """Stops it as a person does (Ctrl-C signals every process of the terminal's group), and checks it stopped
+    cleanly."""
+    os.killpg(stack.process.pid, signal.SIGINT)
+    assert stack.process.wait(timeout=30) == 0
 
 
 @pytest.fixture
@@ -141,8 +166,7 @@ def test_the_local_stack_serves_the_api_with_seeded_data_and_stops_on_ctrl_c(run
     scanned = dynamodb.scan(TableName="isoflow-accounts", Select="COUNT")
     assert scanned["Count"] == len(seeded) + 1
 
-    running_stack.process.send_signal(signal.SIGINT)
-    assert running_stack.process.wait(timeout=30) == 0
+    ctrl_c(running_stack)
     # A quiet console: no library warning no one can act on, no escaped stack traces.
     printed = running_stack.everything()
     assert "ToleratedFailurePercentage" not in printed and "Traceback" not in printed, printed
@@ -169,8 +193,7 @@ def test_the_data_survives_a_stop_and_a_kill_and_fresh_starts_over(tmp_path: Pat
         assert "a new system, seeded with 5 accounts" in "".join(first.output)
         seeded = accounts_of(first)
         kept = open_account(first, "Kept Across Stops")
-        first.process.send_signal(signal.SIGINT)
-        assert first.process.wait(timeout=30) == 0
+        ctrl_c(first)
     finally:
         stop(first)
 
@@ -185,6 +208,11 @@ def test_the_data_survives_a_stop_and_a_kill_and_fresh_starts_over(tmp_path: Pat
         killed = open_account(second, "Kept Across A Kill")
         second.process.kill()
         second.process.wait()
+        # Its detector workers end with it.
+        deadline = time.monotonic() + 10
+        while group_alive(second):
+            assert time.monotonic() < deadline, "a worker outlived the killed system"
+            time.sleep(0.2)
     finally:
         stop(second)
 
@@ -192,8 +220,7 @@ def test_the_data_survives_a_stop_and_a_kill_and_fresh_starts_over(tmp_path: Pat
     try:
         assert {kept, killed} <= set(accounts_of(third))
         assert accounts_of(third)[killed]["balance"] == 42.5
-        third.process.send_signal(signal.SIGINT)
-        assert third.process.wait(timeout=30) == 0
+        ctrl_c(third)
     finally:
         stop(third)
 
@@ -206,21 +233,56 @@ def test_the_data_survives_a_stop_and_a_kill_and_fresh_starts_over(tmp_path: Pat
         stop(fresh)
 
 
-def test_with_sign_in_the_local_users_keep_their_passwords_across_a_restart(tmp_path: Path) -> None:
+def test_with_sign_in_the_local_users_those_added_by_hand_too_are_kept_across_a_restart(tmp_path: Path) -> None:
     def passwords(stack: RunningStack) -> dict[str, str]:
         return dict(re.findall(r"Sign in as\s+(\S+)\s+(\S+)", "".join(stack.output)))
 
+    def pool(stack: RunningStack) -> tuple[str, str, Any]:
+        found = re.search(r"User pool\s+(\S+) \(client (\S+)\)", "".join(stack.output))
+        assert found, stack.output
+        cognito = boto3.client(
+            "cognito-idp",
+            endpoint_url=stack.aws_url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        return found.group(1), found.group(2), cognito
+
+    added = "auditor@example.com"
     first = start_stack(tmp_path / "data", "--auth")
     try:
         before = passwords(first)
         assert set(before) == {"analyst@isoflow.local", "admin@isoflow.local"}
-        first.process.send_signal(signal.SIGINT)
-        assert first.process.wait(timeout=30) == 0
+        # A user added by hand, as `aws cognito-idp admin-create-user` against the printed endpoint adds one.
+        pool_id, _, cognito = pool(first)
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=added,
+            UserAttributes=[{"Name": "email", "Value": added}, {"Name": "name", "Value": "Ada Auditor"}],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username=added, Password="Kept-across-1", Permanent=True)
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=added, GroupName="analysts")
+        ctrl_c(first)
     finally:
         stop(first)
     second = start_stack(tmp_path / "data", "--auth")
     try:
         assert passwords(second) == before
+        pool_id, client_id, cognito = pool(second)
+        signed_in = cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": added, "PASSWORD": "Kept-across-1"},
+        )
+        token = signed_in["AuthenticationResult"]["IdToken"]
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert claims["cognito:groups"] == ["analysts"]
+        attributes = cognito.admin_get_user(UserPoolId=pool_id, Username=added)["UserAttributes"]
+        assert {"Name": "name", "Value": "Ada Auditor"} in attributes
+        reply = requests.get(f"{second.url}/api/accounts", headers={"Authorization": token}, timeout=30)
+        assert reply.status_code == 200
     finally:
         stop(second)
 
@@ -246,8 +308,10 @@ def test_run_histories_survive_a_stop_and_a_kill_and_a_failed_run_is_rerun_after
         before = finished_runs(first, 2)
         failed = requests.get(f"{first.url}/api/executions/{failed_id}", timeout=30).json()
         assert failed["status"] == "FAILED" and "fail-next" in str(failed["cause"]), failed
-        first.process.send_signal(signal.SIGINT)
-        assert first.process.wait(timeout=30) == 0
+        ctrl_c(first)
+        # The failure is one readable line on the console; its detail is on the run's page.
+        printed = first.everything()
+        assert "FindStaleAccounts failed on purpose" in printed and "FailureEventException" not in printed
     finally:
         stop(first)
 
