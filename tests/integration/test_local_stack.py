@@ -32,6 +32,16 @@ class RunningStack:
     output: list[str]
     lines: queue.Queue[str]
 
+    def client(self, service: str) -> Any:
+        """A client of its printed AWS endpoint, as `aws --endpoint-url` uses it (any credentials work)."""
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
     def everything(self) -> str:
         """All it printed, once it has stopped."""
         while not self.lines.empty():
@@ -156,13 +166,7 @@ def test_the_local_stack_serves_the_api_with_seeded_data_and_stops_on_ctrl_c(run
     assert config["apiBaseUrl"] == "/api"
 
     # The printed endpoint is a working AWS endpoint for any client, as `aws --endpoint-url` uses it.
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=running_stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    dynamodb = running_stack.client("dynamodb")
     scanned = dynamodb.scan(TableName="isoflow-accounts", Select="COUNT")
     assert scanned["Count"] == len(seeded) + 1
 
@@ -240,14 +244,7 @@ def test_with_sign_in_the_local_users_those_added_by_hand_too_are_kept_across_a_
     def pool(stack: RunningStack) -> tuple[str, str, Any]:
         found = re.search(r"User pool\s+(\S+) \(client (\S+)\)", "".join(stack.output))
         assert found, stack.output
-        cognito = boto3.client(
-            "cognito-idp",
-            endpoint_url=stack.aws_url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-        return found.group(1), found.group(2), cognito
+        return found.group(1), found.group(2), stack.client("cognito-idp")
 
     added = "auditor@example.com"
     first = start_stack(tmp_path / "data", "--auth")
