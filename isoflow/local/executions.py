@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from isoflow.local import logger
-from isoflow.local.resources import REGION
+from isoflow.local.resources import json_request_headers
 
 TARGET = "AWSStepFunctions."
 # ListExecutions' pages of archived executions carry this token (moto's own tokens never start with it).
@@ -33,9 +33,6 @@ ARCHIVE_TOKEN = "archived:"
 ARCHIVE_EVERY_S = 5.0
 # The requests answered from the archive for an archived execution, and the request field naming it.
 BY_EXECUTION = ("DescribeExecution", "DescribeStateMachineForExecution", "GetExecutionHistory", "ListMapRuns")
-AUTHORIZATION = (
-    f"AWS4-HMAC-SHA256 Credential=local/20200101/{REGION}/states/aws4_request, SignedHeaders=host, Signature=0"
-)
 
 
 class ExecutionArchive:
@@ -47,6 +44,7 @@ class ExecutionArchive:
         self.state_machine_arn = state_machine_arn
         self._past: dict[str, dict[str, Any]] = {}  # executionArn -> archived answers, from earlier starts
         self._map_runs: dict[str, dict[str, Any]] = {}  # mapRunArn -> its DescribeMapRun answer
+        self._listed: list[dict[str, Any]] = []  # the archived executions as ListExecutions lists them, newest first
         self._archived: set[str] = set()
         self._url = ""
         self._stopping = threading.Event()
@@ -60,6 +58,8 @@ class ExecutionArchive:
             self._past[arn] = answers
             self._archived.add(arn)
             self._map_runs.update(answers.get("DescribeMapRun", {}))
+        described = (answers["DescribeExecution"] for answers in self._past.values())
+        self._listed = sorted(map(_listed, described), key=lambda execution: execution["startDate"], reverse=True)
         return len(self._past)
 
     # Answering for the archived executions
@@ -111,11 +111,7 @@ class ExecutionArchive:
                 return answer  # its pages come first
             offset, executions = 0, list(answer.get("executions", []))
         wanted = request.get("statusFilter")
-        past = [
-            _listed(answers["DescribeExecution"])
-            for answers in sorted(self._past.values(), key=lambda a: a["DescribeExecution"]["startDate"], reverse=True)
-            if wanted in (None, answers["DescribeExecution"]["status"])
-        ]
+        past = [execution for execution in self._listed if wanted in (None, execution["status"])]
         room = limit - len(executions)
         executions += past[offset : offset + room]
         page: dict[str, Any] = {"executions": executions}
@@ -212,11 +208,7 @@ class ExecutionArchive:
         call = urllib.request.Request(
             self._url,
             data=json.dumps(request).encode(),
-            headers={
-                "X-Amz-Target": TARGET + operation,
-                "Content-Type": "application/x-amz-json-1.0",
-                "Authorization": AUTHORIZATION,
-            },
+            headers=json_request_headers("states", TARGET + operation),
             method="POST",
         )
         with urllib.request.urlopen(call, timeout=60) as response:

@@ -34,7 +34,7 @@ from typing import Any
 from werkzeug.test import Client
 
 from isoflow.local.auth import KeptUser
-from isoflow.local.resources import REGION
+from isoflow.local.resources import json_request_headers
 from isoflow.tables import ALL_TABLES, local_table_name
 
 JOURNAL = "dynamodb.jsonl"
@@ -43,10 +43,6 @@ BUCKET = "bucket"
 WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 TARGET = "DynamoDB_20120810."
 BATCH = 25
-# moto reads the service and region of a request from its credential scope; it checks no signature.
-AUTHORIZATION = (
-    f"AWS4-HMAC-SHA256 Credential=local/20200101/{REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
-)
 
 
 class ReplayError(RuntimeError):
@@ -119,11 +115,7 @@ class Journal:
         response = self._endpoint.post(
             "/",
             data=json.dumps(request),
-            headers={
-                "X-Amz-Target": TARGET + operation,
-                "Content-Type": "application/x-amz-json-1.0",
-                "Authorization": AUTHORIZATION,
-            },
+            headers=json_request_headers("dynamodb", TARGET + operation),
         )
         answer: dict[str, Any] = json.loads(response.get_data() or b"{}")
         if response.status_code != 200:

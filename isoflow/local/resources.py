@@ -38,6 +38,17 @@ def state_machine_arn(name: str = DETECTION_STATE_MACHINE) -> str:
     return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
 
 
+def json_request_headers(service: str, target: str) -> dict[str, str]:
+    """The headers of an AWS JSON-protocol request (`target` such as "DynamoDB_20120810.PutItem") that the
+    local endpoint reads: moto takes the service and region from the credential scope and checks no signature."""
+    return {
+        "X-Amz-Target": target,
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=local/20200101/{REGION}/{service}/aws4_request, "
+        "SignedHeaders=host, Signature=0",
+    }
+
+
 def local_functions(specs: tuple[FunctionSpec, ...]) -> dict[str, FunctionSpec]:
     """The registry as the local Lambda endpoint sees it: physical name -> spec."""
     return {local_function_name(spec): spec for spec in specs}
